@@ -1,0 +1,286 @@
+"""A pysolr-compatible connection that keeps CKAN's index in PostgreSQL.
+
+CKAN builds its index documents and its Solr queries itself; this object
+takes them at ``make_connection()``, the one place CKAN talks to Solr.
+Writes go through their own short transaction, as writes to Solr are outside
+CKAN's database transaction; a failed write raises ``pysolr.SolrError`` so
+that CKAN reports it the way it reports Solr's errors.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import pysolr
+import sqlalchemy as sa
+from ckan import model
+from dateutil.parser import isoparse
+
+from . import text as ta
+from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS, TABLE
+from .query import RANK_WEIGHTS, QueryError, Sql, Translator, field_weight, sort_clause
+from .schema import load_schema
+
+log = logging.getLogger(__name__)
+
+BLOB_FIELDS = ("data_dict", "validated_data_dict")
+COLUMNS = ("index_id",) + SCALAR_COLUMNS + ARRAY_COLUMNS + DATE_COLUMNS + ("tsv", "fields", "doc")
+
+
+def _as_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [v for v in value if v is not None]
+    return [value]
+
+
+def _parse_stamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return isoparse(value)
+    except ValueError:
+        return None
+
+
+def document_row(doc: dict[str, Any]) -> dict[str, Any]:
+    """Turn one index document CKAN built into a row of the index table."""
+    schema = load_schema()
+    row: dict[str, Any] = {c: None for c in COLUMNS}
+    fields: dict[str, list[str]] = {}
+    stored: dict[str, Any] = {}
+    weighted: list[tuple[str, str]] = []
+    for key, value in doc.items():
+        spec = schema.field(key)
+        if spec is None:
+            continue
+        if spec.stored:
+            stored[key] = value
+        if key in BLOB_FIELDS or key == "index_id":
+            continue
+        values = [_as_str(v) for v in _as_list(value)]
+        if key in SCALAR_COLUMNS:
+            row[key] = values[0] if values else None
+        elif key in ARRAY_COLUMNS:
+            row[key] = values
+        elif key in DATE_COLUMNS:
+            row[key] = _parse_stamp(values[0] if values else None)
+        elif values:
+            fields[key] = values
+        if key == "text" or schema.copied_to_text(key):
+            weighted.extend((field_weight(key), v) for v in values)
+    row["index_id"] = doc.get("index_id") or doc.get("id")
+    row["fields"] = json.dumps(fields, ensure_ascii=False)
+    row["doc"] = json.dumps(stored, ensure_ascii=False, default=_as_str)
+    row["tsv"] = ta.tsvector_literal(weighted)
+    return row
+
+
+_UPSERT = sa.text(
+    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, indexed) VALUES ("
+    + ", ".join(
+        f"CAST(:{c} AS tsvector)" if c == "tsv"
+        else f"CAST(:{c} AS jsonb)" if c in ("fields", "doc")
+        else f":{c}"
+        for c in COLUMNS
+    )
+    + ", now()) ON CONFLICT (index_id) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
+    + ", indexed = now()"
+)
+
+
+def _fl_list(fl: str | None) -> list[str]:
+    return [f for f in (fl or "*").replace(",", " ").split() if f]
+
+
+class PgSolr:
+    """Stands in for ``pysolr.Solr``: ``add``, ``delete``, ``search``, ``commit``."""
+
+    url = "postgresql:crowdsource_pgsearch"
+
+    def __init__(self, decode_dates: bool = True) -> None:
+        self.decode_dates = decode_dates
+
+    @staticmethod
+    def _engine() -> sa.engine.Engine:
+        return model.ensure_engine()
+
+    def _run(self, fn):
+        try:
+            with self._engine().begin() as conn:
+                return fn(conn)
+        except QueryError as e:
+            raise pysolr.SolrError(str(e)) from e
+        except sa.exc.DBAPIError as e:
+            log.warning("crowdsource_pgsearch: %s", e)
+            raise pysolr.SolrError(f"Search index error: {e.orig}") from e
+
+    # writes -----------------------------------------------------------------
+
+    def add(self, docs: Iterable[dict[str, Any]], commit: bool | None = None, **_: Any) -> str:
+        rows = [document_row(d) for d in docs]
+        if rows:
+            self._run(lambda conn: conn.execute(_UPSERT, rows))
+        return ""
+
+    def delete(self, id: Any = None, q: str | None = None, commit: bool | None = None,
+               **_: Any) -> str:
+        if id is None and q is None:
+            raise ValueError('You must specify "id" or "q".')
+        sql = Sql()
+        if id is not None:
+            where = f"d.index_id = ANY(CAST({sql.bind(_as_list(id))} AS text[]))"
+        else:
+            where = Translator(sql).lucene(q or "")
+
+        def run(conn):
+            conn.execute(sa.text(f"DELETE FROM {TABLE} AS d WHERE {where}"), sql.params)
+
+        self._run(run)
+        return ""
+
+    def commit(self, **_: Any) -> str:
+        return ""
+
+    def optimize(self, **_: Any) -> str:
+        return ""
+
+    def ping(self, **_: Any) -> str:
+        return "{}"
+
+    # search -----------------------------------------------------------------
+
+    def search(self, q: str | None = None, search_handler: str | None = None,
+               **params: Any) -> pysolr.Results:
+        sql = Sql()
+        try:
+            where = self._where(q, params, sql)
+            rank = None
+            if sql.rank_queries:
+                combined = " | ".join(f"({x})" for x in sql.rank_queries)
+                rank = f"ts_rank('{RANK_WEIGHTS}', d.tsv, CAST({sql.bind(combined)} AS tsquery))"
+            order = sort_clause(params.get("sort"), load_schema(), rank)
+            rows = int(params.get("rows", 10))
+            start = int(params.get("start", 0))
+        except (QueryError, ValueError) as e:
+            raise pysolr.SolrError(str(e)) from e
+        if rows < 0 or start < 0:
+            raise pysolr.SolrError("rows and start must not be negative")
+        facet_fields = _as_list(params.get("facet.field"))
+        if str(params.get("facet", "false")).lower() != "true":
+            facet_fields = []
+        fl = _fl_list(params.get("fl"))
+
+        def run(conn):
+            total, facets = self._count_and_facets(conn, where, sql, facet_fields, params)
+            docs = []
+            if rows:
+                page = conn.execute(
+                    sa.text(
+                        f"SELECT d.doc, {rank or '1.0'} AS score FROM {TABLE} d "
+                        f"WHERE {where} ORDER BY {order} LIMIT {rows} OFFSET {start}"
+                    ),
+                    sql.params,
+                ).all()
+                docs = [self._project(r.doc, float(r.score), fl) for r in page]
+            return total, facets, docs
+
+        total, facets, docs = self._run(run)
+        return pysolr.Results(
+            {
+                "response": {"numFound": total, "start": start, "docs": docs},
+                "facet_counts": {"facet_fields": facets},
+            }
+        )
+
+    @staticmethod
+    def _where(q: str | None, params: dict[str, Any], sql: Sql) -> str:
+        default_and = str(params.get("q.op", "AND")).upper() != "OR"
+        tr = Translator(sql, default_and=default_and)
+        conds = []
+        q = (q or "").strip()
+        if q and q != "*:*":
+            def_type = params.get("defType", "lucene")
+            if def_type == "dismax" or (def_type == "edismax" and ":" not in q):
+                conds.append(tr.dismax(q, params.get("mm")))
+            else:
+                conds.append(tr.lucene(q, params.get("df", "text")))
+        for fq in _as_list(params.get("fq")):
+            if str(fq).strip():
+                conds.append(tr.lucene(str(fq)))
+        return " AND ".join(conds) or "TRUE"
+
+    @staticmethod
+    def _count_and_facets(conn, where: str, sql: Sql, facet_fields: list[str],
+                          params: dict[str, Any]) -> tuple[int, dict[str, list[Any]]]:
+        if not facet_fields:
+            total = conn.execute(
+                sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), sql.params
+            ).scalar()
+            return int(total or 0), {}
+        limit = int(params.get("facet.limit", 50))
+        mincount = max(1, int(params.get("facet.mincount", 1)))
+        branches = ["(SELECT 0 AS n, NULL AS v, count(*) AS c FROM m)"]
+        columns: set[str] = set()
+        for n, name in enumerate(facet_fields, start=1):
+            if name in ARRAY_COLUMNS:
+                source = f"unnest(m.{name})"
+            elif name in SCALAR_COLUMNS or name in DATE_COLUMNS:
+                source = f"(SELECT CAST(m.{name} AS text) WHERE m.{name} IS NOT NULL)"
+            else:
+                source = f"jsonb_array_elements_text(m.fields -> {sql.bind(name)})"
+                columns.add("fields")
+            if name in ARRAY_COLUMNS + SCALAR_COLUMNS + DATE_COLUMNS:
+                columns.add(name)
+            branches.append(
+                f"(SELECT {n} AS n, x.v, count(*) AS c FROM m, LATERAL {source} AS x(v) "
+                f"GROUP BY x.v HAVING count(*) >= {mincount} ORDER BY c DESC, x.v "
+                + (f"LIMIT {limit}" if limit >= 0 else "")
+                + ")"
+            )
+        cols = ", ".join(f"d.{c}" for c in sorted(columns)) or "1 AS one"
+        result = conn.execute(
+            sa.text(
+                f"WITH m AS MATERIALIZED (SELECT {cols} FROM {TABLE} d WHERE {where}) "
+                + " UNION ALL ".join(branches)
+            ),
+            sql.params,
+        ).all()
+        facets: dict[str, list[Any]] = {name: [] for name in facet_fields}
+        total = 0
+        for n, value, count in result:
+            if n == 0:
+                total = int(count)
+            else:
+                facets[facet_fields[n - 1]] += [value, int(count)]
+        return total, facets
+
+    @staticmethod
+    def _project(doc: dict[str, Any], score: float, fl: list[str]) -> dict[str, Any]:
+        if "*" in fl:
+            out = dict(doc)
+        else:
+            out = {k: doc[k] for k in fl if k in doc}
+        if "score" in fl:
+            out["score"] = score
+        return out
+
+
+def make_connection(decode_dates: bool = True) -> PgSolr:
+    return PgSolr(decode_dates)
+

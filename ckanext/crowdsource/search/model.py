@@ -1,0 +1,33 @@
+"""The table that holds CKAN's search index documents."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+
+from ckan.plugins import toolkit
+
+TABLE = "crowdsource_search_doc"
+
+# Fields of CKAN's index document kept in their own columns, because nearly
+# every query filters, sorts or facets on them. All other indexed fields are
+# in ``fields`` (each value a list of strings), the stored ones in ``doc``.
+SCALAR_COLUMNS = (
+    "id", "name", "site_id", "entity_type", "dataset_type", "state", "capacity",
+    "organization", "license_id", "title_string",
+)
+ARRAY_COLUMNS = ("tags", "groups", "res_format", "permission_labels")
+DATE_COLUMNS = ("metadata_created", "metadata_modified")
+
+search_doc = sa.Table(
+    TABLE,
+    toolkit.BaseModel.metadata,
+    sa.Column("index_id", sa.UnicodeText, primary_key=True),
+    *(sa.Column(c, sa.UnicodeText) for c in SCALAR_COLUMNS),
+    *(sa.Column(c, ARRAY(sa.UnicodeText)) for c in ARRAY_COLUMNS),
+    *(sa.Column(c, sa.DateTime(timezone=True)) for c in DATE_COLUMNS),
+    sa.Column("tsv", TSVECTOR),
+    sa.Column("fields", JSONB, nullable=False),
+    sa.Column("doc", JSONB, nullable=False),
+    sa.Column("indexed", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    extend_existing=True,
+)

@@ -1,0 +1,425 @@
+"""Translate the Solr queries CKAN builds into SQL over the index table.
+
+Lucene syntax (``q`` with fields, every ``fq``) is parsed with luqum; the
+dismax form CKAN sends for plain free text (no colon in ``q``) is split into
+clauses here, with Solr's ``mm`` (minimum should match) rule applied.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from dateutil.parser import isoparse
+from dateutil.relativedelta import relativedelta
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser as lucene_parser
+
+from . import text as ta
+from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS
+from .schema import DATE, NUMBER, STRING, TEXT, SolrSchema, load_schema
+
+# ts_rank weights {D, C, B, A} mirroring CKAN's qf: title^4 tags^2 groups^2 text
+RANK_WEIGHTS = "{0.25, 0.3, 0.5, 1.0}"
+FIELD_WEIGHTS = {"title": "A", "name": "A", "tags": "B", "groups": "B", "notes": "C"}
+# Extensions may make their own index fields sortable: name -> kind
+EXTRA_SORT_FIELDS: dict[str, str] = {}
+
+
+class QueryError(ValueError):
+    """A query CKAN passed on that this backend cannot answer."""
+
+
+def field_weight(name: str) -> str:
+    if name.startswith("vocab_"):
+        return "B"
+    return FIELD_WEIGHTS.get(name, "D")
+
+
+@dataclass
+class Sql:
+    """A growing WHERE clause with its bound parameters."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    rank_queries: list[str] = field(default_factory=list)
+
+    def bind(self, value: Any) -> str:
+        key = f"p{len(self.params)}"
+        self.params[key] = value
+        return f":{key}"
+
+
+_UNESCAPE_RE = re.compile(r"\\(.)")
+
+
+def _unescape(value: str) -> str:
+    return _UNESCAPE_RE.sub(r"\1", value)
+
+
+def _has_wildcard(value: str) -> bool:
+    return bool(re.search(r"(?<!\\)[*?]", value))
+
+
+# -- date math ---------------------------------------------------------------
+
+_UNITS = {
+    "YEAR": "years", "MONTH": "months", "DAY": "days", "DATE": "days",
+    "HOUR": "hours", "MINUTE": "minutes", "SECOND": "seconds",
+}
+_DATE_OP_RE = re.compile(r"([+-]\d+|/)([A-Z]+?)S?(?=[+/-]|$)")
+
+
+def parse_date(value: str, now: datetime | None = None) -> datetime:
+    """Solr date math: ``NOW``, ISO dates, ``NOW-7DAYS``, ``NOW/DAY+1DAY``..."""
+    now = now or datetime.now(timezone.utc)
+    value = value.strip().upper()
+    if value.startswith("NOW"):
+        base, rest = now, value[3:]
+    else:
+        split = re.search(r"Z(?=[+/-])", value)
+        stamp, rest = (value[: split.end()], value[split.end() :]) if split else (value, "")
+        try:
+            base = isoparse(stamp)
+        except ValueError as e:
+            raise QueryError(f"Invalid date: {value!r}") from e
+        if base.tzinfo is None:
+            base = base.replace(tzinfo=timezone.utc)
+    pos = 0
+    for m in _DATE_OP_RE.finditer(rest):
+        if m.start() != pos or m.group(2) not in _UNITS:
+            raise QueryError(f"Invalid date math: {value!r}")
+        unit = _UNITS[m.group(2)]
+        if m.group(1) == "/":
+            keep = ["years", "months", "days", "hours", "minutes", "seconds"]
+            names = ["month", "day", "hour", "minute", "second", "microsecond"]
+            idx = keep.index(unit)
+            base = base.replace(
+                **{n: (1 if n in ("month", "day") else 0) for n in names[idx:]}
+            )
+        else:
+            base = base + relativedelta(**{unit: int(m.group(1))})
+        pos = m.end()
+    if pos != len(rest):
+        raise QueryError(f"Invalid date math: {value!r}")
+    return base
+
+
+# -- minimum should match ------------------------------------------------------
+
+
+def _mm_value(expr: str, n: int) -> int:
+    if expr.endswith("%"):
+        pct = int(expr[:-1])
+        return n * pct // 100 if pct >= 0 else n - (n * -pct // 100)
+    k = int(expr)
+    return k if k >= 0 else n + k
+
+
+def mm_required(spec: str | None, n: int) -> int:
+    """How many of ``n`` optional clauses must match under Solr's ``mm``."""
+    if n == 0:
+        return 0
+    spec = (spec or "100%").strip()
+    try:
+        if "<" in spec:
+            required = n
+            for part in sorted(spec.split(), key=lambda p: int(p.split("<")[0])):
+                limit, expr = part.split("<", 1)
+                if n > int(limit):
+                    required = _mm_value(expr, n)
+        else:
+            required = _mm_value(spec, n)
+    except ValueError as e:
+        raise QueryError(f"Invalid mm parameter: {spec!r}") from e
+    return max(1, min(n, required))
+
+
+# -- translation ---------------------------------------------------------------
+
+
+class Translator:
+    def __init__(self, sql: Sql, schema: SolrSchema | None = None, default_and: bool = True):
+        self.sql = sql
+        self.schema = schema or load_schema()
+        self.default_and = default_and
+
+    # Lucene -----------------------------------------------------------------
+
+    def lucene(self, query: str, df: str = "text") -> str:
+        if _unbalanced_quotes(query):
+            raise QueryError("Unbalanced quotation marks in query")
+        try:
+            node = lucene_parser.parse(query)
+        except (ParseError, Exception) as e:  # luqum raises several kinds
+            raise QueryError(f"Cannot parse query {query!r}: {e}") from e
+        return self.node(node, df, positive=True)
+
+    def node(self, node: tree.Item, fld: str, positive: bool) -> str:
+        if isinstance(node, tree.SearchField):
+            return self.node(node.expr, node.name, positive)
+        if isinstance(node, (tree.Group, tree.FieldGroup)):
+            return self.node(node.expr, fld, positive)
+        if isinstance(node, tree.Boost):
+            return self.node(node.expr, fld, positive)
+        if isinstance(node, (tree.Not, tree.Prohibit)):
+            return f"NOT ({self.node(node.a, fld, not positive)})"
+        if isinstance(node, tree.Plus):
+            return self.node(node.a, fld, positive)
+        if isinstance(node, tree.AndOperation):
+            return self._join([self.node(c, fld, positive) for c in node.children], "AND")
+        if isinstance(node, tree.OrOperation):
+            merged = self._merge_or(node, fld)
+            if merged:
+                return merged
+            return self._join([self.node(c, fld, positive) for c in node.children], "OR")
+        if isinstance(node, tree.UnknownOperation):
+            return self._implicit(node, fld, positive)
+        if isinstance(node, tree.Range):
+            return self.range(fld, node)
+        if isinstance(node, tree.Phrase):
+            return self.term(fld, _unescape(node.value[1:-1]), phrase=True, positive=positive)
+        if isinstance(node, tree.Proximity):
+            return self.term(fld, _unescape(node.term.value[1:-1]), phrase=True, positive=positive)
+        if isinstance(node, tree.Fuzzy):
+            return self.term(fld, _unescape(node.term.value), positive=positive)
+        if isinstance(node, tree.Word):
+            return self.term(fld, node.value, positive=positive)
+        if isinstance(node, tree.Regex):
+            raise QueryError("Regular expression queries are not supported")
+        raise QueryError(f"Unsupported query syntax: {node}")
+
+    @staticmethod
+    def _join(parts: list[str], op: str) -> str:
+        return "(" + f" {op} ".join(parts) + ")"
+
+    def _implicit(self, node: tree.UnknownOperation, fld: str, positive: bool) -> str:
+        children = list(node.children)
+        if self.default_and:
+            return self._join([self.node(c, fld, positive) for c in children], "AND")
+        required = [c for c in children if isinstance(c, tree.Plus)]
+        banned = [c for c in children if isinstance(c, (tree.Prohibit, tree.Not))]
+        optional = [c for c in children if c not in required and c not in banned]
+        parts = [self.node(c, fld, positive) for c in required + banned]
+        if not required and optional:
+            parts.append(self._join([self.node(c, fld, positive) for c in optional], "OR"))
+        return self._join(parts, "AND")
+
+    def _merge_or(self, node: tree.OrOperation, fld: str) -> str | None:
+        """``permission_labels:("a" OR "b")`` on an array column: one ``&&``."""
+        if fld not in ARRAY_COLUMNS:
+            return None
+        values = []
+        for child in node.children:
+            if isinstance(child, tree.Phrase):
+                values.append(_unescape(child.value[1:-1]))
+            elif isinstance(child, tree.Word) and not _has_wildcard(child.value):
+                values.append(_unescape(child.value))
+            else:
+                return None
+        return f"d.{fld} && CAST({self.sql.bind(values)} AS text[])"
+
+    # Terms ------------------------------------------------------------------
+
+    def term(self, fld: str, value: str, phrase: bool = False, positive: bool = True) -> str:
+        if fld == "*" and value == "*":
+            return "TRUE"
+        if fld == "_query_" or fld.startswith("{!"):
+            raise QueryError("Nested query parsers are not supported")
+        spec = self.schema.field(fld)
+        if spec is None:
+            raise QueryError(f"Unknown field {fld!r}")
+        if not phrase and value == "*":
+            return self.exists(fld)
+        if spec.kind == TEXT:
+            return self.text(fld, value if phrase else value, phrase, positive)
+        if spec.kind == DATE and not phrase:
+            when = parse_date(_unescape(value))
+            return self._compare(fld, DATE, "=", when)
+        if not phrase and _has_wildcard(value):
+            return self.wildcard(fld, value)
+        value = value if phrase else _unescape(value)
+        if fld in SCALAR_COLUMNS:
+            return f"d.{fld} = {self.sql.bind(value)}"
+        if fld in ARRAY_COLUMNS:
+            return f"d.{fld} @> CAST({self.sql.bind([value])} AS text[])"
+        if spec.kind == NUMBER:
+            return self._compare(fld, NUMBER, "=", _number(value))
+        return f"d.fields @> CAST({self.sql.bind(json.dumps({fld: [value]}))} AS jsonb)"
+
+    def text(self, fld: str, value: str, phrase: bool, positive: bool) -> str:
+        prefix = False
+        if not phrase:
+            if re.search(r"(?<!\\)[*?].", value) or re.match(r"[*?]", value):
+                raise QueryError("Only trailing wildcards are supported on text fields")
+            prefix = value.endswith("*") and not value.endswith("\\*")
+            value = _unescape(value.rstrip("*") if prefix else value)
+        in_tsv = fld == "text" or self.schema.copied_to_text(fld)
+        weight = field_weight(fld) if fld != "text" else ""
+        weight = "" if weight == "D" else weight
+        tsq = ta.tsquery_literal(value, weight if in_tsv else "", prefix)
+        if tsq is None:
+            return "FALSE"
+        conds = []
+        if in_tsv:
+            conds.append(f"d.tsv @@ CAST({self.sql.bind(tsq)} AS tsquery)")
+            if positive:
+                self.sql.rank_queries.append(tsq)
+        if fld != "text" and not (in_tsv and weight):
+            # A text field without a weight label of its own: confirm that the
+            # words stand in that field's values (case-insensitively).
+            like = value.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+            conds.append(
+                f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+                f"{self.sql.bind(fld)}) v WHERE lower(v) LIKE {self.sql.bind('%' + like + '%')})"
+            )
+        return self._join(conds, "AND")
+
+    def exists(self, fld: str) -> str:
+        if fld in SCALAR_COLUMNS or fld in DATE_COLUMNS:
+            return f"d.{fld} IS NOT NULL"
+        if fld in ARRAY_COLUMNS:
+            return f"cardinality(d.{fld}) > 0"
+        if fld == "text":
+            return "d.tsv IS NOT NULL"
+        return f"d.fields ? {self.sql.bind(fld)}"
+
+    def wildcard(self, fld: str, value: str) -> str:
+        like = ""
+        i = 0
+        while i < len(value):
+            c = value[i]
+            if c == "\\" and i + 1 < len(value):
+                like += re.sub(r"([%_\\])", r"\\\1", value[i + 1])
+                i += 2
+                continue
+            like += {"*": "%", "?": "_", "%": r"\%", "_": r"\_"}.get(c, c)
+            i += 1
+        p = self.sql.bind(like)
+        if fld in SCALAR_COLUMNS:
+            return f"d.{fld} LIKE {p}"
+        if fld in ARRAY_COLUMNS:
+            return f"EXISTS (SELECT 1 FROM unnest(d.{fld}) v WHERE v LIKE {p})"
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+            f"{self.sql.bind(fld)}) v WHERE v LIKE {p})"
+        )
+
+    def range(self, fld: str, node: tree.Range) -> str:
+        spec = self.schema.field(fld)
+        if spec is None:
+            raise QueryError(f"Unknown field {fld!r}")
+        kind = spec.kind if spec.kind in (DATE, NUMBER) else STRING
+        parts = []
+        for bound, op in ((node.low, ">" if not node.include_low else ">="),
+                          (node.high, "<" if not node.include_high else "<=")):
+            raw = bound.value
+            if raw == "*":
+                continue
+            raw = raw[1:-1] if isinstance(bound, tree.Phrase) else _unescape(raw)
+            value: Any = raw
+            if kind == DATE:
+                value = parse_date(raw)
+            elif kind == NUMBER:
+                value = _number(raw)
+            parts.append(self._compare(fld, kind, op, value))
+        return self._join(parts or [self.exists(fld)], "AND")
+
+    def _compare(self, fld: str, kind: str, op: str, value: Any) -> str:
+        p = self.sql.bind(value)
+        if fld in DATE_COLUMNS or fld in SCALAR_COLUMNS:
+            return f"d.{fld} {op} {p}"
+        cast = {DATE: "timestamptz", NUMBER: "numeric"}.get(kind, "text")
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+            f"{self.sql.bind(fld)}) v WHERE crowdsource_try_{cast}(v) {op} {p})"
+            if cast != "text"
+            else f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+            f"{self.sql.bind(fld)}) v WHERE v {op} {p})"
+        )
+
+    # Dismax -----------------------------------------------------------------
+
+    def dismax(self, query: str, mm: str | None) -> str:
+        if _unbalanced_quotes(query):
+            raise QueryError("Unbalanced quotation marks in query")
+        required, banned, optional = [], [], []
+        for sign, clause in re.findall(r'([+-]?)("[^"]*"|[^\s"]+)', query):
+            if clause.startswith('"'):
+                clause = clause[1:-1]
+            if clause.upper() in ("AND", "OR", "NOT", "&&", "||"):
+                continue
+            tsq = ta.tsquery_literal(clause)
+            if tsq is None:
+                continue
+            cond = f"d.tsv @@ CAST({self.sql.bind(tsq)} AS tsquery)"
+            if sign == "-":
+                banned.append(f"NOT {cond}")
+                continue
+            self.sql.rank_queries.append(tsq)
+            (required if sign == "+" else optional).append(cond)
+        if not (required or banned or optional):
+            return "FALSE"
+        parts = required + banned
+        if optional:
+            need = mm_required(mm, len(optional)) if not required else 0
+            if need >= len(optional):
+                parts += optional
+            elif need > 0:
+                any_tsq = " | ".join(f"({q})" for q in self.sql.rank_queries)
+                parts.append(f"d.tsv @@ CAST({self.sql.bind(any_tsq)} AS tsquery)")
+                total = " + ".join(f"({c})::int" for c in optional)
+                parts.append(f"({total}) >= {need}")
+        return self._join(parts, "AND")
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError as e:
+        raise QueryError(f"Not a number: {value!r}") from e
+
+
+def _unbalanced_quotes(query: str) -> bool:
+    return len(re.findall(r'(?<!\\)"', query)) % 2 == 1
+
+
+# -- sort --------------------------------------------------------------------
+
+
+def sort_clause(sort: str | None, schema: SolrSchema, rank_sql: str | None) -> str:
+    """ORDER BY for Solr's ``sort`` parameter."""
+    parts = []
+    for item in (sort or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        bits = item.split()
+        if len(bits) != 2 or bits[1].lower() not in ("asc", "desc"):
+            raise QueryError(f"Can't determine a Sort Order (asc or desc) in sort spec {item!r}")
+        name, direction = bits[0], bits[1].upper()
+        if name == "score":
+            if rank_sql:
+                parts.append(f"{rank_sql} {direction}")
+            continue
+        expr = _sort_expr(name, schema)
+        parts.append(f"{expr} {direction} NULLS LAST")
+    parts.append("d.index_id ASC")
+    return ", ".join(parts)
+
+
+def _sort_expr(name: str, schema: SolrSchema) -> str:
+    if name in SCALAR_COLUMNS or name in DATE_COLUMNS:
+        return f"d.{name}"
+    kind = EXTRA_SORT_FIELDS.get(name)
+    spec = schema.fields.get(name)
+    if kind is None and spec is not None and not spec.multi and spec.kind != TEXT:
+        kind = spec.kind
+    if kind is None and name.endswith("_date"):
+        kind = DATE
+    if kind is None or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        raise QueryError(f"sort param field can't be found: {name}")
+    cast = {DATE: "crowdsource_try_timestamptz", NUMBER: "crowdsource_try_numeric"}.get(kind, "")
+    return f"{cast}(d.fields -> '{name}' ->> 0)"

@@ -1,0 +1,119 @@
+"""Text analysis for the PostgreSQL search backend.
+
+One tokenizer serves both indexing and querying, so that what is indexed is
+what a query looks for:
+
+* Unicode NFKC (full-width to half-width), then lower case.
+* Words are runs of letters and digits; other characters separate them.
+  Latin words are also split where the case changes ("PowerShot"), like the
+  WordDelimiter filter of CKAN's Solr schema, folded to ASCII and stemmed
+  with the English Snowball stemmer, as that schema's ``text`` type does.
+* CJK text (Han, Kana, Hangul) has no spaces between words, so it is indexed
+  as overlapping character bigrams plus single characters, at one position
+  per character. A query for a run of two or more CJK characters becomes the
+  phrase of its bigrams, which finds that run anywhere inside a longer text:
+  "图书" finds "市图书馆". A one-character query matches that character.
+
+The result is written as PostgreSQL ``tsvector`` / ``tsquery`` literals, so
+the database's own text parser (and its locale) never re-tokenizes it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+VALUE_GAP = 100  # positions between values of a multi-valued field, as in Solr
+
+_WORD_RE = re.compile(r"[^\W_]+")
+_CASE_SPLIT_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CJK_RE = re.compile(
+    r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    r"\U00020000-\U0002fa1f]+)"
+)
+_LATIN_RE = re.compile(r"[a-z]+")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _fold(word: str) -> str:
+    """Lower-case, ASCII-fold and stem one non-CJK word."""
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
+    ).lower()
+    if _LATIN_RE.fullmatch(folded):
+        return _stemmer.stemWord(folded)
+    return folded
+
+
+def tokens(text: str, start: int = 1, query: bool = False) -> list[tuple[str, int]]:
+    """Return ``(lexeme, position)`` pairs for ``text``.
+
+    With ``query`` true, CJK runs of two or more characters give only their
+    bigrams (the phrase to look for), not their single characters.
+    """
+    out: list[tuple[str, int]] = []
+    pos = start
+    text = unicodedata.normalize("NFKC", text)
+    for word in _WORD_RE.findall(text):
+        for piece in _CJK_RE.split(word):
+            if not piece:
+                continue
+            if _CJK_RE.fullmatch(piece):
+                for i, char in enumerate(piece):
+                    if not query or len(piece) == 1:
+                        out.append((char, pos + i))
+                    if i + 1 < len(piece):
+                        out.append((piece[i : i + 2], pos + i))
+                pos += len(piece)
+            else:
+                for part in _CASE_SPLIT_RE.split(piece):
+                    out.append((_fold(part), pos))
+                    pos += 1
+    return out
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(weighted_values: Iterable[tuple[str, str]]) -> str:
+    """Build a ``tsvector`` literal from ``(weight, text)`` pairs."""
+    entries: dict[str, list[str]] = {}
+    pos = 1
+    for weight, value in weighted_values:
+        toks = tokens(value, pos)
+        for lexeme, p in toks:
+            entries.setdefault(lexeme, []).append(f"{min(p, MAX_POSITION)}{weight}")
+        if toks:
+            pos = toks[-1][1] + VALUE_GAP
+    return " ".join(
+        f"{_quote(lex)}:{','.join(positions[:256])}" for lex, positions in entries.items()
+    )
+
+
+def tsquery_literal(text: str, weights: str = "", prefix: bool = False) -> str | None:
+    """The ``tsquery`` for one query clause: the phrase of its tokens.
+
+    ``weights`` restricts the match to those weight labels (a fielded query);
+    ``prefix`` makes the last token a prefix match (a trailing wildcard).
+    Returns None when the clause has no searchable token.
+    """
+    toks = tokens(text, query=True)
+    if not toks:
+        return None
+    parts = []
+    for i, (lexeme, p) in enumerate(toks):
+        suffix = weights
+        if prefix and i == len(toks) - 1:
+            suffix = "*" + weights
+        term = _quote(lexeme) + (":" + suffix if suffix else "")
+        if i:
+            gap = p - toks[i - 1][1]
+            parts.append(f"<{gap}>" if gap != 1 else "<->")
+        parts.append(term)
+    return " ".join(parts)
