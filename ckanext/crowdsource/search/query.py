@@ -398,7 +398,7 @@ def sort_clause(sort: str | None, schema: SolrSchema, rank_sql: str | None) -> s
             continue
         bits = item.split()
         if len(bits) != 2 or bits[1].lower() not in ("asc", "desc"):
-            raise QueryError(f"Can't determine a Sort Order (asc or desc) in sort spec {item!r}")
+            raise QueryError(f"Invalid sort {item!r}: give a field and asc or desc")
         name, direction = bits[0], bits[1].upper()
         if name == "score":
             if rank_sql:
@@ -411,15 +411,20 @@ def sort_clause(sort: str | None, schema: SolrSchema, rank_sql: str | None) -> s
 
 
 def _sort_expr(name: str, schema: SolrSchema) -> str:
+    """Sort on a field as Solr does with CKAN's schema.
+
+    Single-valued fields sort; so does any other plain name, because the
+    schema's catch-all ``*`` dynamic field makes every name a string field
+    (CKAN's own home page sorts on ``view_recent``, which nothing sets).
+    Multi-valued and tokenized fields cannot be sorted on.
+    """
     if name in SCALAR_COLUMNS or name in DATE_COLUMNS:
         return f"d.{name}"
-    kind = EXTRA_SORT_FIELDS.get(name)
-    spec = schema.fields.get(name)
-    if kind is None and spec is not None and not spec.multi and spec.kind != TEXT:
-        kind = spec.kind
-    if kind is None and name.endswith("_date"):
-        kind = DATE
-    if kind is None or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
-        raise QueryError(f"sort param field can't be found: {name}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", name):
+        raise QueryError(f"Unknown sort field: {name}")
+    spec = schema.field(name)
+    kind = EXTRA_SORT_FIELDS.get(name) or (spec.kind if spec else STRING)
+    if name not in EXTRA_SORT_FIELDS and spec is not None and (spec.multi or spec.kind == TEXT):
+        raise QueryError(f"Cannot sort on multi-valued or text field: {name}")
     cast = {DATE: "crowdsource_try_timestamptz", NUMBER: "crowdsource_try_numeric"}.get(kind, "")
     return f"{cast}(d.fields -> '{name}' ->> 0)"
