@@ -1,0 +1,82 @@
+# ckanext-crowdsource: set-up, demo portal and tests.
+#   make demo                    a CKAN portal with this extension and a sample catalogue
+#   make test                    the whole test suite (installs what it needs)
+#   CKAN_VERSION=2.11.6 make test   the same on CKAN 2.11
+SHELL := /bin/bash
+CKAN_VERSION ?= 2.12.0
+PYTHON ?= python3
+VENV ?= $(if $(filter 2.12.0,$(CKAN_VERSION)),.venv,.venv-$(CKAN_VERSION))
+BIN := $(VENV)/bin
+DEMO_DIR := demo
+DEMO_INI := $(DEMO_DIR)/demo.ini
+DEMO_DB := crowdsource_demo
+TEST_DB := crowdsource_test
+PYTEST_ARGS ?=
+STAMP := $(VENV)/.installed-$(CKAN_VERSION)
+
+.PHONY: demo test install services browser lint bench-search i18n clean
+
+$(STAMP): pyproject.toml setup.py setup.cfg
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+	  { echo "Python 3.10 or newer is needed (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q "ckan[requirements,dev]==$(CKAN_VERSION)"
+	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/python setup.py -q compile_catalog
+	touch $(STAMP)
+
+install: $(STAMP)
+
+services:
+	bash scripts/services.sh $(TEST_DB) $(DEMO_DB)
+
+# Debian's Chromium and its driver for the browser tests.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "Browser tests need Debian's chromium and chromium-driver: apt-get install chromium chromium-driver"; exit 1; \
+	  fi; \
+	fi
+
+test: install services browser
+	$(BIN)/pytest --ckan-ini=test.ini $(PYTEST_ARGS)
+
+$(DEMO_INI): | $(STAMP)
+	mkdir -p $(DEMO_DIR)/storage
+	$(BIN)/ckan generate config $(DEMO_INI)
+	$(BIN)/ckan config-tool $(DEMO_INI) \
+	  "sqlalchemy.url = postgresql://crowdsource:crowdsource@127.0.0.1:5432/$(DEMO_DB)" \
+	  "ckan.site_url = http://127.0.0.1:5000" \
+	  "ckan.site_title = 开放知识目录 Open Knowledge Catalogue" \
+	  "ckan.site_id = crowdsource_demo" \
+	  "solr_url = http://127.0.0.1:8983/solr/not-used" \
+	  "ckan.redis.url = redis://127.0.0.1:6379/2" \
+	  "ckan.plugins = activity crowdsource crowdsource_pgsearch" \
+	  "ckan.storage_path = $(CURDIR)/$(DEMO_DIR)/storage" \
+	  "ckan.locales_offered = en zh_Hans_CN" \
+	  "ckan.auth.create_user_via_web = true"
+	$(BIN)/ckan config-tool $(DEMO_INI) -s logger_ckanext "level = INFO"
+
+demo: install services $(DEMO_INI)
+	$(BIN)/ckan -c $(DEMO_INI) db upgrade
+	$(BIN)/python scripts/seed_demo.py $(DEMO_INI)
+	@echo "Serving the demo portal at http://127.0.0.1:5000 (Ctrl-C stops it)"
+	$(BIN)/ckan -c $(DEMO_INI) run --host 127.0.0.1 --port 5000 --disable-reloader
+
+lint: install
+	$(BIN)/ruff check ckanext bench scripts
+
+bench-search: install services
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
+
+# Refresh the message catalogue after adding strings.
+i18n: install
+	$(BIN)/python setup.py -q extract_messages
+	$(BIN)/python setup.py -q update_catalog -l zh_Hans_CN
+	$(BIN)/python setup.py -q compile_catalog
+
+clean:
+	rm -rf build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,158 @@
+"""Seed the demo portal with a sample library catalogue, through CKAN's actions.
+
+Usage: python scripts/seed_demo.py demo/demo.ini
+
+Safe to run again: every organization, group, user and dataset is created only
+when missing. Log-ins are printed once, when the users are created.
+"""
+from __future__ import annotations
+
+import secrets
+import sys
+
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+from ckan.plugins import toolkit
+
+ORGS = [
+    ("city-library", "市图书馆 City Library", "A public library serving the city's readers."),
+    ("university-library", "大学图书馆 University Library", "Research collections and theses."),
+    ("local-history-archive", "地方史档案馆 Local History Archive", "Records of the district."),
+]
+GROUPS = [
+    ("history", "历史 History"),
+    ("literature", "文学 Literature"),
+    ("science", "科学 Science"),
+    ("maps-geography", "地图与地理 Maps & Geography"),
+    ("arts", "艺术 Arts"),
+]
+FORMATS = ["CSV", "JSON", "PDF", "XLSX", "XML", "ZIP"]
+
+# (organization, group, title, notes, tags)
+DATASETS = [
+    (0, "history", "市图书馆古籍目录", "馆藏古籍善本的书目数据，含版本与馆藏位置。", ["古籍", "书目"]),
+    (0, "literature", "Children's Picture Books Catalogue", "Picture books for ages 3-8.", ["children", "books"]),
+    (0, "science", "图书借阅统计 2023", "按月份与分馆统计的借阅量。", ["统计", "借阅"]),
+    (0, "literature", "Library Loan Statistics 2024", "Monthly loans by branch.", ["statistics", "loans"]),
+    (0, "arts", "馆藏书画作品图录", "本馆收藏的书法与绘画作品。", ["书法", "绘画"]),
+    (0, "literature", "New Acquisitions List", "Books acquired this quarter.", ["acquisitions"]),
+    (0, "history", "读者活动记录 Reader Events", "讲座、读书会与展览的记录。", ["活动", "events"]),
+    (0, "science", "Open Access E-journals", "E-journals the library subscribes to.", ["journals", "open-access"]),
+    (0, "literature", "地方作家作品集", "本市作家的小说与诗歌。", ["文学", "作家"]),
+    (0, "arts", "Music Scores Collection", "Printed sheet music and scores.", ["music", "scores"]),
+    (0, "science", "少儿科普读物推荐", "适合中小学生的科普图书。", ["科普", "少儿"]),
+    (0, "history", "Branch Opening Hours History", "Opening hours of each branch since 1990.", ["branches"]),
+    (0, "literature", "外文原版小说", "English, French and Japanese novels in the original.", ["小说", "foreign-language"]),
+    (0, "science", "Digital Reading Usage", "E-book and audiobook usage.", ["e-books", "statistics"]),
+    (1, "science", "大学学位论文数据集", "硕士与博士学位论文的元数据。", ["论文", "theses"]),
+    (1, "science", "Research Data Management Plans", "Data management plans of funded projects.", ["research-data"]),
+    (1, "literature", "中国古典文学研究文献", "古典文学研究的期刊论文与专著。", ["古典文学", "文献"]),
+    (1, "science", "Chemistry Lab Notebooks (digitised)", "Digitised notebooks, 1950-1980.", ["chemistry", "digitised"]),
+    (1, "history", "校史档案", "学校历年的重要文件与照片。", ["校史", "档案"]),
+    (1, "maps-geography", "Campus Maps", "Historic and current campus maps.", ["maps", "campus"]),
+    (1, "science", "开放获取期刊目录", "学校订阅与开放获取的期刊。", ["期刊", "开放获取"]),
+    (1, "arts", "Architecture Drawings Archive", "Drawings of the university buildings.", ["architecture"]),
+    (1, "science", "Citation Statistics by Faculty", "Citations of publications per faculty.", ["bibliometrics", "statistics"]),
+    (1, "literature", "民国期刊数字化", "民国时期期刊的数字化扫描。", ["民国", "期刊"]),
+    (1, "science", "Software Licences", "Licences the library manages.", ["software"]),
+    (1, "history", "Oral History Interviews", "Interviews with alumni, transcribed.", ["oral-history", "interviews"]),
+    (1, "maps-geography", "地理信息数据", "行政区划与地形数据。", ["地理", "gis"]),
+    (1, "science", "Textbook Reserve List", "Course textbooks on reserve.", ["textbooks"]),
+    (2, "history", "地方志", "本地历代地方志的数字化文本。", ["地方志", "方志"]),
+    (2, "maps-geography", "Historic City Maps", "Scanned maps of the old town, 1850-1950.", ["maps", "history"]),
+    (2, "history", "老照片 Old Photographs", "Photographs donated by residents.", ["老照片", "photos"]),
+    (2, "history", "家谱收藏目录", "馆藏家谱的姓氏与地域索引。", ["家谱", "genealogy"]),
+    (2, "history", "Parish Registers Index", "Births, marriages and deaths, 1700-1900.", ["registers", "genealogy"]),
+    (2, "arts", "传统建筑调查", "历史街区传统建筑的测绘与照片。", ["建筑", "历史街区"]),
+    (2, "history", "Newspaper Clippings 1950-1990", "Clippings about the district.", ["newspapers"]),
+    (2, "maps-geography", "河道变迁图", "河道在各时期的位置。", ["地图", "河道"]),
+    (2, "history", "碑刻拓片", "石碑拓片的图像与释文。", ["碑刻", "拓片"]),
+    (2, "arts", "Folk Songs Recordings", "Field recordings of folk songs.", ["folk-songs", "audio"]),
+    (2, "history", "抗战时期档案", "抗战时期的地方档案。", ["档案", "近代史"]),
+    (2, "history", "Street Names History", "Origins of the district's street names.", ["streets", "history"]),
+    (2, "history", "非物质文化遗产名录", "本地非物质文化遗产项目。", ["非遗", "heritage"]),
+    (0, "literature", "Reading Club Book Lists", "Books discussed by the reading clubs.", ["reading-club"]),
+]
+PRIVATE = {5, 11, 24, 34}  # staff-only working lists
+
+
+def ensure(action: str, show: str, data: dict, context: dict) -> tuple[dict, bool]:
+    """Create the object unless it exists; return it and whether it is new."""
+    try:
+        return toolkit.get_action(show)(dict(context), {"id": data["name"]}), False
+    except toolkit.ObjectNotFound:
+        return toolkit.get_action(action)(dict(context), data), True
+
+
+def seed() -> None:
+    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    ctx = {"user": site_user["name"], "ignore_auth": True}
+    logins: list[tuple[str, str, str]] = []
+
+    def user(name: str, full: str, role: str, sysadmin: bool = False) -> dict:
+        password = secrets.token_urlsafe(9)
+        obj, new = ensure("user_create", "user_show", {
+            "name": name, "fullname": full, "email": f"{name}@example.org",
+            "password": password,
+        }, ctx)
+        if new:
+            logins.append((name, password, role))
+            if sysadmin:
+                toolkit.get_action("user_patch")(dict(ctx), {"id": name, "sysadmin": True})
+        return obj
+
+    user("admin", "Portal Administrator", "sysadmin", sysadmin=True)
+    orgs = []
+    for i, (name, title, description) in enumerate(ORGS):
+        org, _ = ensure("organization_create", "organization_show",
+                        {"name": name, "title": title, "description": description}, ctx)
+        orgs.append(org)
+        staff = user(f"staff{i + 1}", f"{title} staff", f"editor of {name}")
+        toolkit.get_action("organization_member_create")(
+            dict(ctx), {"id": org["id"], "username": staff["name"], "role": "editor"}
+        )
+    for name, title in GROUPS:
+        ensure("group_create", "group_show", {"name": name, "title": title}, ctx)
+    for i, full in enumerate(["王小明 Wang Xiaoming", "李娜 Li Na", "Alex Reader"], start=1):
+        user(f"reader{i}", full, "reader")
+
+    created = 0
+    for n, (org_i, group, title, notes, tags) in enumerate(DATASETS):
+        name = f"demo-{n + 1:02d}"
+        _, new = ensure("package_create", "package_show", {
+            "name": name,
+            "title": title,
+            "notes": notes,
+            "owner_org": orgs[org_i]["id"],
+            "private": n in PRIVATE,
+            "license_id": "cc-by" if n % 3 else "odc-odbl",
+            "tags": [{"name": t} for t in tags],
+            "groups": [{"name": group}],
+            "resources": [{
+                "name": f"{title} ({FORMATS[n % len(FORMATS)]})",
+                "url": f"https://example.org/catalogue/{name}.{FORMATS[n % len(FORMATS)].lower()}",
+                "format": FORMATS[n % len(FORMATS)],
+            }],
+        }, ctx)
+        created += new
+
+    print(f"Sample catalogue: {len(DATASETS)} datasets ({created} new), "
+          f"{len(ORGS)} organizations, {len(GROUPS)} groups.")
+    if logins:
+        print("\nLog-ins (shown once; reset with `ckan user setpass NAME`):")
+        for name, password, role in logins:
+            print(f"  {name:10} {password:14} {role}")
+        print()
+    else:
+        print("Users exist already; their passwords were printed when they were created.")
+
+
+def main() -> None:
+    ini = sys.argv[1] if len(sys.argv) > 1 else "demo/demo.ini"
+    app = make_app(load_config(ini))
+    with app._wsgi_app.test_request_context():  # type: ignore[attr-defined]
+        seed()
+
+
+if __name__ == "__main__":
+    main()
