@@ -1,11 +1,28 @@
-"""Build hooks that pyproject.toml cannot express: Babel catalogue settings.
+"""Build hooks that pyproject.toml cannot express.
 
-The ``.mo`` files are compiled by ``python setup.py compile_catalog`` (the
-Makefile's install step runs it) so that the shipped zh_CN translation works.
+Babel's message extractors, and compiling the ``.po`` catalogues into ``.mo``
+files whenever the package is built, so that an installed wheel ships its
+Simplified Chinese translation. (An editable install runs
+``python setup.py compile_catalog``; the Makefile does.)
 """
 from setuptools import setup
+from setuptools.command.build_py import build_py
+
+
+class BuildWithCatalogs(build_py):
+    def run(self) -> None:
+        from babel.messages.frontend import compile_catalog
+
+        cmd = compile_catalog(self.distribution)
+        cmd.directory = "ckanext/crowdsource/i18n"
+        cmd.domain = ["ckanext-crowdsource"]
+        cmd.finalize_options()
+        cmd.run()
+        super().run()
+
 
 setup(
+    cmdclass={"build_py": BuildWithCatalogs},
     message_extractors={
         "ckanext": [
             ("**.py", "python", None),

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
-
 from ckan.plugins import toolkit
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 TABLE = "crowdsource_search_doc"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as p
-from ckan.plugins import toolkit
 from ckan.lib import search
 from ckan.lib.search import common, index, query
+from ckan.plugins import toolkit
 
 from .connection import make_connection as pg_make_connection
 

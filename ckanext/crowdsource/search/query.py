@@ -405,7 +405,10 @@ def sort_clause(sort: str | None, schema: SolrSchema, rank_sql: str | None) -> s
                 parts.append(f"{rank_sql} {direction}")
             continue
         expr = _sort_expr(name, schema)
-        parts.append(f"{expr} {direction} NULLS LAST")
+        # Columns CKAN always fills keep PostgreSQL's null order, so that their
+        # b-tree indexes serve both directions; other fields sort missing last.
+        nulls = "" if expr.startswith("d.") else " NULLS LAST"
+        parts.append(f"{expr} {direction}{nulls}")
     parts.append("d.index_id ASC")
     return ", ".join(parts)
 

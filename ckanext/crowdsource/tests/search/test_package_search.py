@@ -216,7 +216,9 @@ def test_rows_and_start_page_through_everything():
 
 def test_fl_returns_the_requested_fields():
     result = helpers.call_action("package_search", q="name:theses", fl=["name", "title"])
-    assert result["results"] == [{"name": "theses", "title": "大学学位论文数据集 University Theses"}]
+    assert result["results"] == [
+        {"name": "theses", "title": "大学学位论文数据集 University Theses"}
+    ]
     result = helpers.call_action("package_search", q="name:theses", fl=["id"])
     assert list(result["results"][0]) == ["id"]
 

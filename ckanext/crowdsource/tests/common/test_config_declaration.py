@@ -1,0 +1,21 @@
+"""The README's configuration table matches config_declaration.yaml."""
+import os
+import re
+
+import yaml
+
+HERE = os.path.dirname(__file__)
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
+
+
+def test_readme_table_matches_declaration():
+    with open(os.path.join(ROOT, "ckanext", "crowdsource", "config_declaration.yaml")) as f:
+        declared = {
+            o["key"]: str(o.get("default", ""))
+            for group in yaml.safe_load(f)["groups"]
+            for o in group["options"]
+        }
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    rows = dict(re.findall(r"^\| `(ckanext\.crowdsource\.[^`]+)` \| `([^`]*)` \|", readme, re.M))
+    assert rows == declared
