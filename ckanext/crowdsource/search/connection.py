@@ -21,7 +21,7 @@ from dateutil.parser import isoparse
 
 from . import text as ta
 from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS, TABLE
-from .query import RANK_WEIGHTS, QueryError, Sql, Translator, field_weight, sort_clause
+from .query import RANK_WEIGHTS, QueryError, Sql, Translator, field_weight, sort_keys
 from .schema import load_schema
 
 log = logging.getLogger(__name__)
@@ -174,41 +174,76 @@ class PgSolr:
             if sql.rank_queries:
                 combined = " | ".join(f"({x})" for x in sql.rank_queries)
                 rank = f"ts_rank('{RANK_WEIGHTS}', d.tsv, CAST({sql.bind(combined)} AS tsquery))"
-            order = sort_clause(params.get("sort"), load_schema(), rank)
+            keys = sort_keys(params.get("sort"), load_schema(), rank)
             rows = int(params.get("rows", 10))
             start = int(params.get("start", 0))
+            facet_fields = _as_list(params.get("facet.field"))
+            if str(params.get("facet", "false")).lower() != "true":
+                facet_fields = []
+            limit = int(params.get("facet.limit", 50))
+            mincount = max(1, int(params.get("facet.mincount", 1)))
         except (QueryError, ValueError) as e:
             raise pysolr.SolrError(str(e)) from e
         if rows < 0 or start < 0:
             raise pysolr.SolrError("rows and start must not be negative")
-        facet_fields = _as_list(params.get("facet.field"))
-        if str(params.get("facet", "false")).lower() != "true":
-            facet_fields = []
         fl = _fl_list(params.get("fl"))
+        one_pass = _OnePass(facet_fields, limit, mincount, sql)
 
         def run(conn):
             # Searches are short: compiling them (JIT) costs more than it saves.
             conn.execute(sa.text("SET LOCAL jit = off"))
-            total, facets = self._count_and_facets(conn, where, sql, facet_fields, params)
-            docs = []
-            if rows:
-                page = conn.execute(
-                    sa.text(
-                        f"SELECT d.doc, {rank or '1.0'} AS score FROM {TABLE} d "
-                        f"WHERE {where} ORDER BY {order} LIMIT {rows} OFFSET {start}"
-                    ),
-                    sql.params,
-                ).all()
-                docs = [self._project(r.doc, float(r.score), fl) for r in page]
-            return total, facets, docs
+            if rank or facet_fields:
+                # One pass over the matches gives the count, the facets and,
+                # when ranking, the page: relevance needs every match anyway.
+                page_in_pass = bool(rank) and rows > 0
+                total, counts, page = one_pass.run(
+                    conn, where, keys if page_in_pass else None, rows, start
+                )
+                if not page_in_pass:
+                    page = self._page(conn, where, sql, keys, rows, start)
+            else:
+                total = conn.execute(
+                    sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), sql.params
+                ).scalar() or 0
+                counts = {}
+                page = self._page(conn, where, sql, keys, rows, start)
+            return int(total), counts, self._docs(conn, page, fl)
 
-        total, facets, docs = self._run(run)
+        total, counts, docs = self._run(run)
         return pysolr.Results(
             {
                 "response": {"numFound": total, "start": start, "docs": docs},
-                "facet_counts": {"facet_fields": facets},
+                "facet_counts": {"facet_fields": counts},
             }
         )
+
+    @staticmethod
+    def _page(conn, where: str, sql: Sql, keys: list[tuple[str, str]], rows: int,
+              start: int) -> list[tuple[str, float]]:
+        """Index ids and scores of one page, when no ranking is involved."""
+        if not rows:
+            return []
+        order = ", ".join(f"{e} {d}" for e, d in keys)
+        result = conn.execute(
+            sa.text(
+                f"SELECT d.index_id FROM {TABLE} d WHERE {where} "
+                f"ORDER BY {order} LIMIT {rows} OFFSET {start}"
+            ),
+            sql.params,
+        ).all()
+        return [(r.index_id, 1.0) for r in result]
+
+    def _docs(self, conn, page: list[tuple[str, float]], fl: list[str]) -> list[dict[str, Any]]:
+        """The stored fields of the page's documents, in page order."""
+        if not page:
+            return []
+        stored = dict(
+            conn.execute(
+                sa.text(f"SELECT index_id, doc FROM {TABLE} WHERE index_id = ANY(:ids)"),
+                {"ids": [index_id for index_id, _ in page]},
+            ).all()
+        )
+        return [self._project(stored[i], score, fl) for i, score in page if i in stored]
 
     @staticmethod
     def _where(q: str | None, params: dict[str, Any], sql: Sql) -> str:
@@ -228,51 +263,6 @@ class PgSolr:
         return " AND ".join(conds) or "TRUE"
 
     @staticmethod
-    def _count_and_facets(conn, where: str, sql: Sql, facet_fields: list[str],
-                          params: dict[str, Any]) -> tuple[int, dict[str, list[Any]]]:
-        if not facet_fields:
-            total = conn.execute(
-                sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), sql.params
-            ).scalar()
-            return int(total or 0), {}
-        limit = int(params.get("facet.limit", 50))
-        mincount = max(1, int(params.get("facet.mincount", 1)))
-        branches = ["(SELECT 0 AS n, NULL AS v, count(*) AS c FROM m)"]
-        columns: set[str] = set()
-        for n, name in enumerate(facet_fields, start=1):
-            if name in ARRAY_COLUMNS:
-                source = f"unnest(m.{name})"
-            elif name in SCALAR_COLUMNS or name in DATE_COLUMNS:
-                source = f"(SELECT CAST(m.{name} AS text) WHERE m.{name} IS NOT NULL)"
-            else:
-                source = f"jsonb_array_elements_text(m.fields -> {sql.bind(name)})"
-                columns.add("fields")
-            if name in ARRAY_COLUMNS + SCALAR_COLUMNS + DATE_COLUMNS:
-                columns.add(name)
-            branches.append(
-                f"(SELECT {n} AS n, x.v, count(*) AS c FROM m, LATERAL {source} AS x(v) "
-                f"GROUP BY x.v HAVING count(*) >= {mincount} ORDER BY c DESC, x.v "
-                + (f"LIMIT {limit}" if limit >= 0 else "")
-                + ")"
-            )
-        cols = ", ".join(f"d.{c}" for c in sorted(columns)) or "1 AS one"
-        result = conn.execute(
-            sa.text(
-                f"WITH m AS MATERIALIZED (SELECT {cols} FROM {TABLE} d WHERE {where}) "
-                + " UNION ALL ".join(branches)
-            ),
-            sql.params,
-        ).all()
-        facets: dict[str, list[Any]] = {name: [] for name in facet_fields}
-        total = 0
-        for n, value, count in result:
-            if n == 0:
-                total = int(count)
-            else:
-                facets[facet_fields[n - 1]] += [value, int(count)]
-        return total, facets
-
-    @staticmethod
     def _project(doc: dict[str, Any], score: float, fl: list[str]) -> dict[str, Any]:
         if "*" in fl:
             out = dict(doc)
@@ -281,6 +271,61 @@ class PgSolr:
         if "score" in fl:
             out["score"] = score
         return out
+
+
+class _OnePass:
+    """One statement over the matches: their count, facet counts, a page."""
+
+    def __init__(self, fields: list[str], limit: int, mincount: int, sql: Sql) -> None:
+        self.fields, self.limit, self.mincount, self.sql = fields, limit, mincount, sql
+
+    def run(self, conn, where: str, keys: list[tuple[str, str]] | None, rows: int,
+            start: int) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
+        columns = {"d.index_id AS index_id"}
+        branches = ["(SELECT 0 AS n, NULL AS v, count(*) AS c, NULL::float8 AS s FROM m)"]
+        for n, name in enumerate(self.fields, start=1):
+            if name in ARRAY_COLUMNS:
+                source = f"unnest(m.{name})"
+                columns.add(f"d.{name} AS {name}")
+            elif name in SCALAR_COLUMNS or name in DATE_COLUMNS:
+                source = f"(SELECT CAST(m.{name} AS text) WHERE m.{name} IS NOT NULL)"
+                columns.add(f"d.{name} AS {name}")
+            else:
+                source = f"jsonb_array_elements_text(m.fields -> {self.sql.bind(name)})"
+                columns.add("d.fields AS fields")
+            limit = f"LIMIT {self.limit}" if self.limit >= 0 else ""
+            branches.append(
+                f"(SELECT {n}, x.v, count(*), NULL::float8 FROM m, LATERAL {source} AS x(v) "
+                f"GROUP BY x.v HAVING count(*) >= {self.mincount} ORDER BY 3 DESC, x.v {limit})"
+            )
+        if keys:
+            for i, (expr, _) in enumerate(keys):
+                columns.add(f"{expr} AS s{i}")
+            score = next(
+                (f"m.s{i}" for i, (e, _) in enumerate(keys) if e.startswith("ts_rank")), "1.0"
+            )
+            order = ", ".join(f"m.s{i} {d}" for i, (_, d) in enumerate(keys))
+            branches.append(
+                f"(SELECT -1, m.index_id, NULL, {score} FROM m ORDER BY {order} "
+                f"LIMIT {rows} OFFSET {start})"
+            )
+        result = conn.execute(
+            sa.text(
+                f"WITH m AS MATERIALIZED (SELECT {', '.join(sorted(columns))} FROM {TABLE} d "
+                f"WHERE {where}) " + " UNION ALL ".join(branches)
+            ),
+            self.sql.params,
+        ).all()
+        total, page = 0, []
+        counts: dict[str, list[Any]] = {name: [] for name in self.fields}
+        for n, value, count, score in result:
+            if n == 0:
+                total = int(count)
+            elif n > 0:
+                counts[self.fields[n - 1]] += [value, int(count)]
+            else:
+                page.append((value, float(score)))
+        return total, counts, page
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:

@@ -389,9 +389,9 @@ def _unbalanced_quotes(query: str) -> bool:
 # -- sort --------------------------------------------------------------------
 
 
-def sort_clause(sort: str | None, schema: SolrSchema, rank_sql: str | None) -> str:
-    """ORDER BY for Solr's ``sort`` parameter."""
-    parts = []
+def sort_keys(sort: str | None, schema: SolrSchema, rank_sql: str | None) -> list[tuple[str, str]]:
+    """``(expression, direction)`` pairs for Solr's ``sort`` parameter."""
+    keys = []
     for item in (sort or "").split(","):
         item = item.strip()
         if not item:
@@ -402,15 +402,14 @@ def sort_clause(sort: str | None, schema: SolrSchema, rank_sql: str | None) -> s
         name, direction = bits[0], bits[1].upper()
         if name == "score":
             if rank_sql:
-                parts.append(f"{rank_sql} {direction}")
+                keys.append((rank_sql, direction))
             continue
         expr = _sort_expr(name, schema)
         # Columns CKAN always fills keep PostgreSQL's null order, so that their
         # b-tree indexes serve both directions; other fields sort missing last.
-        nulls = "" if expr.startswith("d.") else " NULLS LAST"
-        parts.append(f"{expr} {direction}{nulls}")
-    parts.append("d.index_id ASC")
-    return ", ".join(parts)
+        keys.append((expr, direction if expr.startswith("d.") else f"{direction} NULLS LAST"))
+    keys.append(("d.index_id", "ASC"))
+    return keys
 
 
 def _sort_expr(name: str, schema: SolrSchema) -> str:

@@ -1,9 +1,11 @@
 """``package_search`` answered from PostgreSQL: CKAN's own queries, no Solr."""
 import pytest
+from ckan import __version__ as ckan_version
 from ckan import model
 from ckan.tests import factories, helpers
 
 pytestmark = pytest.mark.usefixtures("catalogue")
+CKAN_2_12 = tuple(int(p) for p in ckan_version.split(".")[:2]) >= (2, 12)
 
 
 def names(**kw):
@@ -301,8 +303,9 @@ def test_updates_and_purges_reach_the_index():
 def test_organization_and_group_lists_count_datasets():
     orgs = helpers.call_action("organization_list", all_fields=True)
     counts = {o["name"]: o["package_count"] for o in orgs}
-    # CKAN counts the private dataset for a caller who may see it
-    assert counts == {"city-library": 3, "uni-library": 2, "local-archive": 2}
+    # CKAN 2.12 counts the private dataset for a caller who may see it; 2.11 does not
+    city = 3 if CKAN_2_12 else 2
+    assert counts == {"city-library": city, "uni-library": 2, "local-archive": 2}
     groups = helpers.call_action("group_list", all_fields=True)
     assert {g["name"]: g["package_count"] for g in groups} == {"maps": 1, "history": 2}
 
