@@ -274,57 +274,74 @@ class PgSolr:
 
 
 class _OnePass:
-    """One statement over the matches: their count, facet counts, a page."""
+    """One statement over the matches: their count, facet counts, a page.
+
+    Every matching document is read once: its facet values are unnested into
+    ``(facet number, value)`` pairs, with one ``(0, NULL)`` pair that counts
+    the document, and a single aggregation counts them all.
+    """
 
     def __init__(self, fields: list[str], limit: int, mincount: int, sql: Sql) -> None:
         self.fields, self.limit, self.mincount, self.sql = fields, limit, mincount, sql
 
-    def run(self, conn, where: str, keys: list[tuple[str, str]] | None, rows: int,
-            start: int) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
-        columns = {"d.index_id AS index_id"}
-        branches = ["(SELECT 0 AS n, NULL AS v, count(*) AS c, NULL::float8 AS s FROM m)"]
+    def _pairs(self, alias: str) -> tuple[str, str, set[str]]:
+        numbers, values, columns = ["ARRAY[0]"], ["ARRAY[NULL]::text[]"], set()
         for n, name in enumerate(self.fields, start=1):
             if name in ARRAY_COLUMNS:
-                source = f"unnest(m.{name})"
-                columns.add(f"d.{name} AS {name}")
+                numbers.append(f"array_fill({n}, ARRAY[coalesce(cardinality({alias}.{name}), 0)])")
+                values.append(f"coalesce({alias}.{name}, '{{}}'::text[])")
+                columns.add(name)
             elif name in SCALAR_COLUMNS or name in DATE_COLUMNS:
-                source = f"(SELECT CAST(m.{name} AS text) WHERE m.{name} IS NOT NULL)"
-                columns.add(f"d.{name} AS {name}")
+                numbers.append(f"ARRAY[{n}]")
+                values.append(f"ARRAY[CAST({alias}.{name} AS text)]")
+                columns.add(name)
             else:
-                source = f"jsonb_array_elements_text(m.fields -> {self.sql.bind(name)})"
-                columns.add("d.fields AS fields")
-            limit = f"LIMIT {self.limit}" if self.limit >= 0 else ""
-            branches.append(
-                f"(SELECT {n}, x.v, count(*), NULL::float8 FROM m, LATERAL {source} AS x(v) "
-                f"GROUP BY x.v HAVING count(*) >= {self.mincount} ORDER BY 3 DESC, x.v {limit})"
-            )
+                field = f"coalesce({alias}.fields -> {self.sql.bind(name)}, '[]'::jsonb)"
+                numbers.append(f"array_fill({n}, ARRAY[jsonb_array_length({field})])")
+                values.append(f"ARRAY(SELECT jsonb_array_elements_text({field}))")
+                columns.add("fields")
+        return " || ".join(numbers), " || ".join(values), columns
+
+    def run(self, conn, where: str, keys: list[tuple[str, str]] | None, rows: int,
+            start: int) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
+        alias = "m" if keys else "d"
+        numbers, values, columns = self._pairs(alias)
+        source = "m" if keys else f"{TABLE} d"
+        condition = "" if keys else f" AND {where}"
+        limit = f"t.rn <= {self.limit} AND " if self.limit >= 0 else ""
+        statement = (
+            "SELECT t.n, t.v, t.c, NULL::float8 AS s FROM ("
+            f"SELECT x.n, x.v, count(*) AS c, row_number() OVER "
+            f"(PARTITION BY x.n ORDER BY count(*) DESC, x.v) AS rn "
+            f"FROM {source}, LATERAL unnest({numbers}, {values}) AS x(n, v) "
+            f"WHERE (x.n = 0 OR x.v IS NOT NULL){condition} GROUP BY x.n, x.v) t "
+            f"WHERE t.n = 0 OR ({limit}t.c >= {self.mincount})"
+        )
         if keys:
-            for i, (expr, _) in enumerate(keys):
-                columns.add(f"{expr} AS s{i}")
+            selected = [f"d.{c} AS {c}" for c in sorted(columns)] + ["d.index_id AS index_id"]
+            selected += [f"{expr} AS s{i}" for i, (expr, _) in enumerate(keys)]
             score = next(
                 (f"m.s{i}" for i, (e, _) in enumerate(keys) if e.startswith("ts_rank")), "1.0"
             )
             order = ", ".join(f"m.s{i} {d}" for i, (_, d) in enumerate(keys))
-            branches.append(
-                f"(SELECT -1, m.index_id, NULL, {score} FROM m ORDER BY {order} "
-                f"LIMIT {rows} OFFSET {start})"
+            statement = (
+                f"WITH m AS MATERIALIZED (SELECT {', '.join(selected)} FROM {TABLE} d "
+                f"WHERE {where}) ({statement}) UNION ALL (SELECT -1, m.index_id, NULL, "
+                f"{score} FROM m ORDER BY {order} LIMIT {rows} OFFSET {start})"
             )
-        result = conn.execute(
-            sa.text(
-                f"WITH m AS MATERIALIZED (SELECT {', '.join(sorted(columns))} FROM {TABLE} d "
-                f"WHERE {where}) " + " UNION ALL ".join(branches)
-            ),
-            self.sql.params,
-        ).all()
+        result = conn.execute(sa.text(statement), self.sql.params).all()
         total, page = 0, []
         counts: dict[str, list[Any]] = {name: [] for name in self.fields}
         for n, value, count, score in result:
             if n == 0:
                 total = int(count)
             elif n > 0:
-                counts[self.fields[n - 1]] += [value, int(count)]
+                counts[self.fields[n - 1]].append((value, int(count)))
             else:
                 page.append((value, float(score)))
+        for name, pairs in counts.items():
+            pairs.sort(key=lambda p: (-p[1], p[0]))
+            counts[name] = [x for pair in pairs for x in pair]
         return total, counts, page
 
 

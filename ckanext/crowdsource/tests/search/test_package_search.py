@@ -313,3 +313,21 @@ def test_organization_and_group_lists_count_datasets():
 def test_package_autocomplete():
     result = helpers.call_action("package_autocomplete", q="city")
     assert [r["name"] for r in result] == ["city-maps"]
+
+
+def test_vocabulary_tags_are_vocab_fields(catalogue):
+    vocab = helpers.call_action(
+        "vocabulary_create", name="genre", tags=[{"name": "poetry"}, {"name": "诗歌"}]
+    )
+    org = catalogue["orgs"]["city"]
+    factories.Dataset(
+        name="verses", title="Verses", owner_org=org["id"],
+        tags=[{"name": "poetry", "vocabulary_id": vocab["id"]},
+              {"name": "诗歌", "vocabulary_id": vocab["id"]}],
+    )
+    assert names(q="vocab_genre:poetry") == ["verses"]
+    assert names(fq='vocab_genre:"诗歌"') == ["verses"]
+    assert names(q="tags:poetry") == []  # vocabulary tags are not free tags
+    assert names(q="诗歌") == ["verses"]  # copied into the text field
+    facets = helpers.call_action("package_search", **{"facet.field": ["vocab_genre"]})
+    assert facets["facets"]["vocab_genre"] == {"poetry": 1, "诗歌": 1}
