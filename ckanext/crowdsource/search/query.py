@@ -153,7 +153,7 @@ class Translator:
             raise QueryError("Unbalanced quotation marks in query")
         try:
             node = lucene_parser.parse(query)
-        except (ParseError, Exception) as e:  # luqum raises several kinds
+        except (ParseError, RecursionError) as e:
             raise QueryError(f"Cannot parse query {query!r}: {e}") from e
         return self.node(node, df, positive=True)
 
@@ -182,7 +182,10 @@ class Translator:
         if isinstance(node, tree.Phrase):
             return self.term(fld, _unescape(node.value[1:-1]), phrase=True, positive=positive)
         if isinstance(node, tree.Proximity):
-            return self.term(fld, _unescape(node.term.value[1:-1]), phrase=True, positive=positive)
+            # words within some distance of each other: all of them, anywhere
+            words = _unescape(node.term.value[1:-1]).split()
+            return self._join([self.term(fld, w, phrase=True, positive=positive)
+                               for w in words] or ["FALSE"], "AND")
         if isinstance(node, tree.Fuzzy):
             return self.term(fld, _unescape(node.term.value), positive=positive)
         if isinstance(node, tree.Word):
@@ -234,10 +237,10 @@ class Translator:
         if not phrase and value == "*":
             return self.exists(fld)
         if spec.kind == TEXT:
-            return self.text(fld, value if phrase else value, phrase, positive)
+            return self.text(fld, value, phrase, positive)
         if spec.kind == DATE and not phrase:
             when = parse_date(_unescape(value))
-            return self._compare(fld, DATE, "=", when)
+            return self._compare(fld, DATE, [("=", when)])
         if not phrase and _has_wildcard(value):
             return self.wildcard(fld, value)
         value = value if phrase else _unescape(value)
@@ -246,7 +249,7 @@ class Translator:
         if fld in ARRAY_COLUMNS:
             return f"d.{fld} @> CAST({self.sql.bind([value])} AS text[])"
         if spec.kind == NUMBER:
-            return self._compare(fld, NUMBER, "=", _number(value))
+            return self._compare(fld, NUMBER, [("=", _number(value))])
         return f"d.fields @> CAST({self.sql.bind(json.dumps({fld: [value]}))} AS jsonb)"
 
     def text(self, fld: str, value: str, phrase: bool, positive: bool) -> str:
@@ -312,9 +315,9 @@ class Translator:
         if spec is None:
             raise QueryError(f"Unknown field {fld!r}")
         kind = spec.kind if spec.kind in (DATE, NUMBER) else STRING
-        parts = []
-        for bound, op in ((node.low, ">" if not node.include_low else ">="),
-                          (node.high, "<" if not node.include_high else "<=")):
+        bounds = []
+        for bound, op in ((node.low, ">=" if node.include_low else ">"),
+                          (node.high, "<=" if node.include_high else "<")):
             raw = bound.value
             if raw == "*":
                 continue
@@ -324,21 +327,21 @@ class Translator:
                 value = parse_date(raw)
             elif kind == NUMBER:
                 value = _number(raw)
-            parts.append(self._compare(fld, kind, op, value))
-        return self._join(parts or [self.exists(fld)], "AND")
+            bounds.append((op, value))
+        return self._compare(fld, kind, bounds) if bounds else self.exists(fld)
 
-    def _compare(self, fld: str, kind: str, op: str, value: Any) -> str:
-        p = self.sql.bind(value)
+    def _compare(self, fld: str, kind: str, bounds: list[tuple[str, Any]]) -> str:
+        """Comparisons that one value of the field must all satisfy."""
         if fld in DATE_COLUMNS or fld in SCALAR_COLUMNS:
-            return f"d.{fld} {op} {p}"
-        cast = {DATE: "timestamptz", NUMBER: "numeric"}.get(kind, "text")
-        return (
-            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
-            f"{self.sql.bind(fld)}) v WHERE crowdsource_try_{cast}(v) {op} {p})"
-            if cast != "text"
-            else f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
-            f"{self.sql.bind(fld)}) v WHERE v {op} {p})"
-        )
+            return self._join([f"d.{fld} {op} {self.sql.bind(v)}" for op, v in bounds], "AND")
+        if fld in ARRAY_COLUMNS:
+            source, value = f"unnest(d.{fld}) v", "v"
+        else:
+            source = f"jsonb_array_elements_text(d.fields -> {self.sql.bind(fld)}) v"
+            cast = {DATE: "crowdsource_try_timestamptz", NUMBER: "crowdsource_try_numeric"}
+            value = f"{cast[kind]}(v)" if kind in cast else "v"
+        conds = " AND ".join(f"{value} {op} {self.sql.bind(v)}" for op, v in bounds)
+        return f"EXISTS (SELECT 1 FROM {source} WHERE {conds})"
 
     # Dismax -----------------------------------------------------------------
 

@@ -331,3 +331,10 @@ def test_vocabulary_tags_are_vocab_fields(catalogue):
     assert names(q="诗歌") == ["verses"]  # copied into the text field
     facets = helpers.call_action("package_search", **{"facet.field": ["vocab_genre"]})
     assert facets["facets"]["vocab_genre"] == {"poetry": 1, "诗歌": 1}
+
+
+def test_ranges_on_string_fields_and_proximity():
+    assert names(q="tags:[maps TO mapz]") == ["city-maps"]
+    assert names(q="name:{old-photos TO *}") == ["theses"]
+    assert names(q='notes:"town scanned"~5') == ["city-maps"]
+    assert names(q='title:"maps city"~3') == ["city-maps"]
