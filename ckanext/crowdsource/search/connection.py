@@ -187,26 +187,19 @@ class PgSolr:
         if rows < 0 or start < 0:
             raise pysolr.SolrError("rows and start must not be negative")
         fl = _fl_list(params.get("fl"))
-        one_pass = _OnePass(facet_fields, limit, mincount, sql)
+        facets = _Facets(facet_fields, limit, mincount, sql)
 
         def run(conn):
             # Searches are short: compiling them (JIT) costs more than it saves.
             conn.execute(sa.text("SET LOCAL jit = off"))
-            if rank or facet_fields:
-                # One pass over the matches gives the count, the facets and,
-                # when ranking, the page: relevance needs every match anyway.
-                page_in_pass = bool(rank) and rows > 0
-                total, counts, page = one_pass.run(
-                    conn, where, keys if page_in_pass else None, rows, start
-                )
-                if not page_in_pass:
-                    page = self._page(conn, where, sql, keys, rows, start)
+            if facet_fields:
+                total, counts = facets.run(conn, where)
             else:
                 total = conn.execute(
                     sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), sql.params
                 ).scalar() or 0
                 counts = {}
-                page = self._page(conn, where, sql, keys, rows, start)
+            page = self._page(conn, where, sql, keys, rows, start)
             return int(total), counts, self._docs(conn, page, fl)
 
         total, counts, docs = self._run(run)
@@ -220,18 +213,20 @@ class PgSolr:
     @staticmethod
     def _page(conn, where: str, sql: Sql, keys: list[tuple[str, str]], rows: int,
               start: int) -> list[tuple[str, float]]:
-        """Index ids and scores of one page, when no ranking is involved."""
+        """Index ids and scores of one page: a top-N query PostgreSQL can run
+        in parallel, or walk an index for, when sorted on an indexed column."""
         if not rows:
             return []
         order = ", ".join(f"{e} {d}" for e, d in keys)
+        score = next((e for e, _ in keys if e.startswith("ts_rank")), "1.0")
         result = conn.execute(
             sa.text(
-                f"SELECT d.index_id FROM {TABLE} d WHERE {where} "
+                f"SELECT d.index_id, {score} AS score FROM {TABLE} d WHERE {where} "
                 f"ORDER BY {order} LIMIT {rows} OFFSET {start}"
             ),
             sql.params,
         ).all()
-        return [(r.index_id, 1.0) for r in result]
+        return [(r.index_id, float(r.score)) for r in result]
 
     def _docs(self, conn, page: list[tuple[str, float]], fl: list[str]) -> list[dict[str, Any]]:
         """The stored fields of the page's documents, in page order."""
@@ -273,76 +268,57 @@ class PgSolr:
         return out
 
 
-class _OnePass:
-    """One statement over the matches: their count, facet counts, a page.
+class _Facets:
+    """The count of the matches and their facet counts, in one statement.
 
-    Every matching document is read once: its facet values are unnested into
-    ``(facet number, value)`` pairs, with one ``(0, NULL)`` pair that counts
-    the document, and a single aggregation counts them all.
+    Each matching document's facet values are unnested into ``(facet number,
+    value)`` pairs, with one ``(0, NULL)`` pair that counts the document, and a
+    single aggregation counts them all: one pass over the matches, which
+    PostgreSQL can split between parallel workers.
     """
 
     def __init__(self, fields: list[str], limit: int, mincount: int, sql: Sql) -> None:
         self.fields, self.limit, self.mincount, self.sql = fields, limit, mincount, sql
 
-    def _pairs(self, alias: str) -> tuple[str, str, set[str]]:
-        numbers, values, columns = ["ARRAY[0]"], ["ARRAY[NULL]::text[]"], set()
+    def _pairs(self) -> tuple[str, str]:
+        numbers, values = ["ARRAY[0]"], ["ARRAY[NULL]::text[]"]
         for n, name in enumerate(self.fields, start=1):
             if name in ARRAY_COLUMNS:
-                numbers.append(f"array_fill({n}, ARRAY[coalesce(cardinality({alias}.{name}), 0)])")
-                values.append(f"coalesce({alias}.{name}, '{{}}'::text[])")
-                columns.add(name)
+                numbers.append(f"array_fill({n}, ARRAY[coalesce(cardinality(d.{name}), 0)])")
+                values.append(f"coalesce(d.{name}, '{{}}'::text[])")
             elif name in SCALAR_COLUMNS or name in DATE_COLUMNS:
                 numbers.append(f"ARRAY[{n}]")
-                values.append(f"ARRAY[CAST({alias}.{name} AS text)]")
-                columns.add(name)
+                values.append(f"ARRAY[CAST(d.{name} AS text)]")
             else:
-                field = f"coalesce({alias}.fields -> {self.sql.bind(name)}, '[]'::jsonb)"
+                field = f"coalesce(d.fields -> {self.sql.bind(name)}, '[]'::jsonb)"
                 numbers.append(f"array_fill({n}, ARRAY[jsonb_array_length({field})])")
                 values.append(f"ARRAY(SELECT jsonb_array_elements_text({field}))")
-                columns.add("fields")
-        return " || ".join(numbers), " || ".join(values), columns
+        return " || ".join(numbers), " || ".join(values)
 
-    def run(self, conn, where: str, keys: list[tuple[str, str]] | None, rows: int,
-            start: int) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
-        alias = "m" if keys else "d"
-        numbers, values, columns = self._pairs(alias)
-        source = "m" if keys else f"{TABLE} d"
-        condition = "" if keys else f" AND {where}"
+    def run(self, conn, where: str) -> tuple[int, dict[str, list[Any]]]:
+        numbers, values = self._pairs()
         limit = f"t.rn <= {self.limit} AND " if self.limit >= 0 else ""
         statement = (
-            "SELECT t.n, t.v, t.c, NULL::float8 AS s FROM ("
-            f"SELECT x.n, x.v, count(*) AS c, row_number() OVER "
-            f"(PARTITION BY x.n ORDER BY count(*) DESC, x.v) AS rn "
-            f"FROM {source}, LATERAL unnest({numbers}, {values}) AS x(n, v) "
-            f"WHERE (x.n = 0 OR x.v IS NOT NULL){condition} GROUP BY x.n, x.v) t "
+            "SELECT t.n, t.v, t.c FROM ("
+            "SELECT x.n, x.v, count(*) AS c, row_number() OVER "
+            "(PARTITION BY x.n ORDER BY count(*) DESC, x.v) AS rn "
+            f"FROM {TABLE} d, LATERAL unnest({numbers}, {values}) AS x(n, v) "
+            f"WHERE (x.n = 0 OR x.v IS NOT NULL) AND {where} GROUP BY x.n, x.v) t "
             f"WHERE t.n = 0 OR ({limit}t.c >= {self.mincount})"
         )
-        if keys:
-            selected = [f"d.{c} AS {c}" for c in sorted(columns)] + ["d.index_id AS index_id"]
-            selected += [f"{expr} AS s{i}" for i, (expr, _) in enumerate(keys)]
-            score = next(
-                (f"m.s{i}" for i, (e, _) in enumerate(keys) if e.startswith("ts_rank")), "1.0"
-            )
-            order = ", ".join(f"m.s{i} {d}" for i, (_, d) in enumerate(keys))
-            statement = (
-                f"WITH m AS MATERIALIZED (SELECT {', '.join(selected)} FROM {TABLE} d "
-                f"WHERE {where}) ({statement}) UNION ALL (SELECT -1, m.index_id, NULL, "
-                f"{score} FROM m ORDER BY {order} LIMIT {rows} OFFSET {start})"
-            )
-        result = conn.execute(sa.text(statement), self.sql.params).all()
-        total, page = 0, []
-        counts: dict[str, list[Any]] = {name: [] for name in self.fields}
-        for n, value, count, score in result:
+        total = 0
+        pairs: dict[str, list[tuple[str, int]]] = {name: [] for name in self.fields}
+        for n, value, count in conn.execute(sa.text(statement), self.sql.params).all():
             if n == 0:
                 total = int(count)
-            elif n > 0:
-                counts[self.fields[n - 1]].append((value, int(count)))
             else:
-                page.append((value, float(score)))
-        for name, pairs in counts.items():
-            pairs.sort(key=lambda p: (-p[1], p[0]))
-            counts[name] = [x for pair in pairs for x in pair]
-        return total, counts, page
+                pairs[self.fields[n - 1]].append((value, int(count)))
+        counts = {
+            name: [x for value, count in sorted(found, key=lambda p: (-p[1], p[0]))
+                   for x in (value, count)]
+            for name, found in pairs.items()
+        }
+        return total, counts
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:
