@@ -146,7 +146,10 @@ class PgSolr:
         if id is not None:
             where = f"d.index_id = ANY(CAST({sql.bind(_as_list(id))} AS text[]))"
         else:
-            where = Translator(sql).lucene(q or "")
+            try:
+                where = Translator(sql).lucene(q or "")
+            except QueryError as e:
+                raise pysolr.SolrError(str(e)) from e
 
         def run(conn):
             conn.execute(sa.text(f"DELETE FROM {TABLE} AS d WHERE {where}"), sql.params)

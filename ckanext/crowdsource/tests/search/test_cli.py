@@ -54,3 +54,13 @@ def test_show_prints_the_index_document(cli):
     result = cli.invoke(ckan, ["search-index", "show", "city-maps"])
     assert result.exit_code == 0, result.output
     assert "Historic City Maps" in result.output
+
+
+def test_backend_reports_a_bad_delete_query_as_a_solr_error():
+    import pysolr
+
+    from ckanext.crowdsource.search.connection import PgSolr
+
+    with pytest.raises(pysolr.SolrError, match="Cannot parse query"):
+        PgSolr().delete(q="name:(unclosed")
+    assert _count() == 6  # nothing was deleted
