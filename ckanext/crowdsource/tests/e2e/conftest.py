@@ -5,6 +5,7 @@ protection on as in production; it is stopped when the test ends, pass or fail.
 """
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import signal
@@ -50,14 +51,16 @@ def served_ckan(clean_db):
     base = f"http://127.0.0.1:{port}"
     workdir = tempfile.mkdtemp(prefix="crowdsource-e2e-")
     ini = os.path.join(workdir, "server.ini")
+    # A whole copy of test.ini (CKAN 2.11 reads its logging sections from the
+    # file it runs with), served at this port with CSRF protection on.
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str
+    parser.read(os.path.join(ROOT, "test.ini"))
+    parser.set("app:main", "ckan.site_url", base)
+    parser.set("app:main", "WTF_CSRF_ENABLED", "true")
+    parser.set("app:main", "testing", "false")
     with open(ini, "w") as f:
-        f.write(
-            "[app:main]\n"
-            f"use = config:{os.path.join(ROOT, 'test.ini')}\n"
-            f"ckan.site_url = {base}\n"
-            "WTF_CSRF_ENABLED = true\n"
-            "testing = false\n"
-        )
+        parser.write(f)
     log = open(os.path.join(workdir, "server.log"), "w")
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     proc = subprocess.Popen(
