@@ -348,7 +348,7 @@ class Translator:
     def dismax(self, query: str, mm: str | None) -> str:
         if _unbalanced_quotes(query):
             raise QueryError("Unbalanced quotation marks in query")
-        required, banned, optional = [], [], []
+        required, banned, optional, optional_tsq = [], [], [], []
         for sign, clause in re.findall(r'([+-]?)("[^"]*"|[^\s"]+)', query):
             if clause.startswith('"'):
                 clause = clause[1:-1]
@@ -362,7 +362,11 @@ class Translator:
                 banned.append(f"NOT {cond}")
                 continue
             self.sql.rank_queries.append(tsq)
-            (required if sign == "+" else optional).append(cond)
+            if sign == "+":
+                required.append(cond)
+            else:
+                optional.append(cond)
+                optional_tsq.append(tsq)
         if not (required or banned or optional):
             return "FALSE"
         parts = required + banned
@@ -371,7 +375,8 @@ class Translator:
             if need >= len(optional):
                 parts += optional
             elif need > 0:
-                any_tsq = " | ".join(f"({q})" for q in self.sql.rank_queries)
+                # any of them (the GIN index finds these), then how many
+                any_tsq = " | ".join(f"({q})" for q in optional_tsq)
                 parts.append(f"d.tsv @@ CAST({self.sql.bind(any_tsq)} AS tsquery)")
                 total = " + ".join(f"({c})::int" for c in optional)
                 parts.append(f"({total}) >= {need}")
