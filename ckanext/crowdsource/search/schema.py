@@ -11,6 +11,7 @@ import functools
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import ckan
 
@@ -39,19 +40,28 @@ class SolrSchema:
     dynamic: tuple[tuple[str, Field], ...]
     text_sources: tuple[str, ...]
     path: str
+    # answers per field name: every indexed document asks for each of its keys
+    _fields: dict[str, Field | None] = dataclass_field(default_factory=dict, compare=False)
+    _copied: dict[str, bool] = dataclass_field(default_factory=dict, compare=False)
 
     def field(self, name: str) -> Field | None:
         """The declared field or the first dynamic field matching ``name``."""
-        if name in self.fields:
-            return self.fields[name]
-        for pattern, template in self.dynamic:
-            if fnmatch.fnmatchcase(name, pattern):
-                return Field(name, template.kind, template.stored, template.multi)
-        return None
+        if name not in self._fields:
+            found = self.fields.get(name)
+            if found is None:
+                found = next(
+                    (Field(name, t.kind, t.stored, t.multi) for pattern, t in self.dynamic
+                     if fnmatch.fnmatchcase(name, pattern)),
+                    None,
+                )
+            self._fields[name] = found
+        return self._fields[name]
 
     def copied_to_text(self, name: str) -> bool:
         """True when a copyField rule sends ``name`` into the ``text`` field."""
-        return any(fnmatch.fnmatchcase(name, src) for src in self.text_sources)
+        if name not in self._copied:
+            self._copied[name] = any(fnmatch.fnmatchcase(name, s) for s in self.text_sources)
+        return self._copied[name]
 
 
 def schema_path() -> str:
