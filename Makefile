@@ -14,7 +14,7 @@ TEST_DB := crowdsource_test
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test install services browser lint bench-search i18n clean
+.PHONY: demo test install browser lint bench-search i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -28,9 +28,6 @@ $(STAMP): pyproject.toml setup.py setup.cfg
 
 install: $(STAMP)
 
-services:
-	bash scripts/services.sh $(TEST_DB) $(DEMO_DB)
-
 # Debian's Chromium and its driver for the browser tests.
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
@@ -41,7 +38,8 @@ browser:
 	  fi; \
 	fi
 
-test: install services browser
+test: install browser
+	bash scripts/services.sh $(TEST_DB)
 	$(BIN)/pytest --ckan-ini=test.ini $(PYTEST_ARGS)
 
 $(DEMO_INI): | $(STAMP)
@@ -60,7 +58,8 @@ $(DEMO_INI): | $(STAMP)
 	  "ckan.auth.create_user_via_web = true"
 	$(BIN)/ckan config-tool $(DEMO_INI) -s logger_ckanext "level = INFO"
 
-demo: install services $(DEMO_INI)
+demo: install $(DEMO_INI)
+	bash scripts/services.sh $(DEMO_DB)
 	$(BIN)/ckan -c $(DEMO_INI) db upgrade
 	$(BIN)/python scripts/seed_demo.py $(DEMO_INI)
 	@echo "Serving the demo portal at http://127.0.0.1:5000 (Ctrl-C stops it)"
@@ -69,7 +68,7 @@ demo: install services $(DEMO_INI)
 lint: install
 	$(BIN)/ruff check ckanext bench scripts
 
-bench-search: install services
+bench-search: install
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
 
 # Refresh the message catalogue after adding strings.
