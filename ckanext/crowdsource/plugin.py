@@ -5,17 +5,42 @@ functions, blueprints and helpers, and this module only collects them.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
+
+from .tags import actions as tag_actions
+from .tags import auth as tag_auth
+from .tags import index as tag_index
 
 
 @toolkit.blanket.config_declarations  # config_declaration.yaml beside this file
 class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
         toolkit.add_template_directory(config, "templates")
         toolkit.add_resource("assets", "crowdsource")
+
+    # IActions, IAuthFunctions
+    def get_actions(self) -> dict[str, Any]:
+        return {**tag_actions.get_actions()}
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return {**tag_auth.get_auth_functions()}
+
+    # IPackageController
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return tag_index.add_to_index(pkg_dict)
+
+    # IFacets
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return tag_index.add_facet(facets_dict)

@@ -1,0 +1,45 @@
+"""Who may use the reader-tag actions (DESIGN section 6)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckan.plugins import toolkit
+from ckan.types import AuthResult, Context, DataDict
+
+from ckanext.crowdsource.common.roles import can_see_dataset, current_user
+
+
+def _logged_in_and_sees(context: Context, data_dict: DataDict) -> AuthResult:
+    if current_user(context) is None:
+        return {"success": False, "msg": toolkit._("You must be logged in to tag datasets")}
+    return _sees(context, data_dict)
+
+
+def _sees(context: Context, data_dict: DataDict) -> AuthResult:
+    if can_see_dataset(context, data_dict.get("id", "")):
+        return {"success": True}
+    return {"success": False, "msg": toolkit._("You cannot see this dataset")}
+
+
+def crowdsource_tag_add(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users who can see the dataset."""
+    return _logged_in_and_sees(context, data_dict)
+
+
+def crowdsource_tag_remove(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users who can see the dataset (the action removes only their own tag)."""
+    return _logged_in_and_sees(context, data_dict)
+
+
+@toolkit.auth_allow_anonymous_access
+def crowdsource_tag_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone who can see the dataset."""
+    return _sees(context, data_dict)
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return {
+        "crowdsource_tag_add": crowdsource_tag_add,
+        "crowdsource_tag_remove": crowdsource_tag_remove,
+        "crowdsource_tag_list": crowdsource_tag_list,
+    }

@@ -1,0 +1,23 @@
+"""Reader tags in the search index and on the dataset search page."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckan.plugins import toolkit
+
+from .actions import dataset_tags
+
+INDEX_FIELD = "vocab_crowd_tags"  # vocab_* : multi-valued string, facetable, copied to text
+
+
+def add_to_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """``before_dataset_index``: the dataset's visible reader tags."""
+    tags = dataset_tags([pkg_dict["id"]])[pkg_dict["id"]]
+    if tags:
+        pkg_dict[INDEX_FIELD] = tags
+    return pkg_dict
+
+
+def add_facet(facets: dict[str, Any]) -> dict[str, Any]:
+    facets[INDEX_FIELD] = toolkit._("Reader tags")
+    return facets

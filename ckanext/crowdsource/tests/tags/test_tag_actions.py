@@ -1,0 +1,196 @@
+"""Reader tags: add, remove, list; validation, permissions, search."""
+import pytest
+from ckan import logic
+from ckan.tests import factories, helpers
+
+from ckanext.crowdsource.search.schema import load_schema
+from ckanext.crowdsource.tags.index import INDEX_FIELD
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+def as_user(user, action, **data):
+    context = {"user": user["name"] if user else "", "ignore_auth": False}
+    return helpers.call_action(action, context=context, **data)
+
+
+@pytest.fixture
+def setup():
+    org = factories.Organization()
+    member = factories.User()
+    helpers.call_action(
+        "organization_member_create", id=org["id"], username=member["name"], role="member"
+    )
+    return {
+        "public": factories.Dataset(owner_org=org["id"], title="Old Maps"),
+        "private": factories.Dataset(owner_org=org["id"], private=True, title="Staff Rota"),
+        "reader": factories.User(),
+        "reader2": factories.User(),
+        "member": member,
+    }
+
+
+def test_add_and_list_count_each_reader_once(setup):
+    ds, reader, reader2 = setup["public"], setup["reader"], setup["reader2"]
+    as_user(reader, "crowdsource_tag_add", id=ds["name"], tag=["古籍", "Maps"])
+    result = as_user(reader2, "crowdsource_tag_add", id=ds["id"], tag="maps")
+    assert result == [
+        {"tag": "maps", "count": 2, "mine": True},
+        {"tag": "古籍", "count": 1, "mine": False},
+    ]
+    anonymous = as_user(None, "crowdsource_tag_list", id=ds["id"])
+    assert [(t["tag"], t["count"], t["mine"]) for t in anonymous] == [
+        ("maps", 2, False), ("古籍", 1, False)
+    ]
+
+
+def test_add_is_idempotent_and_normalises(setup):
+    ds, reader = setup["public"], setup["reader"]
+    as_user(reader, "crowdsource_tag_add", id=ds["id"], tag=["  Rare   Books "])
+    result = as_user(reader, "crowdsource_tag_add", id=ds["id"],
+                     tag=["ＲＡＲＥ books", "rare books"])
+    assert result == [{"tag": "rare books", "count": 1, "mine": True}]
+
+
+def test_comma_separated_string(setup):
+    result = as_user(setup["reader"], "crowdsource_tag_add", id=setup["public"]["id"],
+                     tag="history, 地方志")
+    assert sorted(t["tag"] for t in result) == ["history", "地方志"]
+
+
+@pytest.mark.parametrize("tag,message", [
+    ([""], "cannot be empty"),
+    (["   "], "cannot be empty"),
+    (["x" * 51], "longer than 50"),
+    (["<script>"], "not allowed"),
+    (["bad\x07bell"], "not allowed"),
+    (["a&b"], "not allowed"),
+    ([], "Give one tag"),
+    ([42], "must be text"),
+])
+def test_bad_tags_are_validation_errors_naming_the_field(setup, tag, message):
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(setup["reader"], "crowdsource_tag_add", id=setup["public"]["id"], tag=tag)
+    assert message in str(e.value.error_dict["tag"])
+
+
+def test_missing_fields_are_validation_errors():
+    with pytest.raises(logic.ValidationError) as e:
+        helpers.call_action("crowdsource_tag_add", tag=["x"])
+    assert "id" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
+        helpers.call_action("crowdsource_tag_add", id="x")
+    assert "tag" in e.value.error_dict
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.tags.per_user_limit", 3)
+def test_per_user_limit(setup):
+    ds, reader = setup["public"], setup["reader"]
+    as_user(reader, "crowdsource_tag_add", id=ds["id"], tag=["a", "b"])
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(reader, "crowdsource_tag_add", id=ds["id"], tag=["c", "d"])
+    assert "at most 3" in str(e.value.error_dict["tag"])
+    # nothing was written by the refused call
+    assert [t["tag"] for t in as_user(reader, "crowdsource_tag_list", id=ds["id"])] == ["a", "b"]
+    as_user(reader, "crowdsource_tag_add", id=ds["id"], tag=["a", "c"])  # a is not new
+    as_user(setup["reader2"], "crowdsource_tag_add", id=ds["id"], tag=["d"])  # per user
+
+
+def test_missing_dataset_is_not_found(setup):
+    for action, data in (("crowdsource_tag_add", {"tag": ["x"]}),
+                         ("crowdsource_tag_remove", {"tag": "x"}),
+                         ("crowdsource_tag_list", {})):
+        with pytest.raises(logic.NotFound):
+            as_user(setup["reader"], action, id="no-such-dataset", **data)
+
+
+def test_anonymous_cannot_add_or_remove(setup):
+    ds = setup["public"]
+    with pytest.raises(logic.NotAuthorized):
+        as_user(None, "crowdsource_tag_add", id=ds["id"], tag=["x"])
+    with pytest.raises(logic.NotAuthorized):
+        as_user(None, "crowdsource_tag_remove", id=ds["id"], tag="x")
+
+
+def test_private_dataset_only_for_those_who_see_it(setup):
+    ds, reader, member = setup["private"], setup["reader"], setup["member"]
+    for action, data in (("crowdsource_tag_add", {"tag": ["x"]}),
+                         ("crowdsource_tag_list", {}),
+                         ("crowdsource_tag_remove", {"tag": "x"})):
+        with pytest.raises(logic.NotAuthorized):
+            as_user(reader, action, id=ds["id"], **data)
+    with pytest.raises(logic.NotAuthorized):
+        as_user(None, "crowdsource_tag_list", id=ds["id"])
+    as_user(member, "crowdsource_tag_add", id=ds["id"], tag=["排班"])
+    sysadmin = factories.Sysadmin()
+    assert as_user(sysadmin, "crowdsource_tag_list", id=ds["id"])[0]["tag"] == "排班"
+    # and the tag leaks into no search a reader can run
+    result = as_user(reader, "package_search", q="排班", include_private=True)
+    assert result["count"] == 0
+    facets = as_user(reader, "package_search", **{"facet.field": [INDEX_FIELD]})
+    assert "排班" not in facets["facets"].get(INDEX_FIELD, {})
+
+
+def test_remove_own_tag_only(setup):
+    ds, reader, reader2 = setup["public"], setup["reader"], setup["reader2"]
+    as_user(reader, "crowdsource_tag_add", id=ds["id"], tag=["maps"])
+    with pytest.raises(logic.NotFound):
+        as_user(reader2, "crowdsource_tag_remove", id=ds["id"], tag="maps")
+    as_user(reader, "crowdsource_tag_remove", id=ds["id"], tag="MAPS")
+    assert as_user(reader, "crowdsource_tag_list", id=ds["id"]) == []
+
+
+def test_reader_tags_are_searchable_and_a_facet(setup):
+    ds, reader = setup["public"], setup["reader"]
+    as_user(reader, "crowdsource_tag_add", id=ds["id"], tag=["地方文献"])
+    found = helpers.call_action("package_search", q="文献", **{"facet.field": [INDEX_FIELD]})
+    assert [r["name"] for r in found["results"]] == [ds["name"]]
+    assert found["facets"][INDEX_FIELD] == {"地方文献": 1}
+    found = helpers.call_action("package_search", fq=f'{INDEX_FIELD}:"地方文献"')
+    assert found["count"] == 1
+    as_user(reader, "crowdsource_tag_remove", id=ds["id"], tag="地方文献")
+    assert helpers.call_action("package_search", q="文献")["count"] == 0
+
+
+def test_index_field_is_valid_in_ckans_solr_schema():
+    field = load_schema().field(INDEX_FIELD)
+    assert field is not None and field.kind == "string" and field.multi
+    assert load_schema().copied_to_text(INDEX_FIELD)
+
+
+def test_signals_are_sent(setup):
+    from ckanext.crowdsource import events
+
+    seen = []
+
+    def receiver(sender, **kw):
+        seen.append((sender, kw["package_id"]))
+
+    events.tag_added.connect(receiver)
+    events.tag_removed.connect(receiver)
+    try:
+        ds = setup["public"]
+        as_user(setup["reader"], "crowdsource_tag_add", id=ds["id"], tag=["a", "b"])
+        as_user(setup["reader"], "crowdsource_tag_add", id=ds["id"], tag=["a"])  # not new
+        as_user(setup["reader"], "crowdsource_tag_remove", id=ds["id"], tag="a")
+    finally:
+        events.tag_added.disconnect(receiver)
+        events.tag_removed.disconnect(receiver)
+    assert seen == [("a", ds["id"]), ("b", ds["id"]), ("a", ds["id"])]
+
+
+def test_actions_through_the_api(app, setup):
+    user = factories.UserWithToken()
+    ds = setup["public"]
+    res = app.post("/api/3/action/crowdsource_tag_add",
+                   json={"id": ds["id"], "tag": ["maps"]},
+                   headers={"Authorization": user["token"]})
+    assert res.json["result"] == [{"tag": "maps", "count": 1, "mine": True}]
+    res = app.get("/api/3/action/crowdsource_tag_list", query_string={"id": ds["id"]})
+    assert res.json["result"][0]["count"] == 1
+    res = app.post("/api/3/action/crowdsource_tag_add",
+                   json={"id": ds["id"], "tag": ["<b>"]},
+                   headers={"Authorization": user["token"]}, status=409)
+    assert "tag" in res.json["error"]
+    app.post("/api/3/action/crowdsource_tag_add", json={"id": ds["id"], "tag": ["x"]},
+             status=403)
