@@ -12,10 +12,13 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import current_user
 
 from . import schema
 from .model import crowd_tag
+
+INDEX_FIELD = "vocab_crowd_tags"  # vocab_*: multi-valued string, facetable, copied to text
 
 
 def dataset_or_404(id_or_name: str) -> model.Package:
@@ -147,9 +150,73 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> list[dict[str
     return [{"tag": r.tag, "count": r.count, "mine": bool(r.mine)} for r in rows]
 
 
+def _search(context: Context, **params: Any) -> dict[str, Any]:
+    """``package_search`` as the calling user: CKAN's permission labels keep
+    private datasets, and so their reader tags, from those who cannot see them."""
+    return toolkit.get_action("package_search")(
+        toolkit.fresh_context(context), {"include_private": True, **params}
+    )
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.tag_cloud_schema)
+def crowdsource_tag_cloud(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The most used reader tags, site-wide or in one organization.
+
+    ``count`` is the number of datasets the caller can see that readers gave
+    the tag. Hidden and blocked tags are not counted.
+
+    :param organization: the name of an organization (optional)
+    :type organization: string
+    :param limit: how many tags (optional, default and maximum from the
+        ``ckanext.crowdsource.common.list_limit_*`` options)
+    :type limit: int
+
+    :returns: ``[{"tag": ..., "count": ...}, ...]``, most used first
+    :rtype: list of dictionaries
+    """
+    toolkit.check_access("crowdsource_tag_cloud", context, data_dict)
+    limit, _ = page_bounds(data_dict)
+    fq = ""
+    if data_dict.get("organization"):
+        org = model.Group.get(data_dict["organization"])
+        if org is None or not org.is_organization:
+            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
+        fq = f'organization:"{org.name}"'
+    facets = _search(context, fq=fq, rows=0, **{
+        "facet.field": [INDEX_FIELD], "facet.limit": limit, "facet.mincount": 1,
+    })["facets"].get(INDEX_FIELD, {})
+    return [{"tag": tag, "count": n}
+            for tag, n in sorted(facets.items(), key=lambda item: (-item[1], item[0]))]
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.tag_datasets_schema)
+def crowdsource_tag_datasets(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The datasets readers gave a tag, that the caller can see; newest first.
+
+    :param tag: the reader tag (normalised like when it was added)
+    :type tag: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count": total, "results": [dataset dicts]}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_tag_datasets", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    found = _search(context, fq=f'{INDEX_FIELD}:"{data_dict["tag"]}"', rows=limit,
+                    start=offset, sort="metadata_modified desc")
+    return {"count": found["count"], "results": found["results"]}
+
+
 def get_actions() -> dict[str, Any]:
     return {
         "crowdsource_tag_add": crowdsource_tag_add,
         "crowdsource_tag_remove": crowdsource_tag_remove,
         "crowdsource_tag_list": crowdsource_tag_list,
+        "crowdsource_tag_cloud": crowdsource_tag_cloud,
+        "crowdsource_tag_datasets": crowdsource_tag_datasets,
     }

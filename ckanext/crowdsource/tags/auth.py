@@ -37,9 +37,23 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _sees(context, data_dict)
 
 
+@toolkit.auth_allow_anonymous_access
+def crowdsource_tag_cloud(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the counts cover only datasets the caller can see."""
+    return {"success": True}
+
+
+@toolkit.auth_allow_anonymous_access
+def crowdsource_tag_datasets(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the list holds only datasets the caller can see."""
+    return {"success": True}
+
+
 def get_auth_functions() -> dict[str, Any]:
     return {
         "crowdsource_tag_add": crowdsource_tag_add,
         "crowdsource_tag_remove": crowdsource_tag_remove,
         "crowdsource_tag_list": crowdsource_tag_list,
+        "crowdsource_tag_cloud": crowdsource_tag_cloud,
+        "crowdsource_tag_datasets": crowdsource_tag_datasets,
     }

@@ -5,9 +5,7 @@ from typing import Any
 
 from ckan.plugins import toolkit
 
-from .actions import dataset_tags
-
-INDEX_FIELD = "vocab_crowd_tags"  # vocab_* : multi-valued string, facetable, copied to text
+from .actions import INDEX_FIELD, dataset_tags
 
 
 def add_to_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:

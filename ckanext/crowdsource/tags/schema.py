@@ -7,6 +7,8 @@ from typing import Any
 
 from ckan.plugins import toolkit
 
+from ckanext.crowdsource.common.pagination import page_schema
+
 MAX_LENGTH = 50
 _SPACES = re.compile(r"\s+")
 
@@ -62,6 +64,19 @@ def tag_add_schema() -> dict[str, list[Any]]:
 def tag_remove_schema() -> dict[str, list[Any]]:
     v = toolkit.get_validator
     return {"id": [v("not_empty"), v("unicode_safe")], "tag": [v("not_missing"), normalize_tag]}
+
+
+def tag_cloud_schema() -> dict[str, list[Any]]:
+    v = toolkit.get_validator
+    return {
+        "organization": [v("ignore_missing"), v("unicode_safe")],
+        "limit": page_schema()["limit"],
+    }
+
+
+def tag_datasets_schema() -> dict[str, list[Any]]:
+    v = toolkit.get_validator
+    return {"tag": [v("not_missing"), normalize_tag], **page_schema()}
 
 
 def tag_list_schema() -> dict[str, list[Any]]:

@@ -1,0 +1,73 @@
+"""Tag clouds and "datasets with this reader tag": counts only what the caller can see."""
+import pytest
+from ckan import logic
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+def as_user(user, action, **data):
+    context = {"user": user["name"] if user else "", "ignore_auth": False}
+    return helpers.call_action(action, context=context, **data)
+
+
+@pytest.fixture
+def tagged():
+    city = factories.Organization(name="city")
+    uni = factories.Organization(name="uni")
+    member = factories.User()
+    helpers.call_action("organization_member_create", id=city["id"],
+                        username=member["name"], role="member")
+    readers = [factories.User() for _ in range(3)]
+    a = factories.Dataset(name="ds-a", owner_org=city["id"])
+    b = factories.Dataset(name="ds-b", owner_org=uni["id"])
+    c = factories.Dataset(name="ds-c", owner_org=uni["id"])
+    secret = factories.Dataset(name="secret", owner_org=city["id"], private=True)
+    for reader in readers:
+        as_user(reader, "crowdsource_tag_add", id=a["id"], tag=["地方志", "maps"])
+    as_user(readers[0], "crowdsource_tag_add", id=b["id"], tag="地方志")
+    as_user(readers[0], "crowdsource_tag_add", id=c["id"], tag="地方志, theses")
+    as_user(member, "crowdsource_tag_add", id=secret["id"], tag=["地方志", "internal"])
+    return {"member": member, "reader": readers[0]}
+
+
+def test_site_cloud_counts_visible_datasets(tagged):
+    assert as_user(tagged["reader"], "crowdsource_tag_cloud") == [
+        {"tag": "地方志", "count": 3}, {"tag": "maps", "count": 1}, {"tag": "theses", "count": 1},
+    ]
+    member_view = as_user(tagged["member"], "crowdsource_tag_cloud")
+    assert {"tag": "地方志", "count": 4} in member_view
+    assert {"tag": "internal", "count": 1} in member_view
+    assert as_user(None, "crowdsource_tag_cloud", limit=1) == [{"tag": "地方志", "count": 3}]
+
+
+def test_organization_cloud(tagged):
+    assert as_user(None, "crowdsource_tag_cloud", organization="uni") == [
+        {"tag": "地方志", "count": 2}, {"tag": "theses", "count": 1},
+    ]
+    with pytest.raises(logic.NotFound):
+        as_user(None, "crowdsource_tag_cloud", organization="no-such-org")
+
+
+def test_datasets_with_a_tag_paged_and_private_only_for_members(tagged):
+    page = as_user(None, "crowdsource_tag_datasets", tag="地方志", limit=2)
+    assert page["count"] == 3 and len(page["results"]) == 2
+    rest = as_user(None, "crowdsource_tag_datasets", tag="地方志", limit=2, offset=2)
+    names = {r["name"] for r in page["results"] + rest["results"]}
+    assert names == {"ds-a", "ds-b", "ds-c"}
+    member = as_user(tagged["member"], "crowdsource_tag_datasets", tag="地方志")
+    assert member["count"] == 4
+    assert as_user(tagged["reader"], "crowdsource_tag_datasets", tag="INTERNAL")["count"] == 0
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.common.list_limit_max", 10)
+def test_paging_and_tag_validation(tagged):
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_tag_datasets", tag="maps", limit=11)
+    assert "limit" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_tag_cloud", limit=-1)
+    assert "limit" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_tag_datasets", tag="<x>")
+    assert "tag" in e.value.error_dict
