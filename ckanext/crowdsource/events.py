@@ -8,3 +8,5 @@ from ckan.plugins import toolkit
 
 tag_added = toolkit.signals.ckanext.signal("crowdsource:tag_added")
 tag_removed = toolkit.signals.ckanext.signal("crowdsource:tag_removed")
+tag_hidden = toolkit.signals.ckanext.signal("crowdsource:tag_hidden")
+tag_restored = toolkit.signals.ckanext.signal("crowdsource:tag_restored")

@@ -11,6 +11,8 @@ import ckan.plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
+from .moderation import actions as moderation_actions
+from .moderation import auth as moderation_auth
 from .tags import actions as tag_actions
 from .tags import auth as tag_auth
 from .tags import index as tag_index
@@ -32,10 +34,10 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IActions, IAuthFunctions
     def get_actions(self) -> dict[str, Any]:
-        return {**tag_actions.get_actions()}
+        return {**tag_actions.get_actions(), **moderation_actions.get_actions()}
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return {**tag_auth.get_auth_functions()}
+        return {**tag_auth.get_auth_functions(), **moderation_auth.get_auth_functions()}
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -19,3 +19,32 @@ def current_user(context: Context) -> model.User | None:
 def can_see_dataset(context: Context, package_id: str) -> bool:
     """Whether the context's user may ``package_show`` the dataset."""
     return authz.is_authorized("package_show", dict(context), {"id": package_id})["success"]
+
+
+STAFF_ROLES = ("editor", "admin")
+
+
+def is_staff_for(context: Context, owner_org: str | None) -> bool:
+    """Sysadmins, and editors and admins of the organization."""
+    user = current_user(context)
+    if user is None:
+        return False
+    if user.sysadmin:
+        return True
+    return authz.users_role_for_group_or_org(owner_org, user.name) in STAFF_ROLES
+
+
+def staff_org_ids(context: Context) -> list[str] | None:
+    """The organizations the user moderates; None means all (sysadmin)."""
+    user = current_user(context)
+    if user is None:
+        return []
+    if user.sysadmin:
+        return None
+    rows = model.Session.query(model.Member.group_id).filter(
+        model.Member.table_name == "user",
+        model.Member.table_id == user.id,
+        model.Member.state == "active",
+        model.Member.capacity.in_(STAFF_ROLES),
+    )
+    return [r.group_id for r in rows]

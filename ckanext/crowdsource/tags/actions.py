@@ -12,11 +12,12 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user
+from ckanext.crowdsource.common.pagination import page_bounds, page_schema
+from ckanext.crowdsource.common.roles import current_user, is_staff_for
+from ckanext.crowdsource.moderation import core as moderation
 
 from . import schema
-from .model import crowd_tag
+from .model import blocked_tag, crowd_tag
 
 INDEX_FIELD = "vocab_crowd_tags"  # vocab_*: multi-valued string, facetable, copied to text
 
@@ -38,7 +39,8 @@ def dataset_tags(package_ids: list[str]) -> dict[str, list[str]]:
     """The visible reader tags of each dataset, for the search index."""
     rows = model.Session.execute(
         sa.select(crowd_tag.c.package_id, crowd_tag.c.tag)
-        .where(crowd_tag.c.package_id.in_(package_ids), crowd_tag.c.state == "active")
+        .where(crowd_tag.c.package_id.in_(package_ids), crowd_tag.c.state == "active",
+               crowd_tag.c.tag.not_in(sa.select(blocked_tag.c.tag)))
         .distinct()
         .order_by(crowd_tag.c.package_id, crowd_tag.c.tag)
     ).all()
@@ -74,6 +76,13 @@ def crowdsource_tag_add(context: Context, data_dict: DataDict) -> list[dict[str,
             )
         ).scalars()
     )
+    blocked = set(model.Session.execute(
+        sa.select(blocked_tag.c.tag).where(blocked_tag.c.tag.in_(data_dict["tag"]))
+    ).scalars())
+    if blocked:
+        raise toolkit.ValidationError({"tag": [
+            toolkit._("This tag cannot be used: {tag}").format(tag=", ".join(sorted(blocked)))
+        ]})
     new = [t for t in data_dict["tag"] if t not in mine]
     limit = toolkit.config.get("ckanext.crowdsource.tags.per_user_limit")
     if len(mine) + len(new) > limit:
@@ -128,7 +137,9 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> list[dict[str
     """The reader tags of a dataset: each tag with how many readers gave it.
 
     Most-given first, then alphabetical. ``mine`` marks the tags the calling
-    user gave.
+    user gave. Hidden tags are listed, with ``hidden`` and the ``reason``,
+    only to staff of the dataset's organization and to the readers who gave
+    them; blocked tags are not listed.
 
     :param id: the id or name of the dataset
     :type id: string
@@ -139,15 +150,31 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> list[dict[str
     pkg = dataset_or_404(data_dict["id"])
     toolkit.check_access("crowdsource_tag_list", context, {"id": pkg.id})
     user_id = _user_id(context) or ""
+    visible = crowd_tag.c.state == "active"
+    if is_staff_for(context, pkg.owner_org):
+        visible = sa.true()
+    elif user_id:
+        visible = sa.or_(visible, crowd_tag.c.user_id == user_id)
     count = sa.func.count().label("count")
     rows = model.Session.execute(
-        sa.select(crowd_tag.c.tag, count,
-                  sa.func.bool_or(crowd_tag.c.user_id == user_id).label("mine"))
-        .where(crowd_tag.c.package_id == pkg.id, crowd_tag.c.state == "active")
+        sa.select(
+            crowd_tag.c.tag, count,
+            sa.func.bool_or(crowd_tag.c.user_id == user_id).label("mine"),
+            sa.func.bool_or(crowd_tag.c.state == "hidden").label("hidden"),
+            sa.func.max(crowd_tag.c.moderation_reason).label("reason"),
+        )
+        .where(crowd_tag.c.package_id == pkg.id, visible,
+               crowd_tag.c.tag.not_in(sa.select(blocked_tag.c.tag)))
         .group_by(crowd_tag.c.tag)
         .order_by(count.desc(), crowd_tag.c.tag)
     ).all()
-    return [{"tag": r.tag, "count": r.count, "mine": bool(r.mine)} for r in rows]
+    out = []
+    for r in rows:
+        item = {"tag": r.tag, "count": r.count, "mine": bool(r.mine)}
+        if r.hidden:
+            item.update(hidden=True, reason=r.reason or "")
+        out.append(item)
+    return out
 
 
 def _search(context: Context, **params: Any) -> dict[str, Any]:
@@ -212,6 +239,136 @@ def crowdsource_tag_datasets(context: Context, data_dict: DataDict) -> dict[str,
     return {"count": found["count"], "results": found["results"]}
 
 
+def _set_state(context: Context, data_dict: DataDict, state: str, action: str) -> None:
+    pkg = dataset_or_404(data_dict["id"])
+    toolkit.check_access(f"crowdsource_tag_{action}", context, {"id": pkg.id})
+    reason = data_dict.get("reason", "")
+    changed = model.Session.execute(
+        sa.update(crowd_tag)
+        .where(crowd_tag.c.package_id == pkg.id, crowd_tag.c.tag == data_dict["tag"])
+        .values(state=state, moderation_reason=reason or None, modified=sa.func.now())
+    ).rowcount
+    if not changed:
+        model.Session.rollback()
+        raise toolkit.ObjectNotFound(toolkit._("No reader gave this tag to this dataset"))
+    actor_id = _user_id(context) or ""
+    moderation.record("tag", f"{pkg.id}:{data_dict['tag']}", action, actor_id, reason,
+                      package_id=pkg.id, owner_org=pkg.owner_org)
+    model.Session.commit()
+    search.rebuild(pkg.id)
+    signal = events.tag_hidden if state == "hidden" else events.tag_restored
+    signal.send(data_dict["tag"], package_id=pkg.id, user_id=actor_id)
+
+
+@toolkit.validate(schema.tag_moderate_schema)
+def crowdsource_tag_hide(context: Context, data_dict: DataDict) -> None:
+    """Hide a reader tag on a dataset (staff of its organization).
+
+    The tag leaves the dataset's public tag list, the clouds and the search
+    index; the readers who gave it still see it, marked hidden, with the
+    reason. The decision is written to the moderation log.
+
+    :param id: the id or name of the dataset
+    :type id: string
+    :param tag: the reader tag
+    :type tag: string
+    :param reason: why (optional, shown to the readers who gave it)
+    :type reason: string
+    """
+    _set_state(context, data_dict, "hidden", "hide")
+
+
+@toolkit.validate(schema.tag_moderate_schema)
+def crowdsource_tag_restore(context: Context, data_dict: DataDict) -> None:
+    """Show a hidden reader tag on a dataset again (staff of its organization).
+
+    :param id: the id or name of the dataset
+    :type id: string
+    :param tag: the reader tag
+    :type tag: string
+    :param reason: why (optional)
+    :type reason: string
+    """
+    _set_state(context, data_dict, "active", "restore")
+
+
+def _datasets_with(tag: str) -> list[str]:
+    return list(model.Session.execute(
+        sa.select(crowd_tag.c.package_id).where(crowd_tag.c.tag == tag).distinct()
+    ).scalars())
+
+
+@toolkit.validate(schema.tag_block_schema)
+def crowdsource_tag_block(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Block a tag site-wide (sysadmins): it cannot be added anywhere and
+    leaves every tag list, cloud and the search index. Readers' rows are kept,
+    so unblocking brings them back.
+
+    :param tag: the tag
+    :type tag: string
+    :param reason: why (optional)
+    :type reason: string
+
+    :returns: the block: ``{"tag", "reason"}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_tag_block", context, data_dict)
+    tag, reason = data_dict["tag"], data_dict.get("reason", "")
+    actor_id = _user_id(context) or ""
+    model.Session.execute(
+        insert(blocked_tag).values(tag=tag, actor_id=actor_id, reason=reason)
+        .on_conflict_do_update(index_elements=["tag"], set_={"reason": reason})
+    )
+    moderation.record("tag", tag, "block", actor_id, reason)
+    model.Session.commit()
+    for package_id in _datasets_with(tag):
+        search.rebuild(package_id)
+    return {"tag": tag, "reason": reason}
+
+
+@toolkit.validate(schema.tag_block_schema)
+def crowdsource_tag_unblock(context: Context, data_dict: DataDict) -> None:
+    """Lift a site-wide block (sysadmins).
+
+    :param tag: the tag
+    :type tag: string
+    :param reason: why (optional)
+    :type reason: string
+    """
+    toolkit.check_access("crowdsource_tag_unblock", context, data_dict)
+    tag = data_dict["tag"]
+    gone = model.Session.execute(sa.delete(blocked_tag).where(blocked_tag.c.tag == tag)).rowcount
+    if not gone:
+        model.Session.rollback()
+        raise toolkit.ObjectNotFound(toolkit._("This tag is not blocked"))
+    moderation.record("tag", tag, "unblock", _user_id(context) or "", data_dict.get("reason", ""))
+    model.Session.commit()
+    for package_id in _datasets_with(tag):
+        search.rebuild(package_id)
+
+
+@toolkit.side_effect_free
+@toolkit.validate(page_schema)
+def crowdsource_tag_block_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The blocked tags, newest first (sysadmins).
+
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``[{"tag", "reason", "created"}, ...]``
+    :rtype: list of dictionaries
+    """
+    toolkit.check_access("crowdsource_tag_block_list", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    rows = model.Session.execute(
+        sa.select(blocked_tag).order_by(blocked_tag.c.created.desc(), blocked_tag.c.tag)
+        .limit(limit).offset(offset)
+    ).all()
+    return [{"tag": r.tag, "reason": r.reason, "created": r.created.isoformat()} for r in rows]
+
+
 def get_actions() -> dict[str, Any]:
     return {
         "crowdsource_tag_add": crowdsource_tag_add,
@@ -219,4 +376,9 @@ def get_actions() -> dict[str, Any]:
         "crowdsource_tag_list": crowdsource_tag_list,
         "crowdsource_tag_cloud": crowdsource_tag_cloud,
         "crowdsource_tag_datasets": crowdsource_tag_datasets,
+        "crowdsource_tag_hide": crowdsource_tag_hide,
+        "crowdsource_tag_restore": crowdsource_tag_restore,
+        "crowdsource_tag_block": crowdsource_tag_block,
+        "crowdsource_tag_unblock": crowdsource_tag_unblock,
+        "crowdsource_tag_block_list": crowdsource_tag_block_list,
     }

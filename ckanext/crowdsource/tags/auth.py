@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import can_see_dataset, current_user
+from ckanext.crowdsource.common.roles import can_see_dataset, current_user, is_staff_for
 
 
 def _logged_in_and_sees(context: Context, data_dict: DataDict) -> AuthResult:
@@ -49,6 +50,38 @@ def crowdsource_tag_datasets(context: Context, data_dict: DataDict) -> AuthResul
     return {"success": True}
 
 
+def _staff_of_dataset(context: Context, data_dict: DataDict) -> AuthResult:
+    pkg = model.Package.get(data_dict.get("id", ""))
+    if pkg is not None and is_staff_for(context, pkg.owner_org):
+        return {"success": True}
+    return {"success": False, "msg": toolkit._("Only the library's staff can moderate tags")}
+
+
+def crowdsource_tag_hide(context: Context, data_dict: DataDict) -> AuthResult:
+    """Staff (editors, admins) of the dataset's organization, and sysadmins."""
+    return _staff_of_dataset(context, data_dict)
+
+
+def crowdsource_tag_restore(context: Context, data_dict: DataDict) -> AuthResult:
+    """Staff (editors, admins) of the dataset's organization, and sysadmins."""
+    return _staff_of_dataset(context, data_dict)
+
+
+def crowdsource_tag_block(context: Context, data_dict: DataDict) -> AuthResult:
+    """Sysadmins only (CKAN lets sysadmins pass every auth function)."""
+    return {"success": False, "msg": toolkit._("Only sysadmins can block tags")}
+
+
+def crowdsource_tag_unblock(context: Context, data_dict: DataDict) -> AuthResult:
+    """Sysadmins only."""
+    return {"success": False, "msg": toolkit._("Only sysadmins can block tags")}
+
+
+def crowdsource_tag_block_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Sysadmins only."""
+    return {"success": False, "msg": toolkit._("Only sysadmins can block tags")}
+
+
 def get_auth_functions() -> dict[str, Any]:
     return {
         "crowdsource_tag_add": crowdsource_tag_add,
@@ -56,4 +89,9 @@ def get_auth_functions() -> dict[str, Any]:
         "crowdsource_tag_list": crowdsource_tag_list,
         "crowdsource_tag_cloud": crowdsource_tag_cloud,
         "crowdsource_tag_datasets": crowdsource_tag_datasets,
+        "crowdsource_tag_hide": crowdsource_tag_hide,
+        "crowdsource_tag_restore": crowdsource_tag_restore,
+        "crowdsource_tag_block": crowdsource_tag_block,
+        "crowdsource_tag_unblock": crowdsource_tag_unblock,
+        "crowdsource_tag_block_list": crowdsource_tag_block_list,
     }

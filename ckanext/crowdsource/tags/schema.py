@@ -82,3 +82,27 @@ def tag_datasets_schema() -> dict[str, list[Any]]:
 def tag_list_schema() -> dict[str, list[Any]]:
     v = toolkit.get_validator
     return {"id": [v("not_empty"), v("unicode_safe")]}
+
+
+def tag_moderate_schema() -> dict[str, list[Any]]:
+    """hide / restore: a tag on one dataset, with a reason."""
+    v = toolkit.get_validator
+    return {
+        "id": [v("not_empty"), v("unicode_safe")],
+        "tag": [v("not_missing"), normalize_tag],
+        "reason": [v("ignore_missing"), v("unicode_safe"), reason_length],
+    }
+
+
+def tag_block_schema() -> dict[str, list[Any]]:
+    v = toolkit.get_validator
+    return {
+        "tag": [v("not_missing"), normalize_tag],
+        "reason": [v("ignore_missing"), v("unicode_safe"), reason_length],
+    }
+
+
+def reason_length(value: str) -> str:
+    if len(value) > 1000:
+        raise toolkit.Invalid(toolkit._("The reason is longer than 1000 characters"))
+    return value.strip()

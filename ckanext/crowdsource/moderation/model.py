@@ -1,0 +1,20 @@
+"""The audit log of moderation decisions, shared by every item type."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from ckan.plugins import toolkit
+
+moderation_log = sa.Table(
+    "crowdsource_moderation_log",
+    toolkit.BaseModel.metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("item_type", sa.UnicodeText, nullable=False),
+    sa.Column("item_id", sa.UnicodeText, nullable=False),
+    sa.Column("package_id", sa.UnicodeText, index=True),
+    sa.Column("owner_org", sa.UnicodeText, index=True),
+    sa.Column("actor_id", sa.UnicodeText, nullable=False),
+    sa.Column("action", sa.UnicodeText, nullable=False),
+    sa.Column("reason", sa.UnicodeText, nullable=False, server_default=""),
+    sa.Column("created", sa.DateTime(timezone=True), server_default=sa.func.now(), index=True),
+    extend_existing=True,
+)
