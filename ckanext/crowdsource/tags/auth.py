@@ -22,14 +22,8 @@ def _sees(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": toolkit._("You cannot see this dataset")}
 
 
-def crowdsource_tag_add(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users who can see the dataset."""
-    return _logged_in_and_sees(context, data_dict)
-
-
-def crowdsource_tag_remove(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users who can see the dataset (the action removes only their own tag)."""
-    return _logged_in_and_sees(context, data_dict)
+# Logged-in users who can see the dataset (remove takes only the caller's own tag).
+crowdsource_tag_add = crowdsource_tag_remove = _logged_in_and_sees
 
 
 @toolkit.auth_allow_anonymous_access
@@ -57,29 +51,14 @@ def _staff_of_dataset(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": toolkit._("Only the library's staff can moderate tags")}
 
 
-def crowdsource_tag_hide(context: Context, data_dict: DataDict) -> AuthResult:
-    """Staff (editors, admins) of the dataset's organization, and sysadmins."""
-    return _staff_of_dataset(context, data_dict)
-
-
-def crowdsource_tag_restore(context: Context, data_dict: DataDict) -> AuthResult:
-    """Staff (editors, admins) of the dataset's organization, and sysadmins."""
-    return _staff_of_dataset(context, data_dict)
-
-
-def crowdsource_tag_block(context: Context, data_dict: DataDict) -> AuthResult:
-    """Sysadmins only (CKAN lets sysadmins pass every auth function)."""
+def _sysadmin_only(context: Context, data_dict: DataDict) -> AuthResult:
+    # CKAN lets sysadmins pass every auth function before it is called
     return {"success": False, "msg": toolkit._("Only sysadmins can block tags")}
 
 
-def crowdsource_tag_unblock(context: Context, data_dict: DataDict) -> AuthResult:
-    """Sysadmins only."""
-    return {"success": False, "msg": toolkit._("Only sysadmins can block tags")}
-
-
-def crowdsource_tag_block_list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Sysadmins only."""
-    return {"success": False, "msg": toolkit._("Only sysadmins can block tags")}
+# Staff (editors, admins) of the dataset's organization, and sysadmins.
+crowdsource_tag_hide = crowdsource_tag_restore = _staff_of_dataset
+crowdsource_tag_block = crowdsource_tag_unblock = crowdsource_tag_block_list = _sysadmin_only
 
 
 def get_auth_functions() -> dict[str, Any]:

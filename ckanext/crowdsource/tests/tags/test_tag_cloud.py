@@ -3,12 +3,10 @@ import pytest
 from ckan import logic
 from ckan.tests import factories, helpers
 
+from ckanext.crowdsource.tests.helpers import as_user
+
 pytestmark = pytest.mark.usefixtures("clean_db")
 
-
-def as_user(user, action, **data):
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return helpers.call_action(action, context=context, **data)
 
 
 @pytest.fixture
