@@ -13,9 +13,13 @@ from ckan.plugins import toolkit
 
 from .moderation import actions as moderation_actions
 from .moderation import auth as moderation_auth
+from .moderation import core as moderation_core
 from .tags import actions as tag_actions
 from .tags import auth as tag_auth
 from .tags import index as tag_index
+from .tags import moderation as tag_moderation
+
+moderation_core.register(tag_moderation.ITEM_TYPE)
 
 
 @toolkit.blanket.config_declarations  # config_declaration.yaml beside this file

@@ -1,26 +1,209 @@
-"""Reading the moderation log."""
+"""Actions of the moderation core: flags, the queue and the log."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
+from sqlalchemy.dialects.postgresql import insert
 
-from ckanext.crowdsource.common.pagination import page_bounds, page_schema
-from ckanext.crowdsource.common.roles import staff_org_ids
+from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.roles import current_user, staff_org_ids
 
-from .model import moderation_log
+from . import core, schema
+from .model import flag, moderation_log
 
 
-def log_list_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"item_type": [v("ignore_missing"), v("unicode_safe")], **page_schema()}
+def _actor_id(context: Context) -> str:
+    user = current_user(context)
+    return user.id if user else ""
+
+
+@toolkit.validate(schema.flag_create_schema)
+def crowdsource_flag_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Flag a contribution for the library's staff, once per user, with a reason.
+
+    When ``ckanext.crowdsource.moderation.flag_threshold`` distinct users have
+    open flags on an item, it is hidden pending review.
+
+    :param item_type: the kind of contribution, e.g. ``tag``
+    :type item_type: string
+    :param item_id: its id (a reader tag on a dataset: ``<dataset id>:<tag>``)
+    :type item_id: string
+    :param reason: why it should be looked at
+    :type reason: string
+
+    :returns: ``{"flags": open flags on the item, "hidden": whether it is now hidden}``
+    :rtype: dictionary
+    """
+    item = core.locate(data_dict["item_type"], data_dict["item_id"])
+    toolkit.check_access("crowdsource_flag_create", context, data_dict)
+    user_id = _actor_id(context)
+    added = model.Session.execute(
+        insert(flag).values(
+            id=str(uuid.uuid4()), item_type=item.item_type, item_id=item.item_id,
+            package_id=item.package_id, owner_org=item.owner_org, user_id=user_id,
+            reason=data_dict["reason"],
+        ).on_conflict_do_nothing(constraint="crowdsource_flag_once")
+    ).rowcount
+    if not added:
+        model.Session.rollback()
+        raise toolkit.ValidationError(
+            {"item_id": [toolkit._("You have already flagged this")]})
+    flags = model.Session.execute(
+        sa.select(sa.func.count()).select_from(flag).where(
+            flag.c.item_type == item.item_type, flag.c.item_id == item.item_id,
+            flag.c.state == "open")
+    ).scalar_one()
+    threshold = toolkit.config.get("ckanext.crowdsource.moderation.flag_threshold")
+    if flags >= threshold and not item.hidden:
+        reason = toolkit._("Hidden for review after {n} readers flagged it").format(n=flags)
+        core.decide(item, True, "auto_hide", user_id, reason)
+        return {"flags": flags, "hidden": True}
+    model.Session.commit()
+    return {"flags": flags, "hidden": item.hidden}
+
+
+@toolkit.validate(schema.flag_review_schema)
+def crowdsource_flag_review(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Decide on the open flags of a contribution (staff of its organization).
+
+    ``clear``: the flags were unfounded; the item is shown again if it was
+    hidden. ``uphold``: the flags were right; the item is hidden with the
+    reason, which its author sees.
+
+    :param item_type: the kind of contribution, e.g. ``tag``
+    :type item_type: string
+    :param item_id: its id
+    :type item_id: string
+    :param decision: ``clear`` or ``uphold``
+    :type decision: string
+    :param reason: why (optional)
+    :type reason: string
+
+    :returns: ``{"flags": how many flags were decided, "hidden": the item's new state}``
+    :rtype: dictionary
+    """
+    item = core.locate(data_dict["item_type"], data_dict["item_id"])
+    toolkit.check_access("crowdsource_flag_review", context, data_dict)
+    decision = data_dict["decision"]
+    decided = model.Session.execute(
+        sa.update(flag)
+        .where(flag.c.item_type == item.item_type, flag.c.item_id == item.item_id,
+               flag.c.state == "open")
+        .values(state="cleared" if decision == "clear" else "upheld", modified=sa.func.now())
+    ).rowcount
+    if not decided:
+        model.Session.rollback()
+        raise toolkit.ObjectNotFound(toolkit._("This item has no open flags"))
+    hidden = decision == "uphold"
+    core.decide(item, hidden, decision, _actor_id(context), data_dict.get("reason", ""))
+    return {"flags": decided, "hidden": hidden}
+
+
+def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
+    """Every item with open flags or hidden, one row each, of the given orgs."""
+    open_flags = (
+        sa.select(flag.c.item_type, flag.c.item_id, flag.c.package_id, flag.c.owner_org,
+                  sa.func.count().label("flags"), sa.false().label("hidden"),
+                  sa.null().label("reason"), sa.func.max(flag.c.created).label("at"))
+        .where(flag.c.state == "open")
+        .group_by(flag.c.item_type, flag.c.item_id, flag.c.package_id, flag.c.owner_org)
+    )
+    parts = [open_flags]
+    for name, kind in core.item_types().items():
+        h = kind.hidden_select().subquery()
+        parts.append(sa.select(
+            sa.literal(name).label("item_type"), h.c.item_id, h.c.package_id, h.c.owner_org,
+            sa.literal(0).label("flags"), sa.true().label("hidden"), h.c.reason,
+            h.c.modified.label("at")))
+    every = sa.union_all(*parts).subquery()
+    where = []
+    if orgs is not None:
+        where.append(every.c.owner_org.in_(orgs))
+    if data_dict.get("item_type"):
+        where.append(every.c.item_type == data_dict["item_type"])
+    having = []
+    if data_dict.get("status") == "flagged":
+        having.append(sa.func.sum(every.c.flags) > 0)
+    elif data_dict.get("status") == "hidden":
+        having.append(sa.func.bool_or(every.c.hidden))
+    return (
+        sa.select(every.c.item_type, every.c.item_id,
+                  sa.func.max(every.c.package_id).label("package_id"),
+                  sa.func.sum(every.c.flags).label("flags"),
+                  sa.func.bool_or(every.c.hidden).label("hidden"),
+                  sa.func.max(every.c.reason).label("reason"),
+                  sa.func.max(every.c.at).label("at"))
+        .where(*where).group_by(every.c.item_type, every.c.item_id).having(*having)
+    ).subquery()
 
 
 @toolkit.side_effect_free
-@toolkit.validate(log_list_schema)
+@toolkit.validate(schema.moderation_list_schema)
+def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The moderation queue: contributions with open flags or hidden, of every
+    item type, in the organizations the caller moderates (sysadmins: all);
+    most recent first.
+
+    :param status: ``flagged`` (open flags) or ``hidden`` (optional: both)
+    :type status: string
+    :param item_type: only this kind of contribution, e.g. ``tag`` (optional)
+    :type item_type: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count": total, "results": [{"item_type", "item_id", "label",
+        "package_id", "package_name", "package_title", "flags", "flag_reasons":
+        [{"user", "reason"}], "hidden", "reason", "at"}, ...]}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_moderation_list", context, data_dict)
+    if data_dict.get("item_type"):
+        core.item_type(data_dict["item_type"])
+    limit, offset = page_bounds(data_dict)
+    queue = _queue(staff_org_ids(context), data_dict)
+    total = model.Session.execute(sa.select(sa.func.count()).select_from(queue)).scalar()
+    rows = model.Session.execute(
+        sa.select(queue, model.Package.name.label("package_name"),
+                  model.Package.title.label("package_title"))
+        .outerjoin(model.Package, model.Package.id == queue.c.package_id)
+        .order_by(queue.c.at.desc(), queue.c.item_type, queue.c.item_id)
+        .limit(limit).offset(offset)
+    ).all()
+    reasons: dict[tuple[str, str], list[dict[str, str]]] = {}
+    if rows:
+        for r in model.Session.execute(
+            sa.select(flag.c.item_type, flag.c.item_id, flag.c.reason, model.User.name)
+            .outerjoin(model.User, model.User.id == flag.c.user_id)
+            .where(flag.c.state == "open",
+                   sa.tuple_(flag.c.item_type, flag.c.item_id).in_(
+                       [(r.item_type, r.item_id) for r in rows]))
+            .order_by(flag.c.created)
+        ):
+            reasons.setdefault((r.item_type, r.item_id), []).append(
+                {"user": r.name, "reason": r.reason})
+    labels: dict[str, dict[str, str]] = {}
+    for name in {r.item_type for r in rows}:
+        labels[name] = core.item_type(name).labels(
+            [r.item_id for r in rows if r.item_type == name])
+    return {"count": total, "results": [{
+        "item_type": r.item_type, "item_id": r.item_id,
+        "label": labels[r.item_type].get(r.item_id, r.item_id),
+        "package_id": r.package_id, "package_name": r.package_name,
+        "package_title": r.package_title, "flags": int(r.flags),
+        "flag_reasons": reasons.get((r.item_type, r.item_id), []),
+        "hidden": bool(r.hidden), "reason": r.reason or "", "at": r.at.isoformat(),
+    } for r in rows]}
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.log_list_schema)
 def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Moderation decisions, newest first: of the organizations the caller
     moderates (sysadmins: all, including site-wide decisions).
@@ -62,4 +245,9 @@ def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> di
 
 
 def get_actions() -> dict[str, Any]:
-    return {"crowdsource_moderation_log_list": crowdsource_moderation_log_list}
+    return {
+        "crowdsource_flag_create": crowdsource_flag_create,
+        "crowdsource_flag_review": crowdsource_flag_review,
+        "crowdsource_moderation_list": crowdsource_moderation_list,
+        "crowdsource_moderation_log_list": crowdsource_moderation_log_list,
+    }

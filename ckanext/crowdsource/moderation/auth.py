@@ -1,4 +1,4 @@
-"""Who may read the moderation log."""
+"""Who may flag, review flags, and read the queue and the log."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +6,39 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import staff_org_ids
+from ckanext.crowdsource.common.roles import (
+    can_see_dataset,
+    current_user,
+    is_staff_for,
+    staff_org_ids,
+)
+
+from . import core
+
+
+def _item(data_dict: DataDict) -> core.Item | None:
+    try:
+        return core.locate(data_dict.get("item_type", ""), data_dict.get("item_id", ""))
+    except (toolkit.ObjectNotFound, toolkit.ValidationError):
+        return None
+
+
+def crowdsource_flag_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users who can see the item's dataset."""
+    item = _item(data_dict)
+    if current_user(context) is None:
+        return {"success": False, "msg": toolkit._("You must be logged in to flag")}
+    if item is None or not can_see_dataset(context, item.package_id):
+        return {"success": False, "msg": toolkit._("You cannot see this dataset")}
+    return {"success": True}
+
+
+def crowdsource_flag_review(context: Context, data_dict: DataDict) -> AuthResult:
+    """Staff of the item's organization, and sysadmins."""
+    item = _item(data_dict)
+    if item is not None and is_staff_for(context, item.owner_org):
+        return {"success": True}
+    return {"success": False, "msg": toolkit._("Only the library's staff can moderate")}
 
 
 def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> AuthResult:
@@ -16,5 +48,13 @@ def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> Au
     return {"success": True}
 
 
+crowdsource_moderation_list = crowdsource_moderation_log_list
+
+
 def get_auth_functions() -> dict[str, Any]:
-    return {"crowdsource_moderation_log_list": crowdsource_moderation_log_list}
+    return {
+        "crowdsource_flag_create": crowdsource_flag_create,
+        "crowdsource_flag_review": crowdsource_flag_review,
+        "crowdsource_moderation_list": crowdsource_moderation_list,
+        "crowdsource_moderation_log_list": crowdsource_moderation_log_list,
+    }

@@ -1,15 +1,79 @@
-"""The moderation core: one audit log for every kind of contribution.
+"""The moderation core: flags, hiding and one audit log for every kind of
+contribution.
 
-Capabilities call :func:`record` in the same transaction as the decision it
-describes; they do not import each other, only this module.
+Capabilities plug in by registering an :class:`ItemType` (the core never
+imports them) and call :func:`record` in the same transaction as a decision.
 """
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import sqlalchemy as sa
 from ckan import model
+from ckan.plugins import toolkit
 
 from .model import moderation_log
+
+
+@dataclass(frozen=True)
+class Item:
+    """One contribution as the core sees it."""
+
+    item_type: str
+    item_id: str
+    package_id: str
+    owner_org: str | None
+    hidden: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class ItemType:
+    """What an item type gives the core.
+
+    ``locate(item_id)`` returns the :class:`Item` or raises ``ObjectNotFound``.
+    ``set_hidden(item, hidden, reason)`` writes the new state (no commit).
+    ``after_change(item, hidden, actor_id)`` runs after the commit (reindex, signals).
+    ``hidden_select()`` is a select of the hidden items with the columns
+    ``item_id, package_id, owner_org, reason, modified``.
+    ``labels(item_ids)`` gives each item a short text for the queue, in one query.
+    """
+
+    name: str
+    locate: Callable[[str], Item]
+    set_hidden: Callable[[Item, bool, str], None]
+    after_change: Callable[[Item, bool, str], None]
+    hidden_select: Callable[[], sa.Select]
+    labels: Callable[[list[str]], dict[str, str]]
+
+
+_registry: dict[str, ItemType] = {}
+
+
+def register(item_type: ItemType) -> None:
+    """Plug an item type into flags, the queue and the log (idempotent)."""
+    _registry[item_type.name] = item_type
+
+
+def item_types() -> dict[str, ItemType]:
+    return dict(_registry)
+
+
+def item_type(name: str) -> ItemType:
+    """The registered item type, or ``ValidationError`` naming ``item_type``."""
+    try:
+        return _registry[name]
+    except KeyError:
+        raise toolkit.ValidationError({"item_type": [
+            toolkit._("Unknown item type; one of: {types}").format(
+                types=", ".join(sorted(_registry)))
+        ]}) from None
+
+
+def locate(name: str, item_id: str) -> Item:
+    return item_type(name).locate(item_id)
 
 
 def record(item_type: str, item_id: str, action: str, actor_id: str, reason: str = "",
@@ -19,3 +83,13 @@ def record(item_type: str, item_id: str, action: str, actor_id: str, reason: str
         id=str(uuid.uuid4()), item_type=item_type, item_id=item_id, action=action,
         actor_id=actor_id, reason=reason, package_id=package_id, owner_org=owner_org,
     ))
+
+
+def decide(item: Item, hidden: bool, action: str, actor_id: str, reason: str) -> None:
+    """Hide or show an item, log the decision, commit, then let the item type react."""
+    kind = item_type(item.item_type)
+    kind.set_hidden(item, hidden, reason)
+    record(item.item_type, item.item_id, action, actor_id, reason,
+           package_id=item.package_id, owner_org=item.owner_org)
+    model.Session.commit()
+    kind.after_change(item, hidden, actor_id)

@@ -18,6 +18,7 @@ from ckanext.crowdsource.moderation import core as moderation
 
 from . import schema
 from .model import blocked_tag, crowd_tag
+from .moderation import item_id
 
 INDEX_FIELD = "vocab_crowd_tags"  # vocab_*: multi-valued string, facetable, copied to text
 
@@ -239,25 +240,11 @@ def crowdsource_tag_datasets(context: Context, data_dict: DataDict) -> dict[str,
     return {"count": found["count"], "results": found["results"]}
 
 
-def _set_state(context: Context, data_dict: DataDict, state: str, action: str) -> None:
+def _set_state(context: Context, data_dict: DataDict, hidden: bool, action: str) -> None:
     pkg = dataset_or_404(data_dict["id"])
     toolkit.check_access(f"crowdsource_tag_{action}", context, {"id": pkg.id})
-    reason = data_dict.get("reason", "")
-    changed = model.Session.execute(
-        sa.update(crowd_tag)
-        .where(crowd_tag.c.package_id == pkg.id, crowd_tag.c.tag == data_dict["tag"])
-        .values(state=state, moderation_reason=reason or None, modified=sa.func.now())
-    ).rowcount
-    if not changed:
-        model.Session.rollback()
-        raise toolkit.ObjectNotFound(toolkit._("No reader gave this tag to this dataset"))
-    actor_id = _user_id(context) or ""
-    moderation.record("tag", f"{pkg.id}:{data_dict['tag']}", action, actor_id, reason,
-                      package_id=pkg.id, owner_org=pkg.owner_org)
-    model.Session.commit()
-    search.rebuild(pkg.id)
-    signal = events.tag_hidden if state == "hidden" else events.tag_restored
-    signal.send(data_dict["tag"], package_id=pkg.id, user_id=actor_id)
+    item = moderation.locate("tag", item_id(pkg.id, data_dict["tag"]))
+    moderation.decide(item, hidden, action, _user_id(context) or "", data_dict.get("reason", ""))
 
 
 @toolkit.validate(schema.tag_moderate_schema)
@@ -275,7 +262,7 @@ def crowdsource_tag_hide(context: Context, data_dict: DataDict) -> None:
     :param reason: why (optional, shown to the readers who gave it)
     :type reason: string
     """
-    _set_state(context, data_dict, "hidden", "hide")
+    _set_state(context, data_dict, True, "hide")
 
 
 @toolkit.validate(schema.tag_moderate_schema)
@@ -289,7 +276,47 @@ def crowdsource_tag_restore(context: Context, data_dict: DataDict) -> None:
     :param reason: why (optional)
     :type reason: string
     """
-    _set_state(context, data_dict, "active", "restore")
+    _set_state(context, data_dict, False, "restore")
+
+
+@toolkit.validate(schema.tag_moderate_schema)
+def crowdsource_tag_promote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Make a reader tag one of the dataset's official tags (staff of its
+    organization), through ``package_patch``. The promotion is written to the
+    moderation log; the readers' tags stay as they are.
+
+    :param id: the id or name of the dataset
+    :type id: string
+    :param tag: the reader tag
+    :type tag: string
+    :param reason: why (optional)
+    :type reason: string
+
+    :returns: the updated dataset, as ``package_show`` gives it
+    :rtype: dictionary
+    """
+    pkg = dataset_or_404(data_dict["id"])
+    toolkit.check_access("crowdsource_tag_promote", context, {"id": pkg.id})
+    tag = data_dict["tag"]
+    item = moderation.locate("tag", item_id(pkg.id, tag))
+    if model.Session.execute(sa.select(blocked_tag.c.tag).where(blocked_tag.c.tag == tag)).first():
+        raise toolkit.ValidationError({"tag": [toolkit._("This tag is blocked")]})
+    official = [t.name for t in pkg.get_tags()]
+    if tag in official:
+        raise toolkit.ValidationError({"tag": [toolkit._("This is already an official tag")]})
+    actor_id = _user_id(context) or ""
+    # the log entry goes in first, so package_patch's commit writes both or neither
+    moderation.record("tag", item.item_id, "promote", actor_id, data_dict.get("reason", ""),
+                      package_id=pkg.id, owner_org=pkg.owner_org)
+    try:
+        toolkit.get_action("package_patch")(toolkit.fresh_context(context), {
+            "id": pkg.id, "tags": [{"name": t} for t in official] + [{"name": tag}]})
+    except toolkit.ValidationError as e:
+        model.Session.rollback()
+        errors = e.error_dict.get("tags") or list(e.error_dict.values())
+        raise toolkit.ValidationError({"tag": errors}) from None
+    events.tag_promoted.send(tag, package_id=pkg.id, user_id=actor_id)
+    return toolkit.get_action("package_show")(toolkit.fresh_context(context), {"id": pkg.id})
 
 
 def _datasets_with(tag: str) -> list[str]:
@@ -381,4 +408,5 @@ def get_actions() -> dict[str, Any]:
         "crowdsource_tag_block": crowdsource_tag_block,
         "crowdsource_tag_unblock": crowdsource_tag_unblock,
         "crowdsource_tag_block_list": crowdsource_tag_block_list,
+        "crowdsource_tag_promote": crowdsource_tag_promote,
     }

@@ -57,7 +57,7 @@ def _sysadmin_only(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 # Staff (editors, admins) of the dataset's organization, and sysadmins.
-crowdsource_tag_hide = crowdsource_tag_restore = _staff_of_dataset
+crowdsource_tag_hide = crowdsource_tag_restore = crowdsource_tag_promote = _staff_of_dataset
 crowdsource_tag_block = crowdsource_tag_unblock = crowdsource_tag_block_list = _sysadmin_only
 
 
@@ -73,4 +73,5 @@ def get_auth_functions() -> dict[str, Any]:
         "crowdsource_tag_block": crowdsource_tag_block,
         "crowdsource_tag_unblock": crowdsource_tag_unblock,
         "crowdsource_tag_block_list": crowdsource_tag_block_list,
+        "crowdsource_tag_promote": crowdsource_tag_promote,
     }

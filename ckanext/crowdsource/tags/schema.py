@@ -8,6 +8,7 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common.pagination import page_schema
+from ckanext.crowdsource.moderation.schema import reason_length
 
 MAX_LENGTH = 50
 _SPACES = re.compile(r"\s+")
@@ -100,9 +101,3 @@ def tag_block_schema() -> dict[str, list[Any]]:
         "tag": [v("not_missing"), normalize_tag],
         "reason": [v("ignore_missing"), v("unicode_safe"), reason_length],
     }
-
-
-def reason_length(value: str) -> str:
-    if len(value) > 1000:
-        raise toolkit.Invalid(toolkit._("The reason is longer than 1000 characters"))
-    return value.strip()

@@ -24,7 +24,8 @@ def test_downgrade_and_upgrade(cli, plugin):
     assert result.exit_code == 0, result.output
     assert _version(plugin) is None
     tables = {"crowdsource_pgsearch": {"crowdsource_search_doc"},
-              "crowdsource": {"crowdsource_tag"}}[plugin]
+              "crowdsource": {"crowdsource_tag", "crowdsource_tag_block",
+                                "crowdsource_moderation_log", "crowdsource_flag"}}[plugin]
     assert not tables & _tables()
     result = cli.invoke(ckan, ["db", "upgrade", "-p", plugin])
     assert result.exit_code == 0, result.output

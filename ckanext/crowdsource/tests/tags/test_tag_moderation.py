@@ -1,31 +1,12 @@
 """Staff hide and restore reader tags; sysadmins block tags site-wide; the log."""
 import pytest
 from ckan import logic
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.crowdsource.tags.index import INDEX_FIELD
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.usefixtures("clean_db")
-
-
-
-@pytest.fixture
-def world():
-    org = factories.Organization()
-    other_org = factories.Organization()
-    users = {name: factories.User() for name in ("editor", "admin", "member", "reader",
-                                                  "reader2", "other_editor")}
-    for name, role in (("editor", "editor"), ("admin", "admin"), ("member", "member")):
-        helpers.call_action("organization_member_create", id=org["id"],
-                            username=users[name]["name"], role=role)
-    helpers.call_action("organization_member_create", id=other_org["id"],
-                        username=users["other_editor"]["name"], role="editor")
-    users["sysadmin"] = factories.Sysadmin()
-    ds = factories.Dataset(owner_org=org["id"])
-    as_user(users["reader"], "crowdsource_tag_add", id=ds["id"], tag=["spam", "maps"])
-    as_user(users["reader2"], "crowdsource_tag_add", id=ds["id"], tag="spam")
-    return {"ds": ds, "org": org, **users}
 
 
 def tags_seen_by(user, ds):
