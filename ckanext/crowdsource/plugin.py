@@ -14,10 +14,12 @@ from ckan.plugins import toolkit
 from .moderation import actions as moderation_actions
 from .moderation import auth as moderation_auth
 from .moderation import core as moderation_core
+from .moderation import views as moderation_views
 from .tags import actions as tag_actions
 from .tags import auth as tag_auth
 from .tags import index as tag_index
 from .tags import moderation as tag_moderation
+from .tags import views as tag_views
 
 moderation_core.register(tag_moderation.ITEM_TYPE)
 
@@ -30,6 +32,8 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IAuthFunctions)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IBlueprint)
+    p.implements(p.ITemplateHelpers)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
@@ -42,6 +46,14 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_auth_functions(self) -> dict[str, Any]:
         return {**tag_auth.get_auth_functions(), **moderation_auth.get_auth_functions()}
+
+    # IBlueprint
+    def get_blueprint(self) -> list[Any]:
+        return [tag_views.bp, moderation_views.bp]
+
+    # ITemplateHelpers
+    def get_helpers(self) -> dict[str, Any]:
+        return {"crowdsource_reader_tags": tag_views.cloud_vars}
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

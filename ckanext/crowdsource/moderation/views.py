@@ -1,0 +1,56 @@
+"""The moderation queue page for the library's staff."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckan.common import request
+from ckan.lib import base
+from ckan.lib import helpers as h
+from ckan.lib.pagination import Page
+from ckan.plugins import toolkit
+from flask import Blueprint
+
+from ckanext.crowdsource.common.views import error_text
+
+from .schema import STATUSES
+
+bp = Blueprint("crowdsource_moderation", __name__)
+
+
+def queue() -> str:
+    """``/crowdsource/moderation``: flagged and hidden contributions, paged."""
+    status = request.args.get("status", "")
+    page_number = h.get_page_number(request.args)
+    limit = toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+    data: dict[str, Any] = {"limit": limit, "offset": (page_number - 1) * limit}
+    if status in STATUSES:
+        data["status"] = status
+    try:
+        found = toolkit.get_action("crowdsource_moderation_list")({}, data)
+    except toolkit.NotAuthorized:
+        return base.abort(403, toolkit._("Only the library's staff can see this"))
+    page = Page(collection=found["results"], page=page_number, presliced_list=True,
+                url=h.pager_url, item_count=found["count"], items_per_page=limit)
+    return toolkit.render("crowdsource/moderation/queue.html",
+                          {"page": page, "status": status, "statuses": STATUSES})
+
+
+def review() -> Any:
+    """POST: clear or uphold the flags of one item, then back to the queue."""
+    form = request.form
+    data = {key: form.get(key, "") for key in ("item_type", "item_id", "decision", "reason")}
+    try:
+        result = toolkit.get_action("crowdsource_flag_review")({}, data)
+    except toolkit.NotAuthorized:
+        return base.abort(403, toolkit._("Only the library's staff can moderate"))
+    except toolkit.ObjectNotFound as e:
+        h.flash_error(str(e.message or toolkit._("Not found")))
+    except toolkit.ValidationError as e:
+        h.flash_error(error_text(e))
+    else:
+        h.flash_success(toolkit._("Hidden") if result["hidden"] else toolkit._("Cleared"))
+    return toolkit.redirect_to("crowdsource_moderation.queue", status=form.get("status", ""))
+
+
+bp.add_url_rule("/crowdsource/moderation", view_func=queue, methods=["GET"])
+bp.add_url_rule("/crowdsource/moderation/review", view_func=review, methods=["POST"])

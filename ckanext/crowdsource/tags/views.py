@@ -1,0 +1,122 @@
+"""Pages and htmx partials for reader tags.
+
+Every POST answers an htmx request with the dataset's tag cloud partial and
+a plain form post with a redirect back to the dataset page, so the page
+works without JavaScript too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ckan.common import current_user, request
+from ckan.lib import base
+from ckan.lib import helpers as h
+from ckan.plugins import toolkit
+from flask import Blueprint
+
+from ckanext.crowdsource.common.views import error_text
+
+from .moderation import item_id
+from .schema import normalize_tag
+
+bp = Blueprint("crowdsource_tags", __name__)
+
+ACTIONS = {
+    "add": "crowdsource_tag_add", "remove": "crowdsource_tag_remove",
+    "hide": "crowdsource_tag_hide", "restore": "crowdsource_tag_restore",
+    "promote": "crowdsource_tag_promote", "flag": "crowdsource_flag_create",
+}
+
+
+def _done(verb: str) -> str:
+    """What a plain form post flashes after success."""
+    return {
+        "add": toolkit._("Tag added"),
+        "remove": toolkit._("Tag removed"),
+        "hide": toolkit._("Tag hidden"),
+        "restore": toolkit._("Tag shown again"),
+        "promote": toolkit._("Tag promoted to an official tag"),
+        "flag": toolkit._("Thank you: the library will look at this tag"),
+    }[verb]
+
+
+def cloud_vars(package_id: str, error: str = "") -> dict[str, Any]:
+    """What the dataset's reader-tag partial shows (a template helper too)."""
+    return {
+        "package_id": package_id,
+        "tags": toolkit.get_action("crowdsource_tag_list")({}, {"id": package_id}),
+        "logged_in": current_user.is_authenticated,
+        "is_staff": h.check_access("crowdsource_tag_hide", {"id": package_id}),
+        "error": error,
+    }
+
+
+def _dataset(id: str) -> dict[str, Any]:
+    try:
+        return toolkit.get_action("package_show")({}, {"id": id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return base.abort(404, toolkit._("Dataset not found"))
+
+
+def cloud(id: str) -> str:
+    """GET: the dataset's reader tags, as a partial."""
+    pkg = _dataset(id)
+    return toolkit.render("crowdsource/tags/snippets/cloud.html",
+                          {"cloud": cloud_vars(pkg["id"])})
+
+
+def change(id: str, verb: str) -> Any:
+    """POST: add, remove, hide, restore, promote or flag a reader tag."""
+    if verb not in ACTIONS:
+        return base.abort(404)
+    pkg = _dataset(id)
+    tag = request.form.get("tag", "")
+    reason = request.form.get("reason") or request.headers.get("HX-Prompt", "")
+    data: dict[str, Any] = {"id": pkg["id"], "tag": tag}
+    if verb in ("hide", "restore", "promote"):
+        data["reason"] = reason
+    error = ""
+    try:
+        if verb == "flag":
+            data = {"item_type": "tag", "item_id": item_id(pkg["id"], normalize_tag(tag)),
+                    "reason": reason}
+        toolkit.get_action(ACTIONS[verb])({}, data)
+    except toolkit.Invalid as e:
+        error = str(e.error)
+    except toolkit.ValidationError as e:
+        error = error_text(e)
+    except toolkit.ObjectNotFound as e:
+        error = str(e.message or toolkit._("Not found"))
+    except toolkit.NotAuthorized:
+        return base.abort(403, toolkit._("You are not allowed to do this"))
+    if request.headers.get("HX-Request"):
+        return toolkit.render("crowdsource/tags/snippets/cloud.html",
+                              {"cloud": cloud_vars(pkg["id"], error)})
+    if error:
+        h.flash_error(error)
+    else:
+        h.flash_success(_done(verb))
+    return toolkit.redirect_to("dataset.read", id=pkg["name"])
+
+
+def site_cloud() -> str:
+    """The site page of reader tags, each linked to the ``/dataset`` facet."""
+    organization = request.args.get("organization", "")
+    data: dict[str, Any] = {"limit": toolkit.config.get(
+        "ckanext.crowdsource.common.list_limit_max")}
+    if organization:
+        data["organization"] = organization
+    try:
+        tags = toolkit.get_action("crowdsource_tag_cloud")({}, data)
+    except toolkit.ObjectNotFound:
+        return base.abort(404, toolkit._("Organization not found"))
+    top = max((t["count"] for t in tags), default=1)
+    for t in tags:  # five font sizes, by share of the most used tag
+        t["size"] = 1 + round(4 * t["count"] / top)
+    return toolkit.render("crowdsource/tags/index.html",
+                          {"tags": tags, "organization": organization})
+
+
+bp.add_url_rule("/dataset/<id>/reader-tags", view_func=cloud, methods=["GET"])
+bp.add_url_rule("/dataset/<id>/reader-tags/<verb>", view_func=change, methods=["POST"])
+bp.add_url_rule("/crowdsource/tags", view_func=site_cloud, methods=["GET"])
