@@ -21,17 +21,13 @@ import bisect
 import hashlib
 import itertools
 import json
-import os
 import random
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ckan_app, timed
+
 DB = "crowdsource_bench"
 
 EN_ADJ = ["Historic", "Annual", "Digital", "Rare", "Regional", "Municipal", "Early", "Modern",
@@ -57,29 +53,6 @@ TAGS = [f"topic-{i}" for i in range(150)] + ZH_SUBJ + ["history", "maps", "econo
 FORMATS = ["CSV", "JSON", "PDF", "XLSX", "XML", "ZIP", "TIFF", "MP3"]
 ORGS = ["city-library", "university-library", "local-history-archive"]
 GROUPS = ["history", "literature", "science", "maps-geography", "arts"]
-
-
-def sh(*cmd: str, **kw) -> None:
-    subprocess.run(cmd, check=True, **kw)
-
-
-def prepare_database(ini: str) -> None:
-    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}")
-    sh("bash", os.path.join(ROOT, "scripts", "services.sh"), DB)
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    sh(ckan, "-c", ini, "db", "upgrade", stdout=subprocess.DEVNULL)
-
-
-def write_ini() -> str:
-    path = os.path.join(tempfile.mkdtemp(prefix="crowdsource-bench-"), "bench.ini")
-    with open(path, "w") as f:
-        f.write(
-            "[app:main]\n"
-            f"use = config:{os.path.join(ROOT, 'test.ini')}\n"
-            f"sqlalchemy.url = postgresql://crowdsource:crowdsource@127.0.0.1:5432/{DB}\n"
-            "testing = false\n"
-        )
-    return path
 
 
 def seed_real(toolkit) -> dict[str, dict]:
@@ -162,11 +135,6 @@ def zipf_word(rnd: random.Random) -> str:
     return WORDS[bisect.bisect(ZIPF, rnd.random() * ZIPF[-1])]
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
-
-
 def scenarios(rnd: random.Random):
     # what readers type: words drawn as often as they occur, a Chinese word, a title word
     def free() -> str:
@@ -192,18 +160,8 @@ def scenarios(rnd: random.Random):
 
 def measure(toolkit, runs: int, rnd: random.Random) -> dict[str, tuple[float, float]]:
     search = toolkit.get_action("package_search")
-    out = {}
-    for label, make in scenarios(rnd).items():
-        for _ in range(10):
-            search({"user": ""}, make())
-        times = []
-        for _ in range(runs):
-            params = make()
-            t0 = time.perf_counter()
-            search({"user": ""}, params)
-            times.append((time.perf_counter() - t0) * 1000)
-        out[label] = (statistics.median(times), percentile(times, 95))
-    return out
+    return {label: timed(lambda make=make: search({"user": ""}, make()), runs)
+            for label, make in scenarios(rnd).items()}
 
 
 def main() -> None:
@@ -213,17 +171,13 @@ def main() -> None:
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
-    ini = write_ini()
-    prepare_database(ini)
+    app = ckan_app(DB)
     import sqlalchemy as sa
     from ckan import model
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
     from ckan.plugins import toolkit
 
     from ckanext.crowdsource.search.connection import PgSolr
 
-    app = make_app(load_config(ini))
     rnd = random.Random(42)
     results: dict[int, dict[str, tuple[float, float]]] = {}
     with app._wsgi_app.test_request_context():

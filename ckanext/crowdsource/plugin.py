@@ -59,6 +59,9 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return tag_index.add_to_index(pkg_dict)
 
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        tag_index.dataset_gone(pkg_dict)
+
     # IFacets
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         return tag_index.add_facet(facets_dict)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ckan import authz, model
+from ckan.lib.plugins import get_permission_labels
 from ckan.types import Context
 
 
@@ -48,3 +49,13 @@ def staff_org_ids(context: Context) -> list[str] | None:
         model.Member.capacity.in_(STAFF_ROLES),
     )
     return [r.group_id for r in rows]
+
+
+def visibility_key(context: Context) -> list[str]:
+    """What decides which datasets the user sees: CKAN's permission labels
+    (``["*"]`` for sysadmins, who see all). Users with the same key see the
+    same datasets, so they can share cached counts."""
+    user = current_user(context)
+    if user is not None and user.sysadmin:
+        return ["*"]
+    return sorted(get_permission_labels().get_user_dataset_labels(user))

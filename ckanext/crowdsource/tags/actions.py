@@ -12,8 +12,9 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common.cache import cached
 from ckanext.crowdsource.common.pagination import page_bounds, page_schema
-from ckanext.crowdsource.common.roles import current_user, is_staff_for
+from ckanext.crowdsource.common.roles import current_user, is_staff_for, visibility_key
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import schema
@@ -21,6 +22,7 @@ from .model import blocked_tag, crowd_tag
 from .moderation import item_id
 
 INDEX_FIELD = "vocab_crowd_tags"  # vocab_*: multi-valued string, facetable, copied to text
+CLOUD_CACHE = "tag_cloud"  # bumped whenever a dataset is (re)indexed or deleted
 
 
 def dataset_or_404(id_or_name: str) -> model.Package:
@@ -192,7 +194,9 @@ def crowdsource_tag_cloud(context: Context, data_dict: DataDict) -> list[dict[st
     """The most used reader tags, site-wide or in one organization.
 
     ``count`` is the number of datasets the caller can see that readers gave
-    the tag. Hidden and blocked tags are not counted.
+    the tag. Hidden and blocked tags are not counted. Clouds are kept in Redis
+    for ``ckanext.crowdsource.tags.cloud_cache_seconds``, per set of datasets
+    a user can see, and dropped whenever any dataset is indexed or deleted.
 
     :param organization: the name of an organization (optional)
     :type organization: string
@@ -211,11 +215,18 @@ def crowdsource_tag_cloud(context: Context, data_dict: DataDict) -> list[dict[st
         if org is None or not org.is_organization:
             raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
         fq = f'organization:"{org.name}"'
-    facets = _search(context, fq=fq, rows=0, **{
-        "facet.field": [INDEX_FIELD], "facet.limit": limit, "facet.mincount": 1,
-    })["facets"].get(INDEX_FIELD, {})
-    return [{"tag": tag, "count": n}
-            for tag, n in sorted(facets.items(), key=lambda item: (-item[1], item[0]))]
+
+    def compute() -> list[dict[str, Any]]:
+        facets = _search(context, fq=fq, rows=0, **{
+            "facet.field": [INDEX_FIELD], "facet.limit": limit, "facet.mincount": 1,
+        })["facets"].get(INDEX_FIELD, {})
+        return [{"tag": tag, "count": n}
+                for tag, n in sorted(facets.items(), key=lambda item: (-item[1], item[0]))]
+
+    # the same for every user who can see the same datasets
+    visibility = visibility_key(context)
+    seconds = toolkit.config.get("ckanext.crowdsource.tags.cloud_cache_seconds")
+    return cached(CLOUD_CACHE, [visibility, fq, limit], seconds, compute)
 
 
 @toolkit.side_effect_free

@@ -69,3 +69,39 @@ def test_paging_and_tag_validation(tagged):
     with pytest.raises(logic.ValidationError) as e:
         as_user(None, "crowdsource_tag_datasets", tag="<x>")
     assert "tag" in e.value.error_dict
+
+
+def test_clouds_are_kept_per_visibility_and_dropped_on_any_change(tagged):
+    anonymous = as_user(None, "crowdsource_tag_cloud")
+    member_view = as_user(tagged["member"], "crowdsource_tag_cloud")
+    assert anonymous != member_view  # kept apart: the member sees a private dataset
+    assert as_user(tagged["reader"], "crowdsource_tag_cloud") == anonymous
+    # any reindex (here: a reader adds a tag) drops every kept cloud
+    ds = helpers.call_action("package_show", id="ds-b")
+    as_user(tagged["reader"], "crowdsource_tag_add", id=ds["id"], tag="atlas")
+    assert {"tag": "atlas", "count": 1} in as_user(None, "crowdsource_tag_cloud")
+    assert {"tag": "atlas", "count": 1} in as_user(tagged["member"], "crowdsource_tag_cloud")
+    # and so does deleting a dataset
+    helpers.call_action("package_delete", context={"user": tagged["member"]["name"],
+                                                   "ignore_auth": True}, id="ds-b")
+    assert {"tag": "atlas", "count": 1} not in as_user(None, "crowdsource_tag_cloud")
+
+
+def _drop_from_index_quietly(name):
+    """Change the index without the hook that drops kept clouds."""
+    from ckan.lib.search.common import make_connection
+
+    make_connection().delete(q=f'name:"{name}"')
+
+
+def test_kept_cloud_survives_a_quiet_index_change(tagged):
+    before = as_user(None, "crowdsource_tag_cloud")
+    _drop_from_index_quietly("ds-c")
+    assert as_user(None, "crowdsource_tag_cloud") == before
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.tags.cloud_cache_seconds", 0)
+def test_cloud_keeping_can_be_turned_off(tagged):
+    assert "theses" in {t["tag"] for t in as_user(None, "crowdsource_tag_cloud")}
+    _drop_from_index_quietly("ds-c")
+    assert "theses" not in {t["tag"] for t in as_user(None, "crowdsource_tag_cloud")}

@@ -1,0 +1,67 @@
+"""What the benchmarks share: a fresh database, an ini for it, a CKAN app,
+percentiles and timing."""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def sh(*cmd: str, **kw: Any) -> None:
+    subprocess.run(cmd, check=True, **kw)
+
+
+def write_ini(db: str) -> str:
+    """An ini like test.ini, on the benchmark's own database."""
+    path = os.path.join(tempfile.mkdtemp(prefix="crowdsource-bench-"), "bench.ini")
+    with open(path, "w") as f:
+        f.write(
+            "[app:main]\n"
+            f"use = config:{os.path.join(ROOT, 'test.ini')}\n"
+            f"sqlalchemy.url = postgresql://crowdsource:crowdsource@127.0.0.1:5432/{db}\n"
+            "testing = false\n"
+        )
+    return path
+
+
+def fresh_database(db: str) -> str:
+    """Drop and create ``db``, migrate it, and return the path of an ini for it."""
+    ini = write_ini(db)
+    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {db}")
+    sh("bash", os.path.join(ROOT, "scripts", "services.sh"), db)
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    sh(ckan, "-c", ini, "db", "upgrade", stdout=subprocess.DEVNULL)
+    return ini
+
+
+def ckan_app(db: str) -> Any:
+    """A CKAN app (this extension's plugins) on a fresh, migrated ``db``."""
+    ini = fresh_database(db)
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    return make_app(load_config(ini))
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def timed(call: Callable[[], Any], runs: int, warmup: int = 10) -> tuple[float, float]:
+    """(median, p95) in milliseconds of ``runs`` calls, after ``warmup`` calls."""
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), percentile(times, 95)

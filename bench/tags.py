@@ -1,0 +1,187 @@
+"""Benchmark: reader tags on 10,000 datasets, from 10,000 to 1,000,000 tags.
+
+Prints median and p95 latency, as an anonymous reader, of
+``crowdsource_tag_list`` for one dataset next to ``package_show`` of the same
+dataset (and their ratio, same run), and of the site-wide
+``crowdsource_tag_cloud``, at 10,000 and at 1,000,000 reader tags. Clouds
+are kept in Redis until any dataset is reindexed, so the cloud is measured as
+readers meet it between changes and, for information, computed afresh.
+
+The datasets whose tags are listed ("probe" datasets, 100 readers' tags
+each) are the same at both sizes: the other datasets take the growth, so the
+ratio between sizes shows whether one dataset's cost depends on the table's.
+
+Dataset rows are copies of one dataset made through ``package_create``, and
+their index documents copies of the one CKAN built for it, with each copy's
+reader tags (what ``before_dataset_index`` adds); tags are inserted in bulk.
+10,000 ``package_create`` calls would measure CKAN's writes, not tags.
+
+Usage: python bench/tags.py [--datasets 10000] [--tags 10000,1000000] [--runs 200]
+It uses its own database, crowdsource_bench_tags, created afresh each run.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import time
+
+from common import ckan_app, timed
+
+DB = "crowdsource_bench_tags"
+PROBES, PROBE_TAGS = 50, 100
+ZH = ["古籍", "善本", "地方志", "家谱", "老照片", "报纸", "期刊", "地图", "碑刻", "档案",
+      "书画", "论文", "统计", "戏曲", "民歌", "建筑", "历史", "文化", "教育", "医学"]
+# 5,000 words; drawn log-uniformly (about Zipf): a few are everywhere, most rare
+VOCABULARY = ZH + [f"{z}-{i}" for i in range(100) for z in ZH[:10]] + [
+    f"topic-{i}" for i in range(5000 - len(ZH) - 1000)]
+
+
+def seed_datasets(toolkit, model, sa, n: int) -> list[str]:
+    """One dataset through the actions, n - 1 copies of its row; their ids."""
+    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    ctx = {"user": site_user["name"], "ignore_auth": True}
+    org = toolkit.get_action("organization_create")(dict(ctx), {"name": "city-library"})
+    tmpl = toolkit.get_action("package_create")(dict(ctx), {
+        "name": "bench-0", "title": "Bench dataset 0", "notes": "Template",
+        "owner_org": org["id"], "tags": [{"name": "history"}],
+        "resources": [{"url": "http://example.org/x.csv", "format": "CSV"}],
+    })
+    columns = [c["name"] for c in sa.inspect(model.ensure_engine()).get_columns("package")]
+    exprs = {"id": "md5('bench' || g)::uuid::text", "name": "'bench-' || g",
+             "title": "'Bench dataset ' || g"}
+    select = ", ".join(exprs.get(c, f"t.{c}") for c in columns)
+    model.Session.execute(sa.text(
+        f"INSERT INTO package ({', '.join(columns)}) SELECT {select} "
+        "FROM package t, generate_series(1, :n) g WHERE t.id = :id"),
+        {"n": n - 1, "id": tmpl["id"]})
+    model.Session.commit()
+    rows = model.Session.execute(sa.text(
+        "SELECT id FROM package WHERE name LIKE 'bench-%' "
+        "ORDER BY substr(name, 7)::int")).scalars()
+    return list(rows)
+
+
+def add_tags(model, sa, pairs, ids: list[str], rnd: random.Random) -> None:
+    """Insert (dataset number, reader number) pairs, each with one drawn word."""
+    pairs = list(pairs)
+    for start in range(0, len(pairs), 20000):
+        values = [{"p": ids[p], "u": f"bench-user-{u}",
+                   "t": VOCABULARY[int(len(VOCABULARY) ** rnd.random()) - 1]}
+                  for p, u in pairs[start:start + 20000]]
+        model.Session.execute(sa.text(
+            "INSERT INTO crowdsource_tag (id, package_id, user_id, tag) "
+            "SELECT md5(random()::text || clock_timestamp()::text)::uuid::text, p, u, t "
+            "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(p text, u text, t text)"),
+            {"rows": json.dumps(values)})
+    model.Session.commit()
+
+
+def reindex(toolkit, model, sa, ids: list[str]) -> None:
+    """Index documents for every dataset: the template's, with each one's tags."""
+    from ckanext.crowdsource.search.connection import PgSolr
+    from ckanext.crowdsource.tags.actions import dataset_tags
+
+    row = model.Session.execute(sa.text(
+        "SELECT doc, fields, permission_labels FROM crowdsource_search_doc WHERE id = :id"),
+        {"id": ids[0]}).one()
+    tmpl = {**row.fields, **row.doc, "permission_labels": row.permission_labels}
+    data = json.loads(tmpl["validated_data_dict"])
+    conn = PgSolr()
+    site_id = toolkit.config.get("ckan.site_id")
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        tags = dataset_tags(chunk)
+        docs = []
+        for n, pkg_id in enumerate(chunk, start):
+            name, title = f"bench-{n}", f"Bench dataset {n}"
+            pkg = {**data, "id": pkg_id, "name": name, "title": title}
+            docs.append({**tmpl, "id": pkg_id, "name": name, "title": title,
+                         "title_string": title,
+                         "index_id": hashlib.md5(f"{pkg_id}{site_id}".encode()).hexdigest(),
+                         "vocab_crowd_tags": tags[pkg_id],
+                         "data_dict": json.dumps(pkg), "validated_data_dict": json.dumps(pkg)})
+        conn.add(docs)
+    with model.ensure_engine().connect() as c:
+        c = c.execution_options(isolation_level="AUTOCOMMIT")
+        for table in ("crowdsource_tag", "crowdsource_search_doc", "package"):
+            c.execute(sa.text(f"VACUUM ANALYZE {table}"))
+
+
+def measure(toolkit, ids: list[str], runs: int, rnd: random.Random) -> dict[str, tuple]:
+    anon = {"user": ""}
+    probe = lambda: {"id": ids[rnd.randrange(PROBES)]}  # noqa: E731
+    tag_list = toolkit.get_action("crowdsource_tag_list")
+    show = toolkit.get_action("package_show")
+    cloud = toolkit.get_action("crowdsource_tag_cloud")
+    from ckanext.crowdsource.common.cache import bump
+    from ckanext.crowdsource.tags.actions import CLOUD_CACHE
+
+    def cold_cloud():
+        bump(CLOUD_CACHE)  # as after any change: computed from the index
+        cloud(dict(anon), {})
+
+    return {
+        "crowdsource_tag_list (one dataset)": timed(lambda: tag_list(dict(anon), probe()), runs),
+        "package_show (the same datasets)": timed(lambda: show(dict(anon), probe()), runs),
+        "crowdsource_tag_cloud (site, top 20)": timed(lambda: cloud(dict(anon), {}), runs),
+        "(info) the same, computed afresh": timed(cold_cloud, max(10, runs // 4), warmup=2),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", type=int, default=10000)
+    ap.add_argument("--tags", default="10000,1000000")
+    ap.add_argument("--runs", type=int, default=200)
+    args = ap.parse_args()
+    sizes = sorted(int(s) for s in args.tags.split(","))
+
+    app = ckan_app(DB)
+    import sqlalchemy as sa
+    from ckan import model
+    from ckan.plugins import toolkit
+
+    rnd = random.Random(42)
+    results: dict[int, dict[str, tuple]] = {}
+    with app._wsgi_app.test_request_context():
+        t0 = time.perf_counter()
+        ids = seed_datasets(toolkit, model, sa, args.datasets)
+        print(f"seeded {len(ids):,} datasets ({time.perf_counter() - t0:.1f}s)", flush=True)
+        # the probe datasets: PROBE_TAGS readers' tags each, the same at every size
+        add_tags(model, sa, ((p, u) for p in range(PROBES) for u in range(PROBE_TAGS)),
+                 ids, rnd)
+        others, done = len(ids) - PROBES, 0  # rows on the other datasets so far
+        for size in sizes:
+            t0 = time.perf_counter()
+            want = size - PROBES * PROBE_TAGS
+            add_tags(model, sa, ((PROBES + g % others, 1000 + g // others)
+                                 for g in range(done, want)), ids, rnd)
+            done = want
+            reindex(toolkit, model, sa, ids)
+            count = model.Session.execute(sa.text("SELECT count(*) FROM crowdsource_tag")).scalar()
+            print(f"{count:,} reader tags ({time.perf_counter() - t0:.1f}s)", flush=True)
+            results[size] = measure(toolkit, ids, args.runs, rnd)
+
+    print(f"\nlatency, ms (anonymous reader, {args.runs} runs each, "
+          f"{len(ids):,} datasets)")
+    print(f"{'call':40}" + "".join(f"{f'{s:,} tags median':>22}{'p95':>9}" for s in sizes))
+    for label in results[sizes[0]]:
+        print(f"{label:40}" + "".join(f"{results[s][label][0]:22.1f}{results[s][label][1]:9.1f}"
+                                      for s in sizes))
+    large, small = results[sizes[-1]], results[sizes[0]]
+    tl, ps, cl, cold = (large[k] for k in large)
+    ratio = tl[0] / ps[0]
+    flat = tl[0] / small["crowdsource_tag_list (one dataset)"][0]
+    print(f"\ntag list / package_show, median, {sizes[-1]:,} tags: {ratio:.2f} (goal <= 1.5: "
+          f"{'met' if ratio <= 1.5 else 'NOT met'})")
+    print(f"site cloud p95 at {sizes[-1]:,} tags: {cl[1]:.1f} ms (goal < 150 ms: "
+          f"{'met' if cl[1] < 150 else 'NOT met'}); computed afresh after a change: "
+          f"{cold[1]:.1f} ms")
+    print(f"tag list median, {sizes[-1]:,} / {sizes[0]:,} tags: {flat:.2f} (goal < 1.5: "
+          f"{'met' if flat < 1.5 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
