@@ -4,6 +4,8 @@ from ckan import model
 from ckan.cli.cli import ckan
 from ckan.tests import helpers
 
+from ckanext.crowdsource.search.model import search_doc
+
 pytestmark = pytest.mark.usefixtures("catalogue")
 
 
@@ -12,7 +14,7 @@ def _count():
 
 
 def _wipe_index():
-    model.Session.execute(model.meta.metadata.tables["crowdsource_search_doc"].delete())
+    model.Session.execute(search_doc.delete())
     model.Session.commit()
 
 
