@@ -1,12 +1,14 @@
 """Fixtures shared by the whole test suite."""
 import pytest
+from ckan.lib.redis import connect_to_redis
 
 PLUGIN_MIGRATIONS = ("activity", "crowdsource_pgsearch", "crowdsource")
 
 
 @pytest.fixture
 def clean_db(with_plugins, reset_db, migrate_db_for):
-    """CKAN's ``clean_db``, plus the migrations of the plugins we enable.
+    """CKAN's ``clean_db``, plus the migrations of the plugins we enable, and
+    an empty Redis database.
 
     It depends on ``with_plugins`` so the plugins are loaded first, whatever
     order a test lists its fixtures in.
@@ -14,6 +16,8 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     reset_db()
     for plugin in PLUGIN_MIGRATIONS:
         migrate_db_for(plugin)
+    # results kept in Redis belong to the database that is gone
+    connect_to_redis().flushdb()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def cached(name: str, params: Any, seconds: int, compute: Callable[[], Any]) -> 
         return compute()
     redis = connect_to_redis()
     generation = int(redis.get(_key(name, "generation")) or 0)
-    digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
     key = _key(name, str(generation), digest)
     hit = redis.get(key)
     if hit is not None:

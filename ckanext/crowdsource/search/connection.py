@@ -17,7 +17,10 @@ from typing import Any
 import pysolr
 import sqlalchemy as sa
 from ckan import model
+from ckan.plugins import toolkit
 from dateutil.parser import isoparse
+
+from ckanext.crowdsource.common import cache
 
 from . import text as ta
 from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS, TABLE
@@ -27,6 +30,7 @@ from .schema import load_schema
 log = logging.getLogger(__name__)
 
 BLOB_FIELDS = ("data_dict", "validated_data_dict")
+CACHE = "search"  # bumped by every write to the index
 COLUMNS = ("index_id",) + SCALAR_COLUMNS + ARRAY_COLUMNS + DATE_COLUMNS + ("tsv", "fields", "doc")
 
 
@@ -136,6 +140,7 @@ class PgSolr:
         rows = [document_row(d) for d in docs]
         if rows:
             self._run(lambda conn: conn.execute(_UPSERT, rows))
+            cache.bump(CACHE)
         return ""
 
     def delete(self, id: Any = None, q: str | None = None, commit: bool | None = None,
@@ -155,6 +160,7 @@ class PgSolr:
             conn.execute(sa.text(f"DELETE FROM {TABLE} AS d WHERE {where}"), sql.params)
 
         self._run(run)
+        cache.bump(CACHE)
         return ""
 
     def commit(self, **_: Any) -> str:
@@ -192,7 +198,7 @@ class PgSolr:
         fl = _fl_list(params.get("fl"))
         facets = _Facets(facet_fields, limit, mincount, sql)
 
-        def run(conn):
+        def run(conn) -> dict[str, Any]:
             # Searches are short: compiling them (JIT) costs more than it saves.
             conn.execute(sa.text("SET LOCAL jit = off"))
             if facet_fields:
@@ -203,19 +209,25 @@ class PgSolr:
                 ).scalar() or 0
                 counts = {}
             page = self._page(conn, where, sql, keys, rows, start)
-            return int(total), counts, self._docs(conn, page, fl)
+            return {"total": int(total), "counts": counts, "page": page}
 
-        total, counts, docs = self._run(run)
+        # Like Solr's result caches: the same query (visibility filters
+        # included) answers from Redis until the next write to the index.
+        seconds = toolkit.config.get("ckanext.crowdsource.search.cache_seconds") or 0
+        found = cache.cached(
+            CACHE, [where, sql.params, keys, rows, start, facet_fields, limit, mincount],
+            seconds, lambda: self._run(run))
+        docs = self._run(lambda conn: self._docs(conn, found["page"], fl))
         return pysolr.Results(
             {
-                "response": {"numFound": total, "start": start, "docs": docs},
-                "facet_counts": {"facet_fields": counts},
+                "response": {"numFound": found["total"], "start": start, "docs": docs},
+                "facet_counts": {"facet_fields": found["counts"]},
             }
         )
 
     @staticmethod
     def _page(conn, where: str, sql: Sql, keys: list[tuple[str, str]], rows: int,
-              start: int) -> list[tuple[str, float]]:
+              start: int) -> list[list[Any]]:
         """Index ids and scores of one page: a top-N query PostgreSQL can run
         in parallel, or walk an index for, when sorted on an indexed column."""
         if not rows:
@@ -229,9 +241,9 @@ class PgSolr:
             ),
             sql.params,
         ).all()
-        return [(r.index_id, float(r.score)) for r in result]
+        return [[r.index_id, float(r.score)] for r in result]
 
-    def _docs(self, conn, page: list[tuple[str, float]], fl: list[str]) -> list[dict[str, Any]]:
+    def _docs(self, conn, page: list[list[Any]], fl: list[str]) -> list[dict[str, Any]]:
         """The stored fields of the page's documents, in page order."""
         if not page:
             return []

@@ -59,5 +59,6 @@ def install() -> None:
 install()
 
 
+@toolkit.blanket.config_declarations  # config_declaration.yaml beside this file
 class PgSearchPlugin(p.SingletonPlugin):
     """Serves CKAN's dataset index and ``package_search`` from PostgreSQL."""
