@@ -116,10 +116,13 @@ def measure(toolkit, ids: list[str], runs: int, rnd: random.Random) -> dict[str,
     show = toolkit.get_action("package_show")
     cloud = toolkit.get_action("crowdsource_tag_cloud")
     from ckanext.crowdsource.common.cache import bump
+    from ckanext.crowdsource.search.connection import CACHE as SEARCH_CACHE
     from ckanext.crowdsource.tags.actions import CLOUD_CACHE
 
     def cold_cloud():
-        bump(CLOUD_CACHE)  # as after any change: computed from the index
+        # as after any change: kept clouds and kept search results are gone
+        bump(CLOUD_CACHE)
+        bump(SEARCH_CACHE)
         cloud(dict(anon), {})
 
     return {
