@@ -11,6 +11,13 @@ import ckan.plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
+from .common.text import render_markdown
+from .discussion import actions as discussion_actions
+from .discussion import auth as discussion_auth
+from .discussion import index as discussion_index
+from .discussion import moderation as post_moderation
+from .discussion import questions as question_actions
+from .discussion import views as discussion_views
 from .moderation import actions as moderation_actions
 from .moderation import auth as moderation_auth
 from .moderation import core as moderation_core
@@ -22,6 +29,7 @@ from .tags import moderation as tag_moderation
 from .tags import views as tag_views
 
 moderation_core.register(tag_moderation.ITEM_TYPE)
+moderation_core.register(post_moderation.ITEM_TYPE)
 
 
 @toolkit.blanket.config_declarations  # config_declaration.yaml beside this file
@@ -42,26 +50,39 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IActions, IAuthFunctions
     def get_actions(self) -> dict[str, Any]:
-        return {**tag_actions.get_actions(), **moderation_actions.get_actions()}
+        return {**tag_actions.get_actions(), **moderation_actions.get_actions(),
+                **discussion_actions.get_actions(), **question_actions.get_actions()}
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return {**tag_auth.get_auth_functions(), **moderation_auth.get_auth_functions()}
+        return {**tag_auth.get_auth_functions(), **moderation_auth.get_auth_functions(),
+                **discussion_auth.get_auth_functions()}
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:
-        return [tag_views.bp, moderation_views.bp]
+        return [tag_views.bp, moderation_views.bp, discussion_views.bp]
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return {"crowdsource_reader_tags": tag_views.cloud_vars}
+        return {
+            "crowdsource_reader_tags": tag_views.cloud_vars,
+            "crowdsource_markdown": render_markdown,
+            "crowdsource_discussion_counts": discussion_views.tab_counts,
+            "crowdsource_resource_thread": discussion_views.resource_thread,
+        }
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return tag_index.add_to_index(pkg_dict)
+        return discussion_index.add_to_index(tag_index.add_to_index(pkg_dict))
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return discussion_index.label_facet(search_results)
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         tag_index.dataset_gone(pkg_dict)
 
     # IFacets
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
-        return tag_index.add_facet(facets_dict)
+        facets_dict = tag_index.add_facet(facets_dict)
+        facets_dict[discussion_index.NEEDS_HELP] = toolkit._("Needs help")
+        return facets_dict

@@ -15,13 +15,14 @@ from ckan.lib.redis import connect_to_redis
 from ckan.plugins import toolkit
 
 
-def _key(*parts: str) -> str:
+def redis_key(*parts: str) -> str:
+    """A Redis key of this extension on this site."""
     return ":".join((toolkit.config.get("ckan.site_id"), "crowdsource", *parts))
 
 
 def bump(name: str) -> None:
     """Retire every cached value of ``name``."""
-    connect_to_redis().incr(_key(name, "generation"))
+    connect_to_redis().incr(redis_key(name, "generation"))
 
 
 def cached(name: str, params: Any, seconds: int, compute: Callable[[], Any]) -> Any:
@@ -29,9 +30,9 @@ def cached(name: str, params: Any, seconds: int, compute: Callable[[], Any]) -> 
     if seconds <= 0:
         return compute()
     redis = connect_to_redis()
-    generation = int(redis.get(_key(name, "generation")) or 0)
+    generation = int(redis.get(redis_key(name, "generation")) or 0)
     digest = hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    key = _key(name, str(generation), digest)
+    key = redis_key(name, str(generation), digest)
     hit = redis.get(key)
     if hit is not None:
         return json.loads(hit)

@@ -59,7 +59,7 @@ def crowdsource_flag_create(context: Context, data_dict: DataDict) -> dict[str, 
             flag.c.state == "open")
     ).scalar_one()
     threshold = toolkit.config.get("ckanext.crowdsource.moderation.flag_threshold")
-    if flags >= threshold and not item.hidden:
+    if flags >= threshold and not item.hidden and not item.pending:
         reason = toolkit._("Hidden for review after {n} readers flagged it").format(n=flags)
         core.decide(item, True, "auto_hide", user_id, reason)
         return {"flags": flags, "hidden": True}
@@ -104,11 +104,53 @@ def crowdsource_flag_review(context: Context, data_dict: DataDict) -> dict[str, 
     return {"flags": decided, "hidden": hidden}
 
 
+DECISION_RULES = {
+    # decision: (hidden afterwards, allowed when the item is ...)
+    "hide": (True, lambda item: not item.hidden),
+    "restore": (False, lambda item: item.hidden),
+    "approve": (False, lambda item: item.pending),
+}
+
+
+@toolkit.validate(schema.moderation_decide_schema)
+def crowdsource_moderation_decide(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Hide, restore or approve a contribution of any item type (staff of its
+    organization; sysadmins for contributions about the whole site). The
+    decision is written to the moderation log; the author of a hidden item
+    sees the reason.
+
+    :param item_type: the kind of contribution, e.g. ``post``
+    :type item_type: string
+    :param item_id: its id
+    :type item_id: string
+    :param decision: ``hide``, ``restore`` (show a hidden item again) or
+        ``approve`` (publish an item held for approval)
+    :type decision: string
+    :param reason: why (optional)
+    :type reason: string
+
+    :returns: ``{"hidden": the item's new state}``
+    :rtype: dictionary
+    """
+    item = core.locate(data_dict["item_type"], data_dict["item_id"])
+    toolkit.check_access("crowdsource_moderation_decide", context, data_dict)
+    decision = data_dict["decision"]
+    hidden, allowed = DECISION_RULES[decision]
+    if not allowed(item):
+        raise toolkit.ValidationError({"decision": [{
+            "hide": toolkit._("This is hidden already"),
+            "restore": toolkit._("This is not hidden"),
+            "approve": toolkit._("This is not waiting for approval"),
+        }[decision]]})
+    core.decide(item, hidden, decision, _actor_id(context), data_dict.get("reason", ""))
+    return {"hidden": hidden}
+
+
 def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
     """Every item with open flags or hidden, one row each, of the given orgs."""
     open_flags = (
         sa.select(flag.c.item_type, flag.c.item_id, flag.c.package_id, flag.c.owner_org,
-                  sa.func.count().label("flags"), sa.false().label("hidden"),
+                  sa.func.count().label("flags"), sa.null().label("status"),
                   sa.null().label("reason"), sa.func.max(flag.c.created).label("at"))
         .where(flag.c.state == "open")
         .group_by(flag.c.item_type, flag.c.item_id, flag.c.package_id, flag.c.owner_org)
@@ -118,7 +160,7 @@ def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
         h = kind.hidden_select().subquery()
         parts.append(sa.select(
             sa.literal(name).label("item_type"), h.c.item_id, h.c.package_id, h.c.owner_org,
-            sa.literal(0).label("flags"), sa.true().label("hidden"), h.c.reason,
+            sa.literal(0).label("flags"), h.c.status, h.c.reason,
             h.c.modified.label("at")))
     every = sa.union_all(*parts).subquery()
     where = []
@@ -129,13 +171,13 @@ def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
     having = []
     if data_dict.get("status") == "flagged":
         having.append(sa.func.sum(every.c.flags) > 0)
-    elif data_dict.get("status") == "hidden":
-        having.append(sa.func.bool_or(every.c.hidden))
+    elif data_dict.get("status") in ("hidden", "pending"):
+        having.append(sa.func.max(every.c.status) == data_dict["status"])
     return (
         sa.select(every.c.item_type, every.c.item_id,
                   sa.func.max(every.c.package_id).label("package_id"),
                   sa.func.sum(every.c.flags).label("flags"),
-                  sa.func.bool_or(every.c.hidden).label("hidden"),
+                  sa.func.max(every.c.status).label("status"),
                   sa.func.max(every.c.reason).label("reason"),
                   sa.func.max(every.c.at).label("at"))
         .where(*where).group_by(every.c.item_type, every.c.item_id).having(*having)
@@ -149,7 +191,8 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
     item type, in the organizations the caller moderates (sysadmins: all);
     most recent first.
 
-    :param status: ``flagged`` (open flags) or ``hidden`` (optional: both)
+    :param status: ``flagged`` (open flags), ``hidden``, or ``pending`` (held for
+        approval) (optional: all)
     :type status: string
     :param item_type: only this kind of contribution, e.g. ``tag`` (optional)
     :type item_type: string
@@ -159,8 +202,9 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
     :type offset: int
 
     :returns: ``{"count": total, "results": [{"item_type", "item_id", "label",
-        "package_id", "package_name", "package_title", "flags", "flag_reasons":
-        [{"user", "reason"}], "hidden", "reason", "at"}, ...]}``
+        "url", "package_id", "package_name", "package_title", "flags",
+        "flag_reasons": [{"user", "reason"}], "hidden", "pending", "reason",
+        "at"}, ...]}``
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_moderation_list", context, data_dict)
@@ -189,16 +233,21 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
             reasons.setdefault((r.item_type, r.item_id), []).append(
                 {"user": r.name, "reason": r.reason})
     labels: dict[str, dict[str, str]] = {}
+    links: dict[str, dict[str, str]] = {}
     for name in {r.item_type for r in rows}:
-        labels[name] = core.item_type(name).labels(
-            [r.item_id for r in rows if r.item_type == name])
+        kind = core.item_type(name)
+        ids = [r.item_id for r in rows if r.item_type == name]
+        labels[name] = kind.labels(ids)
+        links[name] = kind.links(ids) if kind.links else {}
     return {"count": total, "results": [{
         "item_type": r.item_type, "item_id": r.item_id,
         "label": labels[r.item_type].get(r.item_id, r.item_id),
+        "url": links[r.item_type].get(r.item_id),
         "package_id": r.package_id, "package_name": r.package_name,
         "package_title": r.package_title, "flags": int(r.flags),
         "flag_reasons": reasons.get((r.item_type, r.item_id), []),
-        "hidden": bool(r.hidden), "reason": r.reason or "", "at": r.at.isoformat(),
+        "hidden": r.status == "hidden", "pending": r.status == "pending",
+        "reason": r.reason or "", "at": r.at.isoformat(),
     } for r in rows]}
 
 
@@ -248,6 +297,7 @@ def get_actions() -> dict[str, Any]:
     return {
         "crowdsource_flag_create": crowdsource_flag_create,
         "crowdsource_flag_review": crowdsource_flag_review,
+        "crowdsource_moderation_decide": crowdsource_moderation_decide,
         "crowdsource_moderation_list": crowdsource_moderation_list,
         "crowdsource_moderation_log_list": crowdsource_moderation_log_list,
     }

@@ -28,13 +28,14 @@ def crowdsource_flag_create(context: Context, data_dict: DataDict) -> AuthResult
     item = _item(data_dict)
     if current_user(context) is None:
         return {"success": False, "msg": toolkit._("You must be logged in to flag")}
-    if item is None or not can_see_dataset(context, item.package_id):
+    if item is None or (item.package_id and not can_see_dataset(context, item.package_id)):
         return {"success": False, "msg": toolkit._("You cannot see this dataset")}
     return {"success": True}
 
 
 def crowdsource_flag_review(context: Context, data_dict: DataDict) -> AuthResult:
-    """Staff of the item's organization, and sysadmins."""
+    """Staff of the item's organization, and sysadmins (who alone moderate
+    items about the whole site)."""
     item = _item(data_dict)
     if item is not None and is_staff_for(context, item.owner_org):
         return {"success": True}
@@ -49,12 +50,14 @@ def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> Au
 
 
 crowdsource_moderation_list = crowdsource_moderation_log_list
+crowdsource_moderation_decide = crowdsource_flag_review
 
 
 def get_auth_functions() -> dict[str, Any]:
     return {
         "crowdsource_flag_create": crowdsource_flag_create,
         "crowdsource_flag_review": crowdsource_flag_review,
+        "crowdsource_moderation_decide": crowdsource_moderation_decide,
         "crowdsource_moderation_list": crowdsource_moderation_list,
         "crowdsource_moderation_log_list": crowdsource_moderation_log_list,
     }

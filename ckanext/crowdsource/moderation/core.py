@@ -27,6 +27,7 @@ class Item:
     owner_org: str | None
     hidden: bool
     label: str
+    pending: bool = False  # held for approval before anyone but staff sees it
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,14 @@ class ItemType:
     """What an item type gives the core.
 
     ``locate(item_id)`` returns the :class:`Item` or raises ``ObjectNotFound``.
-    ``set_hidden(item, hidden, reason)`` writes the new state (no commit).
+    ``set_hidden(item, hidden, reason)`` writes the new state (no commit);
+    showing an item also approves it when it was pending.
     ``after_change(item, hidden, actor_id)`` runs after the commit (reindex, signals).
-    ``hidden_select()`` is a select of the hidden items with the columns
-    ``item_id, package_id, owner_org, reason, modified``.
+    ``hidden_select()`` is a select of the items waiting for staff, with the
+    columns ``item_id, package_id, owner_org, reason, modified, status``
+    (``hidden``, or ``pending``: held for approval before anyone sees it).
     ``labels(item_ids)`` gives each item a short text for the queue, in one query.
+    ``links(item_ids)`` (optional) gives each item the address of its page.
     """
 
     name: str
@@ -47,6 +51,7 @@ class ItemType:
     after_change: Callable[[Item, bool, str], None]
     hidden_select: Callable[[], sa.Select]
     labels: Callable[[list[str]], dict[str, str]]
+    links: Callable[[list[str]], dict[str, str]] | None = None
 
 
 _registry: dict[str, ItemType] = {}

@@ -25,7 +25,7 @@ flag = sa.Table(
     sa.Column("id", sa.UnicodeText, primary_key=True),
     sa.Column("item_type", sa.UnicodeText, nullable=False),
     sa.Column("item_id", sa.UnicodeText, nullable=False),
-    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("package_id", sa.UnicodeText, index=True),  # none: about the site
     sa.Column("owner_org", sa.UnicodeText, index=True),
     sa.Column("user_id", sa.UnicodeText, nullable=False, index=True),
     sa.Column("reason", sa.UnicodeText, nullable=False),

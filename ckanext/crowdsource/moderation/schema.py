@@ -9,7 +9,7 @@ from ckanext.crowdsource.common.pagination import page_schema
 
 REASON_MAX = 1000
 DECISIONS = ("clear", "uphold")
-STATUSES = ("flagged", "hidden")
+STATUSES = ("flagged", "hidden", "pending")
 
 
 def reason_length(value: str) -> str:
@@ -44,6 +44,13 @@ def flag_review_schema() -> dict[str, list[Any]]:
     v = toolkit.get_validator
     return {**_item(),
             "decision": [v("not_empty"), one_of(DECISIONS)],
+            "reason": [v("ignore_missing"), v("unicode_safe"), reason_length]}
+
+
+def moderation_decide_schema() -> dict[str, list[Any]]:
+    v = toolkit.get_validator
+    return {**_item(),
+            "decision": [v("not_empty"), one_of(("hide", "restore", "approve"))],
             "reason": [v("ignore_missing"), v("unicode_safe"), reason_length]}
 
 

@@ -37,10 +37,19 @@ def queue() -> str:
 
 def review() -> Any:
     """POST: clear or uphold the flags of one item, then back to the queue."""
+    return _decide("crowdsource_flag_review")
+
+
+def decide() -> Any:
+    """POST: hide, restore or approve one item, then back to the queue."""
+    return _decide("crowdsource_moderation_decide")
+
+
+def _decide(action: str) -> Any:
     form = request.form
     data = {key: form.get(key, "") for key in ("item_type", "item_id", "decision", "reason")}
     try:
-        result = toolkit.get_action("crowdsource_flag_review")({}, data)
+        result = toolkit.get_action(action)({}, data)
     except toolkit.NotAuthorized:
         return base.abort(403, toolkit._("Only the library's staff can moderate"))
     except toolkit.ObjectNotFound as e:
@@ -48,9 +57,10 @@ def review() -> Any:
     except toolkit.ValidationError as e:
         h.flash_error(error_text(e))
     else:
-        h.flash_success(toolkit._("Hidden") if result["hidden"] else toolkit._("Cleared"))
+        h.flash_success(toolkit._("Hidden") if result["hidden"] else toolkit._("Shown"))
     return toolkit.redirect_to("crowdsource_moderation.queue", status=form.get("status", ""))
 
 
 bp.add_url_rule("/crowdsource/moderation", view_func=queue, methods=["GET"])
 bp.add_url_rule("/crowdsource/moderation/review", view_func=review, methods=["POST"])
+bp.add_url_rule("/crowdsource/moderation/decide", view_func=decide, methods=["POST"])

@@ -62,7 +62,8 @@ def hidden_select() -> sa.Select:
         sa.select((crowd_tag.c.package_id + ":" + crowd_tag.c.tag).label("item_id"),
                   crowd_tag.c.package_id, model.Package.owner_org,
                   sa.func.max(crowd_tag.c.moderation_reason).label("reason"),
-                  sa.func.max(crowd_tag.c.modified).label("modified"))
+                  sa.func.max(crowd_tag.c.modified).label("modified"),
+                  sa.literal("hidden").label("status"))
         .join(model.Package, model.Package.id == crowd_tag.c.package_id)
         .where(crowd_tag.c.state == "hidden")
         .group_by(crowd_tag.c.package_id, crowd_tag.c.tag, model.Package.owner_org)

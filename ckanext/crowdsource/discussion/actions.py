@@ -1,0 +1,441 @@
+"""Actions for posts and threads: comment, reply, answer, edit, delete, vote, read."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context, DataDict
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.crowdsource import events
+from ckanext.crowdsource.common import ratelimit
+from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.roles import current_user
+from ckanext.crowdsource.moderation import core as moderation
+
+from . import index, read, schema, subjects
+from .model import post, post_revision, thread, vote
+
+
+def actor_id(context: Context) -> str:
+    """The calling user's id ("" for anonymous callers)."""
+    user = current_user(context)
+    return user.id if user else ""
+
+
+def held_for_approval(context: Context, subject: subjects.Subject) -> bool:
+    """Whether a new post waits for staff: pre-moderation is on and the author
+    has fewer published posts than it asks for (staff are never held)."""
+    needed = toolkit.config.get("ckanext.crowdsource.discussion.premoderation_posts")
+    if not needed or subjects.is_staff(context, subject):
+        return False
+    published = model.Session.execute(
+        sa.select(sa.func.count()).select_from(post)
+        .where(post.c.user_id == actor_id(context), post.c.state == "published")
+    ).scalar_one()
+    return published < needed
+
+
+def insert_post(context: Context, subject: subjects.Subject, thread_id: str, kind: str,
+                body: str, parent: Any = None) -> str:
+    """Write one post (not committed); its id."""
+    post_id = str(uuid.uuid4())
+    model.Session.execute(post.insert().values(
+        id=post_id, thread_id=thread_id, kind=kind, body=body,
+        parent_id=parent.id if parent is not None else None,
+        root_id=parent.root_id if parent is not None else post_id,
+        package_id=subject.package_id, user_id=actor_id(context),
+        state="pending" if held_for_approval(context, subject) else "published",
+    ))
+    return post_id
+
+
+def discussion_thread(context: Context, subject: subjects.Subject) -> str:
+    """The id of the subject's discussion thread, created with the first comment."""
+    model.Session.execute(
+        insert(thread).values(
+            id=str(uuid.uuid4()), kind="discussion", subject_type=subject.type,
+            subject_id=subject.id, package_id=subject.package_id, user_id=actor_id(context))
+        .on_conflict_do_nothing(index_elements=["subject_type", "subject_id"],
+                                index_where=sa.text("kind = 'discussion'"))
+    )
+    return read.discussion_row(subject).id
+
+
+def visible_post(context: Context, post_id: str) -> tuple[Any, Any, subjects.Subject]:
+    """The post, its thread and subject, if the caller may see the post in full;
+    otherwise ``ObjectNotFound`` (hidden posts are not disclosed)."""
+    row = read.post_row(post_id)
+    parent_thread = read.thread_row(row.thread_id)
+    subject = read.subject_of(parent_thread)
+    if subjects.can_see(context, subject) and not read.viewer(context, subject).sees(row):
+        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
+    return row, parent_thread, subject
+
+
+def after_write(subject: subjects.Subject) -> None:
+    index.reindex(subject.package_id)
+
+
+@toolkit.validate(schema.post_create_schema)
+def crowdsource_post_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Post a comment on a dataset or a resource, a reply to a post, or an
+    answer to a question, as the calling user.
+
+    Name exactly one place: ``parent_id`` (a reply), ``thread_id`` (a comment
+    in a discussion, or an answer to a question), or ``package_id`` with an
+    optional ``resource_id`` (a comment; the discussion begins with it). With
+    pre-moderation on, posts of new readers wait for staff (``state``
+    ``pending``).
+
+    :param body: the text, in markdown
+    :type body: string
+    :param parent_id: the post this replies to (optional)
+    :type parent_id: string
+    :param thread_id: the discussion or question (optional)
+    :type thread_id: string
+    :param package_id: the id or name of the dataset (optional)
+    :type package_id: string
+    :param resource_id: the id of a resource of the dataset (optional)
+    :type resource_id: string
+
+    :returns: the new post, as ``crowdsource_post_show`` gives it
+    :rtype: dictionary
+    """
+    parent = None
+    if data_dict.get("parent_id"):
+        parent, parent_thread, subject = visible_post(context, data_dict["parent_id"])
+        if parent.state == "deleted":
+            raise toolkit.ValidationError(
+                {"parent_id": [toolkit._("You cannot reply to a deleted post")]})
+    elif data_dict.get("thread_id"):
+        parent_thread = read.thread_row(data_dict["thread_id"])
+        subject = read.subject_of(parent_thread)
+    else:
+        parent_thread = None
+        subject = subjects.from_input(data_dict)
+    toolkit.check_access("crowdsource_post_create", context,
+                         {"subject_type": subject.type, "subject_id": subject.id})
+    if parent_thread is not None and parent_thread.status == "closed":
+        raise toolkit.ValidationError(
+            {"thread_id": [toolkit._("This question is closed")]})
+    ratelimit.check(context)
+    if parent_thread is None:
+        thread_id, kind = discussion_thread(context, subject), "comment"
+    else:
+        thread_id = parent_thread.id
+        kind = "answer" if parent_thread.kind == "question" and parent is None else "comment"
+    post_id = insert_post(context, subject, thread_id, kind, data_dict["body"], parent)
+    model.Session.execute(sa.update(thread).where(thread.c.id == thread_id)
+                          .values(modified=sa.func.now()))
+    model.Session.commit()
+    after_write(subject)
+    events.post_created.send(post_id, package_id=subject.package_id, thread_id=thread_id,
+                             kind=kind, user_id=actor_id(context))
+    return crowdsource_post_show(toolkit.fresh_context(context), {"id": post_id})
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.post_id_schema)
+def crowdsource_post_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One post, without its replies. Hidden and pending posts are shown only
+    to their author and to staff; deleted posts keep their place without text.
+
+    :param id: the post's id
+    :type id: string
+
+    :returns: ``{"id", "thread_id", "parent_id", "kind", "state", "author":
+        {"name", "display_name"}, "mine", "body", "score", "my_vote",
+        "verified", "accepted", "edited", "created"}`` (and ``reason`` for
+        hidden and pending posts, ``deleted_by`` for deleted ones)
+    :rtype: dictionary
+    """
+    row = read.post_row(data_dict["id"])
+    parent_thread = read.thread_row(row.thread_id)
+    subject = read.subject_of(parent_thread)
+    toolkit.check_access("crowdsource_post_show", context,
+                         {"subject_type": subject.type, "subject_id": subject.id})
+    who = read.viewer(context, subject)
+    if not who.sees(row):
+        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
+    return read.post_dict(row, who, read.users({row.user_id}), read.my_votes(who.user_id, [row.id]),
+                          parent_thread.accepted_post_id)
+
+
+@toolkit.validate(schema.post_update_schema)
+def crowdsource_post_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change the text of one's own post (and the title of one's own
+    question). The post is marked edited; staff can read earlier versions
+    with ``crowdsource_post_history``.
+
+    :param id: the post's id
+    :type id: string
+    :param body: the new text, in markdown
+    :type body: string
+    :param title: the question's new title (only for a question, optional)
+    :type title: string
+
+    :returns: the post, as ``crowdsource_post_show`` gives it
+    :rtype: dictionary
+    """
+    row, parent_thread, subject = visible_post(context, data_dict["id"])
+    toolkit.check_access("crowdsource_post_update", context, {"id": row.id})
+    if row.state == "deleted":
+        raise toolkit.ValidationError({"id": [toolkit._("A deleted post cannot be edited")]})
+    title = data_dict.get("title")
+    if title is not None and row.kind != "question":
+        raise toolkit.ValidationError({"title": [toolkit._("Only questions have a title")]})
+    if data_dict["body"] == row.body and title in (None, parent_thread.title):
+        return crowdsource_post_show(toolkit.fresh_context(context), {"id": row.id})
+    model.Session.execute(post_revision.insert().values(
+        id=str(uuid.uuid4()), post_id=row.id, user_id=row.user_id, body=row.body,
+        title=parent_thread.title if row.kind == "question" else None))
+    model.Session.execute(sa.update(post).where(post.c.id == row.id).values(
+        body=data_dict["body"], edited=sa.func.now(), modified=sa.func.now()))
+    if title is not None:
+        model.Session.execute(sa.update(thread).where(thread.c.id == parent_thread.id)
+                              .values(title=title, modified=sa.func.now()))
+    model.Session.commit()
+    events.post_edited.send(row.id, package_id=subject.package_id, thread_id=parent_thread.id,
+                            user_id=actor_id(context))
+    return crowdsource_post_show(toolkit.fresh_context(context), {"id": row.id})
+
+
+@toolkit.validate(schema.post_reason_schema)
+def crowdsource_post_delete(context: Context, data_dict: DataDict) -> None:
+    """Delete a post: one's own, or (staff) any post on their organization's
+    datasets. The post keeps its place, marked deleted by its author or by
+    the library, so replies keep their context; a deletion by staff is
+    written to the moderation log.
+
+    :param id: the post's id
+    :type id: string
+    :param reason: why (optional; recorded when staff delete)
+    :type reason: string
+    """
+    row, parent_thread, subject = visible_post(context, data_dict["id"])
+    toolkit.check_access("crowdsource_post_delete", context, {"id": row.id})
+    if row.state == "deleted":
+        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
+    actor = actor_id(context)
+    by = "author" if row.user_id == actor else "staff"
+    model.Session.execute(sa.update(post).where(post.c.id == row.id).values(
+        state="deleted", deleted_by=by, modified=sa.func.now()))
+    changes: dict[str, Any] = {}
+    if parent_thread.accepted_post_id == row.id:
+        changes = {"accepted_post_id": None, "status": "open"}
+    if row.kind == "question":
+        changes = {"status": "closed", "close_reason": toolkit._("Deleted by its author")
+                   if by == "author" else data_dict.get("reason") or toolkit._("Deleted")}
+    if changes:
+        model.Session.execute(sa.update(thread).where(thread.c.id == parent_thread.id)
+                              .values(modified=sa.func.now(), **changes))
+    if by == "staff":
+        moderation.record("post", row.id, "delete", actor, data_dict.get("reason", ""),
+                          package_id=subject.package_id, owner_org=subject.owner_org)
+    model.Session.commit()
+    after_write(subject)
+    events.post_deleted.send(row.id, package_id=subject.package_id,
+                             thread_id=parent_thread.id, user_id=actor)
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.post_id_schema)
+def crowdsource_post_history(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The earlier versions of an edited post, newest first (staff).
+
+    :param id: the post's id
+    :type id: string
+
+    :returns: ``[{"body", "title", "author", "replaced"}, ...]``; ``title``
+        for questions only, ``replaced``: when this version was replaced
+    :rtype: list of dictionaries
+    """
+    row = read.post_row(data_dict["id"])
+    toolkit.check_access("crowdsource_post_history", context, {"id": row.id})
+    rows = model.Session.execute(
+        sa.select(post_revision).where(post_revision.c.post_id == row.id)
+        .order_by(post_revision.c.created.desc(), post_revision.c.id)
+    ).all()
+    editors = read.users({r.user_id for r in rows})
+    return [{"body": r.body, "title": r.title, "author": editors.get(r.user_id),
+             "replaced": r.created.isoformat()} for r in rows]
+
+
+@toolkit.validate(schema.post_vote_schema)
+def crowdsource_post_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Vote on someone else's post: up or down on answers, up on comments;
+    ``0`` withdraws one's vote. One vote per user and post; voting again
+    changes it.
+
+    :param id: the post's id
+    :type id: string
+    :param vote: ``1``, ``-1`` or ``0``
+    :type vote: int
+
+    :returns: ``{"score": the post's score, "vote": the caller's vote}``
+    :rtype: dictionary
+    """
+    row, parent_thread, subject = visible_post(context, data_dict["id"])
+    toolkit.check_access("crowdsource_post_vote", context, {"id": row.id})
+    value = data_dict["vote"]
+    if row.state != "published":
+        raise toolkit.ValidationError({"id": [toolkit._("You can only vote on published posts")]})
+    if value < 0 and row.kind != "answer":
+        raise toolkit.ValidationError({"vote": [toolkit._("Only answers can be voted down")]})
+    user_id = actor_id(context)
+    # the post's row lock orders concurrent votes on it
+    model.Session.execute(sa.select(post.c.id).where(post.c.id == row.id).with_for_update())
+    before = model.Session.execute(
+        sa.select(vote.c.value).where(vote.c.post_id == row.id, vote.c.user_id == user_id)
+    ).scalar() or 0
+    if value == before:
+        model.Session.rollback()
+        return {"score": row.score, "vote": value}
+    if value:
+        model.Session.execute(
+            insert(vote).values(post_id=row.id, user_id=user_id, value=value)
+            .on_conflict_do_update(index_elements=["post_id", "user_id"],
+                                   set_={"value": value, "modified": sa.func.now()}))
+    else:
+        model.Session.execute(
+            sa.delete(vote).where(vote.c.post_id == row.id, vote.c.user_id == user_id))
+    score = model.Session.execute(
+        sa.update(post).where(post.c.id == row.id)
+        .values(score=post.c.score + (value - before)).returning(post.c.score)
+    ).scalar_one()
+    model.Session.commit()
+    events.post_voted.send(row.id, package_id=subject.package_id, thread_id=parent_thread.id,
+                           user_id=user_id, vote=value, author_id=row.user_id)
+    return {"score": score, "vote": value}
+
+
+def _thread_for(context: Context, data_dict: DataDict) -> tuple[Any | None, subjects.Subject]:
+    if data_dict.get("id"):
+        row = read.thread_row(data_dict["id"])
+        return row, read.subject_of(row)
+    if not (data_dict.get("package_id") or data_dict.get("resource_id")):
+        raise toolkit.ValidationError(
+            {"id": [toolkit._("Give the thread's id, or a package_id or resource_id")]})
+    subject = subjects.from_input(data_dict)
+    return read.discussion_row(subject), subject
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.thread_show_schema)
+def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A discussion or a question with one page of its posts.
+
+    A dataset's or resource's discussion can be named by ``package_id`` (and
+    ``resource_id``); before its first comment it is empty (``id`` null). The
+    page holds top-level posts (comments, or a question's answers), each with
+    its replies as a tree (``replies``); a question comes with ``question``,
+    the question itself with its comments.
+
+    :param id: the thread's id (optional)
+    :type id: string
+    :param package_id: the id or name of a dataset (optional)
+    :type package_id: string
+    :param resource_id: the id of a resource (optional)
+    :type resource_id: string
+    :param sort: ``newest`` (default for comments), ``oldest``, ``top``; for
+        answers ``best`` (default: accepted, verified, score, then oldest)
+    :type sort: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many top-level posts to skip (optional)
+    :type offset: int
+
+    :returns: the thread (``id``, ``kind``, ``subject_type``, ``subject_id``,
+        ``package_id``, ``title``, ``status``, ``accepted_post_id``, ...)
+        with ``count`` (top-level posts), ``question`` and ``posts``
+    :rtype: dictionary
+    """
+    row, subject = _thread_for(context, data_dict)
+    toolkit.check_access("crowdsource_thread_show", context,
+                         {"subject_type": subject.type, "subject_id": subject.id})
+    limit, offset = page_bounds(data_dict)
+    who = read.viewer(context, subject)
+    if row is None:
+        return {"id": None, "kind": "discussion", "subject_type": subject.type,
+                "subject_id": subject.id, "package_id": subject.package_id,
+                "package_name": subject.package_name, "subject_label": subject.label,
+                "title": None, "status": "open", "count": 0, "question": None, "posts": [],
+                "sort": data_dict.get("sort") or "newest", "is_staff": who.staff}
+    sorts = schema.ANSWER_SORTS if row.kind == "question" else schema.SORTS
+    sort = data_dict.get("sort") or sorts[0]
+    if sort not in sorts:
+        raise toolkit.ValidationError({"sort": [toolkit._("Must be one of: {choices}").format(
+            choices=", ".join(sorts))]})
+    found = read.page(row, who, sort, limit, offset)
+    if row.kind == "question" and found["question"] is None:
+        raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
+    return {**read.thread_dict(row, subject, found["authors"]), "count": found["count"],
+            "question": found["question"], "posts": found["posts"], "sort": sort,
+            "is_staff": who.staff}
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.thread_list_schema)
+def crowdsource_thread_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The discussions and questions about a dataset and its resources, with
+    how many published posts each has; most recently active first.
+
+    :param package_id: the id or name of the dataset
+    :type package_id: string
+    :param kind: ``discussion`` or ``question`` (optional: both)
+    :type kind: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count": total, "results": [{"id", "kind", "subject_type",
+        "subject_id", "subject_label", "title", "status", "posts"}, ...]}``
+    :rtype: dictionary
+    """
+    subject = subjects.resolve("dataset", data_dict["package_id"])
+    toolkit.check_access("crowdsource_thread_list", context,
+                         {"subject_type": subject.type, "subject_id": subject.id})
+    limit, offset = page_bounds(data_dict)
+    who = read.viewer(context, subject)
+    published = sa.func.count(post.c.id).filter(post.c.state == "published",
+                                                 post.c.kind != "question")
+    seen_question = sa.func.bool_or(sa.and_(post.c.kind == "question", who.visible()))
+    where = [thread.c.package_id == subject.package_id]
+    if data_dict.get("kind"):
+        where.append(thread.c.kind == data_dict["kind"])
+    listed = (
+        sa.select(thread, published.label("posts"))
+        .outerjoin(post, post.c.thread_id == thread.c.id).where(*where)
+        .group_by(thread.c.id)
+        .having(sa.or_(thread.c.kind == "discussion", seen_question))
+    ).subquery()
+    total = model.Session.execute(sa.select(sa.func.count()).select_from(listed)).scalar_one()
+    rows = model.Session.execute(
+        sa.select(listed).order_by(listed.c.modified.desc(), listed.c.id)
+        .limit(limit).offset(offset)
+    ).all()
+    resources = {r.id: r.name or r.url for r in model.Session.query(model.Resource).filter(
+        model.Resource.id.in_([r.subject_id for r in rows if r.subject_type == "resource"]))}
+    return {"count": total, "results": [{
+        "id": r.id, "kind": r.kind, "subject_type": r.subject_type, "subject_id": r.subject_id,
+        "subject_label": resources.get(r.subject_id, subject.label), "title": r.title,
+        "status": r.status, "posts": r.posts, "modified": r.modified.isoformat(),
+    } for r in rows]}
+
+
+def get_actions() -> dict[str, Any]:
+    return {
+        "crowdsource_post_create": crowdsource_post_create,
+        "crowdsource_post_show": crowdsource_post_show,
+        "crowdsource_post_update": crowdsource_post_update,
+        "crowdsource_post_delete": crowdsource_post_delete,
+        "crowdsource_post_history": crowdsource_post_history,
+        "crowdsource_post_vote": crowdsource_post_vote,
+        "crowdsource_thread_show": crowdsource_thread_show,
+        "crowdsource_thread_list": crowdsource_thread_list,
+    }

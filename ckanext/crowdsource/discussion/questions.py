@@ -1,0 +1,290 @@
+"""Actions for questions and answers: ask, list, close, accept, verify."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context, DataDict
+
+from ckanext.crowdsource import events
+from ckanext.crowdsource.common import ratelimit
+from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.roles import current_user, staff_org_ids, visible_datasets
+
+from . import read, schema, subjects
+from .actions import actor_id, after_write, crowdsource_thread_show, insert_post, visible_post
+from .model import post, thread
+
+
+@toolkit.validate(schema.question_create_schema)
+def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Ask a question about a dataset, a resource of it, or (with neither)
+    the library in general. Others answer it with ``crowdsource_post_create``
+    (``thread_id``); the asker or staff accept one answer.
+
+    :param title: the question in one line
+    :type title: string
+    :param body: the details, in markdown
+    :type body: string
+    :param package_id: the id or name of the dataset (optional)
+    :type package_id: string
+    :param resource_id: the id of a resource of the dataset (optional)
+    :type resource_id: string
+
+    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :rtype: dictionary
+    """
+    subject = subjects.from_input(data_dict)
+    toolkit.check_access("crowdsource_question_create", context,
+                         {"subject_type": subject.type, "subject_id": subject.id})
+    ratelimit.check(context)
+    thread_id = str(uuid.uuid4())
+    model.Session.execute(thread.insert().values(
+        id=thread_id, kind="question", subject_type=subject.type, subject_id=subject.id,
+        package_id=subject.package_id, user_id=actor_id(context), title=data_dict["title"]))
+    post_id = insert_post(context, subject, thread_id, "question", data_dict["body"])
+    model.Session.commit()
+    after_write(subject)
+    events.post_created.send(post_id, package_id=subject.package_id, thread_id=thread_id,
+                             kind="question", user_id=actor_id(context))
+    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": thread_id})
+
+
+def _answers(status: str | None = "published") -> sa.ScalarSelect:
+    return (sa.select(sa.func.count()).select_from(post)
+            .where(post.c.thread_id == thread.c.id, post.c.kind == "answer",
+                   post.c.state == status).scalar_subquery())
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.question_list_schema)
+def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Questions the caller can see: about one dataset (or resource), about
+    the library in general (``site``), or everywhere.
+
+    ``unanswered`` lists the open questions with no published answer asked
+    more than ``unanswered_days`` days ago (default
+    ``ckanext.crowdsource.discussion.unanswered_days``): the library's to-do
+    list.
+
+    :param package_id: the id or name of a dataset (optional)
+    :type package_id: string
+    :param resource_id: the id of a resource (optional)
+    :type resource_id: string
+    :param site: only questions about the library in general (optional)
+    :type site: bool
+    :param user: only questions asked by this user (name or id, optional)
+    :type user: string
+    :param status: ``open``, ``answered`` or ``closed`` (optional)
+    :type status: string
+    :param unanswered: only questions waiting too long for an answer (optional)
+    :type unanswered: bool
+    :param unanswered_days: how long is too long, in days (optional)
+    :type unanswered_days: int
+    :param sort: ``newest`` (default), ``oldest`` or ``active`` (latest activity)
+    :type sort: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count": total, "results": [{"id", "title", "excerpt", "status",
+        "state", "subject_type", "subject_id", "package_id", "package_name",
+        "package_title", "author", "answers", "accepted_post_id", "created",
+        "modified"}, ...]}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_question_list", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    user = current_user(context)
+    question = post.alias("q")
+    where: list[Any] = [thread.c.kind == "question"]
+    if data_dict.get("package_id") or data_dict.get("resource_id"):
+        subject = subjects.from_input(data_dict)
+        where.append(thread.c.package_id == subject.package_id)
+        if subject.type == "resource":
+            where.append(thread.c.subject_id == subject.id)
+    elif data_dict.get("site"):
+        where.append(thread.c.subject_type == "site")
+    where.append(sa.or_(thread.c.package_id.is_(None),
+                        thread.c.package_id.in_(visible_datasets(context))))
+    orgs = staff_org_ids(context)
+    if orgs is None:  # sysadmins see every question
+        seen = sa.true()
+    else:
+        seen = sa.or_(question.c.state.not_in(read.PRIVILEGED_STATES),
+                      question.c.user_id == (user.id if user else ""),
+                      model.Package.owner_org.in_(orgs))
+    where.append(seen)
+    if data_dict.get("user"):
+        asker = model.User.get(data_dict["user"])
+        if asker is None:
+            raise toolkit.ObjectNotFound(toolkit._("User not found"))
+        where.append(thread.c.user_id == asker.id)
+    if data_dict.get("status"):
+        where.append(thread.c.status == data_dict["status"])
+    if data_dict.get("unanswered"):
+        days = data_dict.get("unanswered_days")
+        if days is None:
+            days = toolkit.config.get("ckanext.crowdsource.discussion.unanswered_days")
+        where += [thread.c.status == "open", _answers() == 0,
+                  thread.c.created < datetime.now(timezone.utc) - timedelta(days=int(days))]
+    joined = (thread.join(question, sa.and_(question.c.thread_id == thread.c.id,
+                                            question.c.kind == "question"))
+              .outerjoin(model.Package, model.Package.id == thread.c.package_id))
+    total = model.Session.execute(
+        sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
+    order = {"newest": [thread.c.created.desc()], "oldest": [thread.c.created.asc()],
+             "active": [thread.c.modified.desc()]}[data_dict.get("sort") or "newest"]
+    rows = model.Session.execute(
+        sa.select(thread, question.c.body, question.c.state.label("state"),
+                  _answers().label("answers"), model.Package.name.label("package_name"),
+                  model.Package.title.label("package_title"))
+        .select_from(joined).where(*where).order_by(*order, thread.c.id)
+        .limit(limit).offset(offset)
+    ).all()
+    authors = read.users({r.user_id for r in rows})
+    return {"count": total, "results": [{
+        "id": r.id, "title": r.title, "status": r.status, "state": r.state,
+        "excerpt": "" if r.state == "deleted" else " ".join(r.body.split())[:200],
+        "subject_type": r.subject_type, "subject_id": r.subject_id,
+        "package_id": r.package_id, "package_name": r.package_name,
+        "package_title": r.package_title, "author": authors.get(r.user_id),
+        "answers": r.answers, "accepted_post_id": r.accepted_post_id,
+        "created": r.created.isoformat(), "modified": r.modified.isoformat(),
+    } for r in rows]}
+
+
+def _question(context: Context, thread_id: str) -> tuple[Any, subjects.Subject]:
+    row = read.thread_row(thread_id)
+    if row.kind != "question":
+        raise toolkit.ValidationError({"id": [toolkit._("This is not a question")]})
+    return row, read.subject_of(row)
+
+
+def _set_status(row: Any, subject: subjects.Subject, **values: Any) -> None:
+    model.Session.execute(sa.update(thread).where(thread.c.id == row.id)
+                          .values(modified=sa.func.now(), **values))
+    model.Session.commit()
+    after_write(subject)
+
+
+@toolkit.validate(schema.post_reason_schema)
+def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Close a question (staff): no more answers or comments.
+
+    :param id: the question's thread id
+    :type id: string
+    :param reason: why (optional, shown with the question)
+    :type reason: string
+
+    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :rtype: dictionary
+    """
+    row, subject = _question(context, data_dict["id"])
+    toolkit.check_access("crowdsource_question_close", context, {"thread_id": row.id})
+    if row.status == "closed":
+        raise toolkit.ValidationError({"id": [toolkit._("This question is closed already")]})
+    _set_status(row, subject, status="closed", close_reason=data_dict.get("reason", ""))
+    events.question_closed.send(row.id, package_id=subject.package_id, thread_id=row.id,
+                                user_id=actor_id(context))
+    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": row.id})
+
+
+@toolkit.validate(schema.post_id_schema)
+def crowdsource_question_reopen(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Open a closed question again (staff).
+
+    :param id: the question's thread id
+    :type id: string
+
+    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :rtype: dictionary
+    """
+    row, subject = _question(context, data_dict["id"])
+    toolkit.check_access("crowdsource_question_reopen", context, {"thread_id": row.id})
+    if row.status != "closed":
+        raise toolkit.ValidationError({"id": [toolkit._("This question is not closed")]})
+    _set_status(row, subject, status="answered" if row.accepted_post_id else "open",
+                close_reason=None)
+    events.question_reopened.send(row.id, package_id=subject.package_id, thread_id=row.id,
+                                  user_id=actor_id(context))
+    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": row.id})
+
+
+def _answer(context: Context, post_id: str) -> tuple[Any, Any, subjects.Subject]:
+    row, parent, subject = visible_post(context, post_id)
+    if row.kind != "answer":
+        raise toolkit.ValidationError({"id": [toolkit._("This is not an answer")]})
+    if row.state != "published":
+        raise toolkit.ValidationError({"id": [toolkit._("This answer is not published")]})
+    return row, parent, subject
+
+
+@toolkit.validate(schema.answer_accept_schema)
+def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Accept an answer as the best (the asker, or staff); accepting another
+    answer replaces the choice, ``accept`` false withdraws it. The question
+    is then answered (or open again).
+
+    :param id: the answer's post id
+    :type id: string
+    :param accept: true to accept (default), false to withdraw
+    :type accept: bool
+
+    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :rtype: dictionary
+    """
+    row, parent, subject = _answer(context, data_dict["id"])
+    toolkit.check_access("crowdsource_answer_accept", context, {"id": row.id})
+    if parent.status == "closed":
+        raise toolkit.ValidationError({"id": [toolkit._("This question is closed")]})
+    if data_dict["accept"]:
+        _set_status(parent, subject, accepted_post_id=row.id, status="answered")
+    elif parent.accepted_post_id == row.id:
+        _set_status(parent, subject, accepted_post_id=None, status="open")
+    else:
+        raise toolkit.ValidationError({"id": [toolkit._("This is not the accepted answer")]})
+    events.answer_accepted.send(row.id, package_id=subject.package_id, thread_id=parent.id,
+                                user_id=actor_id(context), author_id=row.user_id,
+                                accepted=data_dict["accept"])
+    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": parent.id})
+
+
+@toolkit.validate(schema.answer_verify_schema)
+def crowdsource_answer_verify(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Mark an answer as verified by the library, or take the mark back (staff).
+
+    :param id: the answer's post id
+    :type id: string
+    :param verified: true (default) or false
+    :type verified: bool
+
+    :returns: the answer, as ``crowdsource_post_show`` gives it
+    :rtype: dictionary
+    """
+    row, parent, subject = _answer(context, data_dict["id"])
+    toolkit.check_access("crowdsource_answer_verify", context, {"id": row.id})
+    model.Session.execute(sa.update(post).where(post.c.id == row.id)
+                          .values(verified=data_dict["verified"], modified=sa.func.now()))
+    model.Session.commit()
+    events.answer_verified.send(row.id, package_id=subject.package_id, thread_id=parent.id,
+                                user_id=actor_id(context), author_id=row.user_id,
+                                verified=data_dict["verified"])
+    return toolkit.get_action("crowdsource_post_show")(toolkit.fresh_context(context),
+                                                      {"id": row.id})
+
+
+def get_actions() -> dict[str, Any]:
+    return {
+        "crowdsource_question_create": crowdsource_question_create,
+        "crowdsource_question_list": crowdsource_question_list,
+        "crowdsource_question_close": crowdsource_question_close,
+        "crowdsource_question_reopen": crowdsource_question_reopen,
+        "crowdsource_answer_accept": crowdsource_answer_accept,
+        "crowdsource_answer_verify": crowdsource_answer_verify,
+    }

@@ -1,0 +1,208 @@
+"""Loading threads and posts, and turning them into what actions return.
+
+A page of posts costs a constant number of queries, however many posts a
+thread has: the top-level page, all their replies (up to a bound per post),
+their authors and the caller's votes, each in one query.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context
+
+from ckanext.crowdsource.common.roles import current_user
+
+from . import subjects
+from .model import post, thread, vote
+
+REPLIES_PER_POST = 100  # replies loaded under one top-level post; the rest on request
+PRIVILEGED_STATES = ("pending", "hidden")
+
+
+@dataclass
+class Viewer:
+    """Who is looking at a thread, and whether they moderate it."""
+
+    user_id: str | None
+    staff: bool
+
+    def sees(self, row: Any) -> bool:
+        """Whether this viewer sees a post in full (not as a placeholder)."""
+        return (row.state not in PRIVILEGED_STATES or self.staff
+                or (self.user_id is not None and row.user_id == self.user_id))
+
+    def visible(self, table: sa.Table = post) -> sa.ColumnElement[bool]:
+        """SQL for the posts this viewer sees in full."""
+        if self.staff:
+            return sa.true()
+        shown = table.c.state.not_in(PRIVILEGED_STATES)
+        if self.user_id:
+            shown = sa.or_(shown, table.c.user_id == self.user_id)
+        return shown
+
+
+def viewer(context: Context, subject: subjects.Subject) -> Viewer:
+    user = current_user(context)
+    return Viewer(user.id if user else None, subjects.is_staff(context, subject))
+
+
+def thread_row(thread_id: str) -> Any:
+    row = model.Session.execute(sa.select(thread).where(thread.c.id == thread_id)).first()
+    if row is None:
+        raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
+    return row
+
+
+def post_row(post_id: str) -> Any:
+    row = model.Session.execute(sa.select(post).where(post.c.id == post_id)).first()
+    if row is None:
+        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
+    return row
+
+
+def subject_of(row: Any) -> subjects.Subject:
+    return subjects.resolve(row.subject_type, row.subject_id)
+
+
+def discussion_row(subject: subjects.Subject) -> Any | None:
+    return model.Session.execute(
+        sa.select(thread).where(thread.c.kind == "discussion",
+                                thread.c.subject_type == subject.type,
+                                thread.c.subject_id == subject.id)
+    ).first()
+
+
+def users(user_ids: set[str]) -> dict[str, dict[str, str]]:
+    """Name and display name of each user, in one query."""
+    if not user_ids:
+        return {}
+    rows = model.Session.execute(
+        sa.select(model.User.id, model.User.name, model.User.fullname, model.User.state)
+        .where(model.User.id.in_(user_ids))
+    ).all()
+    return {r.id: {"name": r.name, "display_name": r.fullname or r.name}
+            for r in rows if r.state != "deleted"}
+
+
+def my_votes(user_id: str | None, post_ids: list[str]) -> dict[str, int]:
+    if not user_id or not post_ids:
+        return {}
+    return dict(model.Session.execute(
+        sa.select(vote.c.post_id, vote.c.value)
+        .where(vote.c.user_id == user_id, vote.c.post_id.in_(post_ids))
+    ).all())
+
+
+def post_dict(row: Any, who: Viewer, authors: dict[str, dict[str, str]],
+              votes: dict[str, int], accepted_id: str | None) -> dict[str, Any]:
+    """One post as the viewer may see it. Deleted posts, and hidden ones the
+    viewer does not moderate, keep their place without their text."""
+    full = who.sees(row) and (row.state != "deleted" or who.staff)
+    out = {
+        "id": row.id, "thread_id": row.thread_id, "parent_id": row.parent_id,
+        "kind": row.kind, "state": row.state if who.sees(row) else "hidden",
+        "author": authors.get(row.user_id) if full else None,
+        "mine": bool(who.user_id and row.user_id == who.user_id),
+        "body": row.body if full else "",
+        "score": row.score, "my_vote": votes.get(row.id, 0),
+        "verified": row.verified, "accepted": row.id == accepted_id,
+        "edited": row.edited.isoformat() if row.edited else None,
+        "created": row.created.isoformat(),
+    }
+    if row.state == "deleted":
+        out["deleted_by"] = row.deleted_by
+    if row.state in PRIVILEGED_STATES and who.sees(row):
+        out["reason"] = row.moderation_reason or ""
+    return out
+
+
+def thread_dict(row: Any, subject: subjects.Subject, authors: dict[str, dict[str, str]]
+                ) -> dict[str, Any]:
+    return {
+        "id": row.id, "kind": row.kind, "subject_type": row.subject_type,
+        "subject_id": row.subject_id, "package_id": row.package_id,
+        "package_name": subject.package_name, "subject_label": subject.label,
+        "title": row.title, "status": row.status, "close_reason": row.close_reason,
+        "accepted_post_id": row.accepted_post_id, "author": authors.get(row.user_id),
+        "created": row.created.isoformat(), "modified": row.modified.isoformat(),
+    }
+
+
+def _order(sort: str, accepted_id: str | None) -> list[Any]:
+    c = post.c
+    return {
+        "newest": [c.created.desc(), c.id],
+        "oldest": [c.created.asc(), c.id],
+        "top": [c.score.desc(), c.created.asc(), c.id],
+        "best": [(c.id == (accepted_id or "")).desc(), c.verified.desc(), c.score.desc(),
+                 c.created.asc(), c.id],
+    }[sort]
+
+
+def page(row: Any, who: Viewer, sort: str, limit: int, offset: int) -> dict[str, Any]:
+    """A page of a thread's top-level posts (comments, or answers), each with
+    its replies as a tree; for a question, the question and its comments too.
+    """
+    top = [post.c.thread_id == row.id, post.c.parent_id.is_(None), post.c.kind != "question",
+           who.visible()]
+    total = model.Session.execute(
+        sa.select(sa.func.count()).select_from(post).where(*top)).scalar_one()
+    roots = model.Session.execute(
+        sa.select(post).where(*top).order_by(*_order(sort, row.accepted_post_id))
+        .limit(limit).offset(offset)
+    ).all()
+    root_ids = [r.id for r in roots]
+    if row.kind == "question":
+        question = model.Session.execute(
+            sa.select(post).where(post.c.thread_id == row.id, post.c.kind == "question")
+        ).first()
+        if question is not None:
+            root_ids.append(question.id)
+    else:
+        question = None
+    numbered = (
+        sa.select(post, sa.func.row_number().over(
+            partition_by=post.c.root_id, order_by=(post.c.created, post.c.id)).label("n"),
+            sa.func.count().over(partition_by=post.c.root_id).label("of"))
+        .where(post.c.root_id.in_(root_ids), post.c.parent_id.is_not(None))
+    ).subquery()
+    replies = model.Session.execute(
+        sa.select(numbered).where(numbered.c.n <= REPLIES_PER_POST)
+        .order_by(numbered.c.created, numbered.c.id)
+    ).all() if root_ids else []
+    every = list(roots) + list(replies) + ([question] if question is not None else [])
+    authors = users({r.user_id for r in every} | {row.user_id})
+    votes = my_votes(who.user_id, [r.id for r in every])
+    dicts = {r.id: post_dict(r, who, authors, votes, row.accepted_post_id) for r in every}
+    more = {r.root_id: r.of for r in replies}
+    children: dict[str, list[dict[str, Any]]] = {}
+    for r in replies:  # a reply whose parent is beyond the bound hangs under the root
+        parent = r.parent_id if r.parent_id in dicts else r.root_id
+        children.setdefault(parent, []).append(dicts[r.id])
+    seen = {r.id for r in every if who.sees(r)}
+
+    def tree(d: dict[str, Any]) -> dict[str, Any] | None:
+        kids = [t for t in (tree(k) for k in children.get(d["id"], [])) if t is not None]
+        if d["id"] not in seen and not kids:
+            return None
+        return {**d, "replies": kids}
+
+    def size(d: dict[str, Any]) -> int:
+        return sum(1 + size(k) for k in d["replies"])
+
+    def with_tree(r: Any) -> dict[str, Any]:
+        built = tree(dicts[r.id]) or {**dicts[r.id], "replies": []}
+        built["reply_count"] = size(built)
+        built["more_replies"] = max(0, more.get(r.id, 0) - REPLIES_PER_POST)
+        return built
+
+    return {
+        "count": total,
+        "question": with_tree(question) if question is not None else None,
+        "posts": [with_tree(r) for r in roots],
+        "authors": authors,
+    }

@@ -1,0 +1,78 @@
+"""What a thread is about: a dataset, a resource of one, or the site as a whole.
+
+Who may see a thread and who moderates it follow from its subject. A new
+subject type (a community group) is one more branch in :func:`resolve`,
+:func:`can_see` and :func:`is_staff`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context
+
+from ckanext.crowdsource.common.roles import can_see_dataset, current_user, is_staff_for
+
+TYPES = ("dataset", "resource", "site")
+
+
+@dataclass(frozen=True)
+class Subject:
+    type: str
+    id: str  # the dataset's or resource's id; "" for the site
+    package_id: str | None
+    owner_org: str | None
+    package_name: str | None = None
+    label: str = ""  # the dataset's or resource's title, for pages and lists
+
+
+def _dataset(id_or_name: str) -> model.Package:
+    pkg = model.Package.get(id_or_name)
+    if pkg is None or pkg.state == "deleted":
+        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+    return pkg
+
+
+def resolve(subject_type: str, subject_id: str) -> Subject:
+    """The subject, or ``ObjectNotFound`` when it is gone."""
+    if subject_type == "site":
+        return Subject("site", "", None, None, label=toolkit._("The library"))
+    if subject_type == "resource":
+        res = model.Resource.get(subject_id)
+        if res is None or res.state == "deleted":
+            raise toolkit.ObjectNotFound(toolkit._("Resource not found"))
+        pkg = _dataset(res.package_id)
+        return Subject("resource", res.id, pkg.id, pkg.owner_org, pkg.name,
+                       res.name or res.url or res.id)
+    pkg = _dataset(subject_id)
+    return Subject("dataset", pkg.id, pkg.id, pkg.owner_org, pkg.name, pkg.title or pkg.name)
+
+
+def from_input(data_dict: dict[str, Any]) -> Subject:
+    """The subject named by ``resource_id`` or ``package_id`` (neither: the site)."""
+    if data_dict.get("resource_id"):
+        subject = resolve("resource", data_dict["resource_id"])
+        if data_dict.get("package_id") and _dataset(data_dict["package_id"]).id != \
+                subject.package_id:
+            raise toolkit.ValidationError(
+                {"resource_id": [toolkit._("This resource is not part of that dataset")]})
+        return subject
+    if data_dict.get("package_id"):
+        return resolve("dataset", data_dict["package_id"])
+    return resolve("site", "")
+
+
+def can_see(context: Context, subject: Subject) -> bool:
+    if subject.package_id is None:
+        return True
+    return can_see_dataset(context, subject.package_id)
+
+
+def is_staff(context: Context, subject: Subject) -> bool:
+    """Staff of the dataset's organization; for the site, sysadmins."""
+    if subject.package_id is None:
+        user = current_user(context)
+        return bool(user and user.sysadmin)
+    return is_staff_for(context, subject.owner_org)

@@ -1,0 +1,260 @@
+"""Pages and htmx partials for discussion and Q&A.
+
+Every POST goes to one endpoint with a verb. An htmx request gets back the
+re-rendered thread (or question) it came from; a plain form post is
+redirected back to its page, so everything works without JavaScript too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ckan.common import current_user, request
+from ckan.lib import base
+from ckan.lib import helpers as h
+from ckan.lib.pagination import Page
+from ckan.plugins import toolkit
+from flask import Blueprint, Response
+
+from ckanext.crowdsource.common.views import error_text
+
+from .index import counts
+
+bp = Blueprint("crowdsource_discussion", __name__)
+STATE_KEYS = ("view", "package_id", "resource_id", "thread_id", "sort", "page")
+
+
+def _limit() -> int:
+    return toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+
+
+def _dataset(id: str) -> dict[str, Any]:
+    try:
+        return toolkit.get_action("package_show")({}, {"id": id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return base.abort(404, toolkit._("Dataset not found"))
+
+
+def tab_counts(package_id: str) -> dict[str, int]:
+    """The published comments and questions of a dataset (template helper)."""
+    return counts([package_id])[package_id]
+
+
+def thread_vars(state: dict[str, Any], error: str = "") -> dict[str, Any]:
+    """What the thread or question partial shows, for the page in ``state``."""
+    page_number = max(1, int(state.get("page") or 1))
+    data: dict[str, Any] = {"limit": _limit(), "offset": (page_number - 1) * _limit()}
+    if state.get("sort"):
+        data["sort"] = state["sort"]
+    if state.get("view") == "question":
+        data["id"] = state["thread_id"]
+    else:
+        data.update({k: state[k] for k in ("package_id", "resource_id") if state.get(k)})
+    found = toolkit.get_action("crowdsource_thread_show")({}, data)
+    state = {**state, "page": page_number, "sort": found["sort"]}
+    if found["id"]:
+        state["thread_id"] = found["id"]
+    here = _url(state)
+    pager = Page(collection=found["posts"], page=page_number, presliced_list=True,
+                 item_count=found["count"], items_per_page=_limit(),
+                 url=lambda page, **_: _url({**state, "page": page}))
+    return {
+        "thread": found, "state": state, "pager": pager, "here": here, "error": error,
+        "sort_url": lambda sort: _url({**state, "sort": sort, "page": 1}),
+        "logged_in": current_user.is_authenticated,
+        "me": current_user.name if current_user.is_authenticated else None,
+    }
+
+
+def _url(state: dict[str, Any]) -> str:
+    """The page a thread lives on."""
+    extra = {k: state[k] for k in ("sort", "page") if state.get(k) and state[k] != 1}
+    if state.get("view") == "question":
+        return h.url_for("crowdsource_discussion.question", id=state["thread_id"], **extra)
+    if state.get("resource_id"):
+        return h.url_for("resource.read", id=state["package_id"],
+                         resource_id=state["resource_id"], **extra)
+    return h.url_for("crowdsource_discussion.discussion", id=state["package_id"], **extra)
+
+
+def resource_thread(package_id: str, resource_id: str) -> dict[str, Any]:
+    """The resource page's discussion (template helper)."""
+    return thread_vars({"view": "discussion", "package_id": package_id,
+                        "resource_id": resource_id, **_paging()})
+
+
+def _paging() -> dict[str, Any]:
+    return {"sort": request.args.get("sort", ""), "page": h.get_page_number(request.args)}
+
+
+def discussion(id: str) -> str:
+    """The dataset's Discussion tab."""
+    pkg = _dataset(id)
+    try:
+        found = thread_vars({"view": "discussion", "package_id": pkg["id"], **_paging()})
+        others = toolkit.get_action("crowdsource_thread_list")(
+            {}, {"package_id": pkg["id"], "kind": "discussion"})["results"]
+    except toolkit.ValidationError as e:
+        return base.abort(400, error_text(e))
+    return toolkit.render("crowdsource/discussion/dataset_discussion.html", {
+        "pkg_dict": pkg, "pkg": pkg, "found": found,
+        "resource_threads": [t for t in others if t["subject_type"] == "resource"]})
+
+
+def questions(id: str) -> str:
+    """The dataset's Questions tab."""
+    pkg = _dataset(id)
+    listed = _question_list({"package_id": pkg["id"]})
+    return toolkit.render("crowdsource/discussion/dataset_questions.html",
+                          {"pkg_dict": pkg, "pkg": pkg, **listed})
+
+
+def _question_list(data: dict[str, Any]) -> dict[str, Any]:
+    page_number = h.get_page_number(request.args)
+    status = request.args.get("status", "")
+    if status:
+        data["status"] = status
+    if request.args.get("unanswered"):
+        data["unanswered"] = True
+    try:
+        found = toolkit.get_action("crowdsource_question_list")(
+            {}, {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
+    except toolkit.ValidationError as e:
+        return base.abort(400, error_text(e))
+    page = Page(collection=found["results"], page=page_number, presliced_list=True,
+                url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+    return {"page": page, "status": status, "unanswered": bool(data.get("unanswered")),
+            "logged_in": current_user.is_authenticated}
+
+
+def site_questions() -> str:
+    """``/crowdsource/questions``: questions everywhere, or about the library."""
+    data: dict[str, Any] = {}
+    if request.args.get("site"):
+        data["site"] = True
+    listed = _question_list(data)
+    is_staff = bool(current_user.is_authenticated and (
+        current_user.sysadmin or h.check_access("crowdsource_moderation_list")))
+    return toolkit.render("crowdsource/discussion/questions.html",
+                          {**listed, "site": bool(data), "is_staff": is_staff})
+
+
+def question(id: str) -> str:
+    """One question with its answers."""
+    try:
+        found = thread_vars({"view": "question", "thread_id": id, **_paging()})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return base.abort(404, toolkit._("Question not found"))
+    except toolkit.ValidationError as e:
+        return base.abort(400, error_text(e))
+    if found["thread"]["kind"] != "question":
+        return base.abort(404, toolkit._("Question not found"))
+    pkg = _dataset(found["thread"]["package_id"]) if found["thread"]["package_id"] else None
+    return toolkit.render("crowdsource/discussion/question_page.html",
+                          {"found": found, "pkg_dict": pkg, "pkg": pkg})
+
+
+def history(id: str) -> str:
+    """Earlier versions of a post, for staff."""
+    try:
+        versions = toolkit.get_action("crowdsource_post_history")({}, {"id": id})
+        current = toolkit.get_action("crowdsource_post_show")({}, {"id": id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return base.abort(404, toolkit._("Post not found"))
+    return toolkit.render("crowdsource/discussion/history.html",
+                          {"versions": versions, "post": current})
+
+
+def _call(verb: str, form: Any) -> tuple[str, Any]:
+    """The action a verb stands for, and its input from the form."""
+    post_id = form.get("id", "")
+    reason = form.get("reason") or request.headers.get("HX-Prompt", "")
+    moderate = {"item_type": "post", "item_id": post_id, "reason": reason}
+    place = {k: form[k] for k in ("parent_id", "thread_id", "package_id", "resource_id")
+             if form.get(k)}
+    if "parent_id" in place:
+        place = {"parent_id": place["parent_id"]}
+    elif "thread_id" in place:
+        place = {"thread_id": place["thread_id"]}
+    return {
+        "comment": ("crowdsource_post_create", {"body": form.get("body", ""), **place}),
+        "ask": ("crowdsource_question_create", {
+            "title": form.get("title", ""), "body": form.get("body", ""),
+            **{k: form[k] for k in ("package_id", "resource_id") if form.get(k)}}),
+        "edit": ("crowdsource_post_update", {
+            "id": post_id, "body": form.get("body", ""),
+            **({"title": form["title"]} if form.get("title") else {})}),
+        "delete": ("crowdsource_post_delete", {"id": post_id, "reason": reason}),
+        "vote": ("crowdsource_post_vote", {"id": post_id, "vote": form.get("vote", "")}),
+        "flag": ("crowdsource_flag_create", {"item_type": "post", "item_id": post_id,
+                                             "reason": reason}),
+        "hide": ("crowdsource_moderation_decide", {**moderate, "decision": "hide"}),
+        "restore": ("crowdsource_moderation_decide", {**moderate, "decision": "restore"}),
+        "approve": ("crowdsource_moderation_decide", {**moderate, "decision": "approve"}),
+        "accept": ("crowdsource_answer_accept", {"id": post_id,
+                                                 "accept": form.get("accept", "true")}),
+        "verify": ("crowdsource_answer_verify", {"id": post_id,
+                                                 "verified": form.get("verified", "true")}),
+        "close": ("crowdsource_question_close", {"id": form.get("thread_id", ""),
+                                                 "reason": reason}),
+        "reopen": ("crowdsource_question_reopen", {"id": form.get("thread_id", "")}),
+    }[verb]
+
+
+def _done(verb: str) -> str:
+    return {
+        "comment": toolkit._("Posted"), "ask": toolkit._("Your question is posted"),
+        "edit": toolkit._("Saved"), "delete": toolkit._("Deleted"),
+        "vote": toolkit._("Vote saved"),
+        "flag": toolkit._("Thank you: the library will look at this post"),
+        "hide": toolkit._("Hidden"), "restore": toolkit._("Shown again"),
+        "approve": toolkit._("Approved"), "accept": toolkit._("Answer chosen"),
+        "verify": toolkit._("Saved"), "close": toolkit._("Question closed"),
+        "reopen": toolkit._("Question open again"),
+    }[verb]
+
+
+def act(verb: str) -> Any:
+    """POST: one change to a discussion or a question."""
+    form = request.form
+    try:
+        action, data = _call(verb, form)
+    except KeyError:
+        return base.abort(404)
+    state = {k: form.get(k, "") for k in STATE_KEYS}
+    error, result = "", None
+    try:
+        result = toolkit.get_action(action)({}, data)
+    except toolkit.ValidationError as e:
+        error = error_text(e)
+    except toolkit.ObjectNotFound as e:
+        error = str(e.message or toolkit._("Not found"))
+    except toolkit.NotAuthorized:
+        return base.abort(403, toolkit._("You are not allowed to do this"))
+    if verb == "ask" and not error:
+        target = h.url_for("crowdsource_discussion.question", id=result["id"])
+        if request.headers.get("HX-Request"):
+            return Response("", headers={"HX-Redirect": target})
+        h.flash_success(_done(verb))
+        return h.redirect_to(target)
+    if request.headers.get("HX-Request") and state["view"] in ("discussion", "question"):
+        template = "question" if state["view"] == "question" else "thread"
+        return toolkit.render(f"crowdsource/discussion/snippets/{template}.html",
+                              {"found": thread_vars(state, error)})
+    if error:
+        h.flash_error(error)
+    else:
+        h.flash_success(_done(verb))
+    if state["view"] in ("discussion", "question"):
+        return h.redirect_to(_url(state))
+    came_from = form.get("came_from", "")
+    if not (came_from.startswith("/") and not came_from.startswith("//")):
+        came_from = h.url_for("crowdsource_discussion.site_questions")
+    return h.redirect_to(came_from)
+
+
+bp.add_url_rule("/dataset/<id>/discussion", view_func=discussion, methods=["GET"])
+bp.add_url_rule("/dataset/<id>/questions", view_func=questions, methods=["GET"])
+bp.add_url_rule("/crowdsource/questions", view_func=site_questions, methods=["GET"])
+bp.add_url_rule("/crowdsource/questions/<id>", view_func=question, methods=["GET"])
+bp.add_url_rule("/crowdsource/posts/<id>/history", view_func=history, methods=["GET"])
+bp.add_url_rule("/crowdsource/posts/<verb>", view_func=act, methods=["POST"])
