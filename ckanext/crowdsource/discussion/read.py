@@ -147,8 +147,13 @@ def page(row: Any, who: Viewer, sort: str, limit: int, offset: int) -> dict[str,
     """A page of a thread's top-level posts (comments, or answers), each with
     its replies as a tree; for a question, the question and its comments too.
     """
+    reply = post.alias("reply")
+    # a top-level post the viewer may not read keeps its place (as a
+    # placeholder) while it has published replies
+    has_replies = sa.exists().where(reply.c.root_id == post.c.id, reply.c.id != post.c.id,
+                                    reply.c.state == "published")
     top = [post.c.thread_id == row.id, post.c.parent_id.is_(None), post.c.kind != "question",
-           who.visible()]
+           sa.or_(who.visible(), has_replies)]
     total = model.Session.execute(
         sa.select(sa.func.count()).select_from(post).where(*top)).scalar_one()
     roots = model.Session.execute(

@@ -171,3 +171,16 @@ def test_writes_are_rate_limited_per_user(lib, clean_redis):
                 body=f"script {n}")
     assert as_user(None, "crowdsource_thread_show", package_id=lib["ds"]["id"])["count"] == 8
     assert helpers  # the limit is counted in Redis, shared by every web worker
+
+
+def test_a_hidden_comment_with_replies_keeps_its_place_without_its_text(posts):
+    c = posts["comment"]
+    as_user(posts["reader"], "crowdsource_post_create", parent_id=c["id"], body="I agree")
+    as_user(posts["editor"], "crowdsource_moderation_decide", item_type="post",
+            item_id=c["id"], decision="hide", reason="personal data")
+    shown = as_user(posts["reader3"], "crowdsource_thread_show", package_id=posts["ds"]["id"])
+    assert shown["count"] == 1
+    top = shown["posts"][0]
+    assert (top["state"], top["body"], top["author"]) == ("hidden", "", None)
+    assert "reason" not in top
+    assert top["replies"][0]["body"] == "I agree"
