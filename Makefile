@@ -14,7 +14,7 @@ TEST_DB := crowdsource_test
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test install browser lint bench-search bench-tags i18n clean
+.PHONY: demo test install browser lint bench-search bench-tags bench-discussion i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -73,6 +73,9 @@ bench-search: install
 
 bench-tags: install
 	$(BIN)/python bench/tags.py $(BENCH_ARGS)
+
+bench-discussion: install
+	$(BIN)/python bench/discussion.py $(BENCH_ARGS)
 
 # Refresh the message catalogue after adding strings.
 i18n: install

@@ -65,3 +65,36 @@ def timed(call: Callable[[], Any], runs: int, warmup: int = 10) -> tuple[float, 
         call()
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times), percentile(times, 95)
+
+
+def copy_rows(model: Any, sa: Any, table: str, template_id: str, n: int,
+              exprs: dict[str, str]) -> None:
+    """n copies of one row of ``table`` (``g`` numbers them from 1), with the
+    columns in ``exprs`` computed: rows as their actions would have made them,
+    without the cost of the actions."""
+    columns = [c["name"] for c in sa.inspect(model.ensure_engine()).get_columns(table)]
+    select = ", ".join(exprs.get(c, f"t.{c}") for c in columns)
+    model.Session.execute(sa.text(
+        f'INSERT INTO "{table}" ({", ".join(columns)}) SELECT {select} '
+        f'FROM "{table}" t, generate_series(1, :n) g WHERE t.id = :id'),
+        {"n": n, "id": template_id})
+    model.Session.commit()
+
+
+def seed_datasets(toolkit: Any, model: Any, sa: Any, n: int) -> list[str]:
+    """One dataset through the actions, n - 1 copies of its row; their ids."""
+    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    ctx = {"user": site_user["name"], "ignore_auth": True}
+    org = toolkit.get_action("organization_create")(dict(ctx), {"name": "city-library"})
+    tmpl = toolkit.get_action("package_create")(dict(ctx), {
+        "name": "bench-0", "title": "Bench dataset 0", "notes": "Template",
+        "owner_org": org["id"], "tags": [{"name": "history"}],
+        "resources": [{"url": "http://example.org/x.csv", "format": "CSV"}],
+    })
+    copy_rows(model, sa, "package", tmpl["id"], n - 1, {
+        "id": "md5('bench' || g)::uuid::text", "name": "'bench-' || g",
+        "title": "'Bench dataset ' || g"})
+    rows = model.Session.execute(sa.text(
+        "SELECT id FROM package WHERE name LIKE 'bench-%' "
+        "ORDER BY substr(name, 7)::int")).scalars()
+    return list(rows)

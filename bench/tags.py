@@ -27,7 +27,7 @@ import json
 import random
 import time
 
-from common import ckan_app, timed
+from common import ckan_app, seed_datasets, timed
 
 DB = "crowdsource_bench_tags"
 PROBES, PROBE_TAGS = 50, 100
@@ -36,31 +36,6 @@ ZH = ["古籍", "善本", "地方志", "家谱", "老照片", "报纸", "期刊"
 # 5,000 words; drawn log-uniformly (about Zipf): a few are everywhere, most rare
 VOCABULARY = ZH + [f"{z}-{i}" for i in range(100) for z in ZH[:10]] + [
     f"topic-{i}" for i in range(5000 - len(ZH) - 1000)]
-
-
-def seed_datasets(toolkit, model, sa, n: int) -> list[str]:
-    """One dataset through the actions, n - 1 copies of its row; their ids."""
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    ctx = {"user": site_user["name"], "ignore_auth": True}
-    org = toolkit.get_action("organization_create")(dict(ctx), {"name": "city-library"})
-    tmpl = toolkit.get_action("package_create")(dict(ctx), {
-        "name": "bench-0", "title": "Bench dataset 0", "notes": "Template",
-        "owner_org": org["id"], "tags": [{"name": "history"}],
-        "resources": [{"url": "http://example.org/x.csv", "format": "CSV"}],
-    })
-    columns = [c["name"] for c in sa.inspect(model.ensure_engine()).get_columns("package")]
-    exprs = {"id": "md5('bench' || g)::uuid::text", "name": "'bench-' || g",
-             "title": "'Bench dataset ' || g"}
-    select = ", ".join(exprs.get(c, f"t.{c}") for c in columns)
-    model.Session.execute(sa.text(
-        f"INSERT INTO package ({', '.join(columns)}) SELECT {select} "
-        "FROM package t, generate_series(1, :n) g WHERE t.id = :id"),
-        {"n": n - 1, "id": tmpl["id"]})
-    model.Session.commit()
-    rows = model.Session.execute(sa.text(
-        "SELECT id FROM package WHERE name LIKE 'bench-%' "
-        "ORDER BY substr(name, 7)::int")).scalars()
-    return list(rows)
 
 
 def add_tags(model, sa, pairs, ids: list[str], rnd: random.Random) -> None:

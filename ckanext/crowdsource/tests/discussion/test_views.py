@@ -197,3 +197,12 @@ def test_staff_approve_a_held_post_from_the_queue_page(app, lib):
     res = app.post("/crowdsource/moderation/decide", data={
         "item_type": "post", "item_id": held["id"], "decision": "hide"})
     assert res.status_code == 403
+
+
+def test_the_discussion_speaks_chinese(app, lib):
+    as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"], body="好")
+    page = soup(app.get(f"/zh_Hans_CN/dataset/{lib['ds']['name']}/discussion").body)
+    thread = page.find(id="cs-discussion")
+    assert "1 条评论" in thread.text and "登录后参与讨论" in thread.text
+    tabs = [a.get_text(" ", strip=True) for a in page.select(".nav a")]
+    assert "讨论 (1)" in tabs and "问答 (0)" in tabs
