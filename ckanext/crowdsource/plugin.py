@@ -11,6 +11,7 @@ import ckan.plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
+from .common import cleanup
 from .common.text import render_markdown
 from .discussion import actions as discussion_actions
 from .discussion import auth as discussion_auth
@@ -30,6 +31,9 @@ from .tags import views as tag_views
 
 moderation_core.register(tag_moderation.ITEM_TYPE)
 moderation_core.register(post_moderation.ITEM_TYPE)
+for _purge in (tag_actions.purge_dataset, discussion_actions.purge_dataset,
+               moderation_actions.purge_dataset):
+    cleanup.on_dataset_purge(_purge)
 
 
 @toolkit.blanket.config_declarations  # config_declaration.yaml beside this file
@@ -51,7 +55,8 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions, IAuthFunctions
     def get_actions(self) -> dict[str, Any]:
         return {**tag_actions.get_actions(), **moderation_actions.get_actions(),
-                **discussion_actions.get_actions(), **question_actions.get_actions()}
+                **discussion_actions.get_actions(), **question_actions.get_actions(),
+                "dataset_purge": cleanup.dataset_purge}
 
     def get_auth_functions(self) -> dict[str, Any]:
         return {**tag_auth.get_auth_functions(), **moderation_auth.get_auth_functions(),

@@ -428,6 +428,15 @@ def crowdsource_thread_list(context: Context, data_dict: DataDict) -> dict[str, 
     } for r in rows]}
 
 
+def purge_dataset(package_id: str) -> None:
+    """Its threads, posts, earlier versions and votes go with a purged dataset."""
+    posts = sa.select(post.c.id).where(post.c.package_id == package_id)
+    model.Session.execute(sa.delete(vote).where(vote.c.post_id.in_(posts)))
+    model.Session.execute(sa.delete(post_revision).where(post_revision.c.post_id.in_(posts)))
+    model.Session.execute(sa.delete(post).where(post.c.package_id == package_id))
+    model.Session.execute(sa.delete(thread).where(thread.c.package_id == package_id))
+
+
 def get_actions() -> dict[str, Any]:
     return {
         "crowdsource_post_create": crowdsource_post_create,

@@ -293,6 +293,11 @@ def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> di
     } for r in rows]}
 
 
+def purge_dataset(package_id: str) -> None:
+    """Flags on a purged dataset's contributions go with it; the log stays."""
+    model.Session.execute(sa.delete(flag).where(flag.c.package_id == package_id))
+
+
 def get_actions() -> dict[str, Any]:
     return {
         "crowdsource_flag_create": crowdsource_flag_create,

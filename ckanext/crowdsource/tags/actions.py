@@ -407,6 +407,11 @@ def crowdsource_tag_block_list(context: Context, data_dict: DataDict) -> list[di
     return [{"tag": r.tag, "reason": r.reason, "created": r.created.isoformat()} for r in rows]
 
 
+def purge_dataset(package_id: str) -> None:
+    """Its reader tags and their flags go with a purged dataset."""
+    model.Session.execute(sa.delete(crowd_tag).where(crowd_tag.c.package_id == package_id))
+
+
 def get_actions() -> dict[str, Any]:
     return {
         "crowdsource_tag_add": crowdsource_tag_add,
