@@ -1,11 +1,19 @@
 """The one way readers' text becomes HTML: CKAN's markdown with its sanitiser."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ckan.lib import helpers as h
 from markupsafe import Markup
 
 
+@lru_cache(maxsize=2048)
+def _render(text: str) -> str:
+    return str(h.render_markdown(text, auto_link=False))
+
+
 def render_markdown(text: str) -> Markup:
     """Markdown to safe HTML: CKAN drops raw HTML, scripts, event handlers and
-    links other than http(s) and mailto."""
-    return Markup(h.render_markdown(text or "", auto_link=False))
+    links other than http(s) and mailto. The same text always gives the same
+    HTML, so each web worker keeps the latest renderings."""
+    return Markup(_render(text or ""))

@@ -344,6 +344,13 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
     :param sort: ``newest`` (default for comments), ``oldest``, ``top``; for
         answers ``best`` (default: accepted, verified, score, then oldest)
     :type sort: string
+    :param replies: how many replies to load under each top-level post, the
+        earliest first (default
+        ``ckanext.crowdsource.discussion.replies_shown``, at most 100); each
+        post tells how many more there are (``more_replies``)
+    :type replies: int
+    :param root_id: only this top-level post (to load more of its replies)
+    :type root_id: string
     :param limit: page size (optional)
     :type limit: int
     :param offset: how many top-level posts to skip (optional)
@@ -370,7 +377,10 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
     if sort not in sorts:
         raise toolkit.ValidationError({"sort": [toolkit._("Must be one of: {choices}").format(
             choices=", ".join(sorts))]})
-    found = read.page(row, who, sort, limit, offset)
+    replies = data_dict.get("replies")
+    if replies is None:
+        replies = toolkit.config.get("ckanext.crowdsource.discussion.replies_shown")
+    found = read.page(row, who, sort, limit, offset, replies, data_dict.get("root_id"))
     if row.kind == "question" and found["question"] is None:
         raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
     return {**read.thread_dict(row, subject, found["authors"]), "count": found["count"],

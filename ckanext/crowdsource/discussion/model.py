@@ -37,7 +37,7 @@ post = sa.Table(
     "crowdsource_post",
     toolkit.BaseModel.metadata,
     sa.Column("id", sa.UnicodeText, primary_key=True),
-    sa.Column("thread_id", sa.UnicodeText, nullable=False),
+    sa.Column("thread_id", sa.UnicodeText, nullable=False, index=True),
     sa.Column("parent_id", sa.UnicodeText, index=True),
     sa.Column("root_id", sa.UnicodeText, nullable=False),
     sa.Column("kind", sa.UnicodeText, nullable=False),  # question | answer | comment

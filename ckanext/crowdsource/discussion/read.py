@@ -1,7 +1,7 @@
 """Loading threads and posts, and turning them into what actions return.
 
 A page of posts costs a constant number of queries, however many posts a
-thread has: the top-level page, all their replies (up to a bound per post),
+thread has: the top-level page, their first replies (a bound per post),
 their authors and the caller's votes, each in one query.
 """
 from __future__ import annotations
@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ckanext.crowdsource.common.roles import current_user
 
 from . import subjects
 from .model import post, thread, vote
 
-REPLIES_PER_POST = 100  # replies loaded under one top-level post; the rest on request
+REPLIES_MAX = 100  # the most replies loaded under one top-level post at once
 PRIVILEGED_STATES = ("pending", "hidden")
 
 
@@ -143,9 +144,24 @@ def _order(sort: str, accepted_id: str | None) -> list[Any]:
     }[sort]
 
 
-def page(row: Any, who: Viewer, sort: str, limit: int, offset: int) -> dict[str, Any]:
+def _first_replies(root_ids: list[str], replies: int) -> sa.Select:
+    """The earliest ``replies`` replies under each root, with how many it has
+    in all (``of``): a short index scan per root."""
+    roots = sa.func.unnest(sa.cast(root_ids, ARRAY(sa.UnicodeText))).table_valued(
+        "id").render_derived(name="roots")
+    under = sa.and_(post.c.root_id == roots.c.id, post.c.parent_id.is_not(None))
+    first = (sa.select(post).where(under).order_by(post.c.created, post.c.id)
+             .limit(replies).lateral("first"))
+    every = sa.select(sa.func.count()).select_from(post).where(under).scalar_subquery()
+    return (sa.select(first, every.label("of")).select_from(roots).join(first, sa.true())
+            .order_by(first.c.created, first.c.id))
+
+
+def page(row: Any, who: Viewer, sort: str, limit: int, offset: int, replies: int,
+         root_id: str | None = None) -> dict[str, Any]:
     """A page of a thread's top-level posts (comments, or answers), each with
-    its replies as a tree; for a question, the question and its comments too.
+    its first ``replies`` replies as a tree; for a question, the question and
+    its comments too. ``root_id`` narrows the page to that one post.
     """
     reply = post.alias("reply")
     # a top-level post the viewer may not read keeps its place (as a
@@ -154,14 +170,19 @@ def page(row: Any, who: Viewer, sort: str, limit: int, offset: int) -> dict[str,
                                     reply.c.state == "published")
     top = [post.c.thread_id == row.id, post.c.parent_id.is_(None), post.c.kind != "question",
            sa.or_(who.visible(), has_replies)]
-    total = model.Session.execute(
-        sa.select(sa.func.count()).select_from(post).where(*top)).scalar_one()
+    if root_id:
+        top.append(post.c.id == root_id)
     roots = model.Session.execute(
-        sa.select(post).where(*top).order_by(*_order(sort, row.accepted_post_id))
-        .limit(limit).offset(offset)
+        sa.select(post, sa.func.count().over().label("total")).where(*top)
+        .order_by(*_order(sort, row.accepted_post_id)).limit(limit).offset(offset)
     ).all()
+    if roots:
+        total = roots[0].total
+    else:  # past the last page
+        total = model.Session.execute(
+            sa.select(sa.func.count()).select_from(post).where(*top)).scalar_one()
     root_ids = [r.id for r in roots]
-    if row.kind == "question":
+    if row.kind == "question" and not root_id:
         question = model.Session.execute(
             sa.select(post).where(post.c.thread_id == row.id, post.c.kind == "question")
         ).first()
@@ -169,23 +190,15 @@ def page(row: Any, who: Viewer, sort: str, limit: int, offset: int) -> dict[str,
             root_ids.append(question.id)
     else:
         question = None
-    numbered = (
-        sa.select(post, sa.func.row_number().over(
-            partition_by=post.c.root_id, order_by=(post.c.created, post.c.id)).label("n"),
-            sa.func.count().over(partition_by=post.c.root_id).label("of"))
-        .where(post.c.root_id.in_(root_ids), post.c.parent_id.is_not(None))
-    ).subquery()
-    replies = model.Session.execute(
-        sa.select(numbered).where(numbered.c.n <= REPLIES_PER_POST)
-        .order_by(numbered.c.created, numbered.c.id)
-    ).all() if root_ids else []
-    every = list(roots) + list(replies) + ([question] if question is not None else [])
+    loaded = model.Session.execute(_first_replies(root_ids, replies)).all() \
+        if root_ids and replies else []
+    every = list(roots) + list(loaded) + ([question] if question is not None else [])
     authors = users({r.user_id for r in every} | {row.user_id})
     votes = my_votes(who.user_id, [r.id for r in every])
     dicts = {r.id: post_dict(r, who, authors, votes, row.accepted_post_id) for r in every}
-    more = {r.root_id: r.of for r in replies}
+    every_reply = {r.root_id: r.of for r in loaded}
     children: dict[str, list[dict[str, Any]]] = {}
-    for r in replies:  # a reply whose parent is beyond the bound hangs under the root
+    for r in loaded:  # a reply whose parent is beyond the bound hangs under the root
         parent = r.parent_id if r.parent_id in dicts else r.root_id
         children.setdefault(parent, []).append(dicts[r.id])
     seen = {r.id for r in every if who.sees(r)}
@@ -202,7 +215,7 @@ def page(row: Any, who: Viewer, sort: str, limit: int, offset: int) -> dict[str,
     def with_tree(r: Any) -> dict[str, Any]:
         built = tree(dicts[r.id]) or {**dicts[r.id], "replies": []}
         built["reply_count"] = size(built)
-        built["more_replies"] = max(0, more.get(r.id, 0) - REPLIES_PER_POST)
+        built["more_replies"] = max(0, every_reply.get(r.id, 0) - replies)
         return built
 
     return {

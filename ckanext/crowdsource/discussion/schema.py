@@ -86,9 +86,18 @@ def post_vote_schema() -> dict[str, list[Any]]:
     return {**_id(), "vote": [v("not_missing"), vote_value]}
 
 
+def replies_within_max(value: Any) -> int:
+    from .read import REPLIES_MAX
+
+    if int(value) > REPLIES_MAX:
+        raise toolkit.Invalid(toolkit._("Must be at most {max}").format(max=REPLIES_MAX))
+    return int(value)
+
+
 def thread_show_schema() -> dict[str, list[Any]]:
     v = toolkit.get_validator
-    return {**_ids("id", "package_id", "resource_id"),
+    return {**_ids("id", "package_id", "resource_id", "root_id"),
+            "replies": [v("ignore_missing"), v("natural_number_validator"), replies_within_max],
             "sort": [v("ignore_missing"), one_of(SORTS + ANSWER_SORTS)],
             **page_schema()}
 

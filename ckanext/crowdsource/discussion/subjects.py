@@ -6,7 +6,7 @@ subject type (a community group) is one more branch in :func:`resolve`,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ckan import model
@@ -26,6 +26,9 @@ class Subject:
     owner_org: str | None
     package_name: str | None = None
     label: str = ""  # the dataset's or resource's title, for pages and lists
+    # held while the subject is in use, so that later lookups of the dataset
+    # in the same session (auth functions) find it without a query
+    obj: Any = field(default=None, compare=False, repr=False)
 
 
 def _dataset(id_or_name: str) -> model.Package:
@@ -45,9 +48,10 @@ def resolve(subject_type: str, subject_id: str) -> Subject:
             raise toolkit.ObjectNotFound(toolkit._("Resource not found"))
         pkg = _dataset(res.package_id)
         return Subject("resource", res.id, pkg.id, pkg.owner_org, pkg.name,
-                       res.name or res.url or res.id)
+                       res.name or res.url or res.id, (pkg, res))
     pkg = _dataset(subject_id)
-    return Subject("dataset", pkg.id, pkg.id, pkg.owner_org, pkg.name, pkg.title or pkg.name)
+    return Subject("dataset", pkg.id, pkg.id, pkg.owner_org, pkg.name, pkg.title or pkg.name,
+                   pkg)
 
 
 def from_input(data_dict: dict[str, Any]) -> Subject:

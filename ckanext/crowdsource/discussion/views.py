@@ -18,6 +18,7 @@ from flask import Blueprint, Response
 from ckanext.crowdsource.common.views import error_text
 
 from .index import counts
+from .read import REPLIES_MAX
 
 bp = Blueprint("crowdsource_discussion", __name__)
 STATE_KEYS = ("view", "package_id", "resource_id", "thread_id", "sort", "page")
@@ -39,10 +40,11 @@ def tab_counts(package_id: str) -> dict[str, int]:
     return counts([package_id])[package_id]
 
 
-def thread_vars(state: dict[str, Any], error: str = "") -> dict[str, Any]:
-    """What the thread or question partial shows, for the page in ``state``."""
+def thread_vars(state: dict[str, Any], error: str = "", **more: Any) -> dict[str, Any]:
+    """What the thread or question partial shows, for the page in ``state``
+    (``more``: further input of ``crowdsource_thread_show``)."""
     page_number = max(1, int(state.get("page") or 1))
-    data: dict[str, Any] = {"limit": _limit(), "offset": (page_number - 1) * _limit()}
+    data: dict[str, Any] = {"limit": _limit(), "offset": (page_number - 1) * _limit(), **more}
     if state.get("sort"):
         data["sort"] = state["sort"]
     if state.get("view") == "question":
@@ -153,6 +155,27 @@ def question(id: str) -> str:
                           {"found": found, "pkg_dict": pkg, "pkg": pkg})
 
 
+def replies(id: str) -> str:
+    """A top-level post with all its replies (up to the most loaded at once):
+    an htmx partial that replaces the post, or a page of its own."""
+    try:
+        post = toolkit.get_action("crowdsource_post_show")({}, {"id": id})
+        kind = toolkit.get_action("crowdsource_thread_show")(
+            {}, {"id": post["thread_id"], "limit": 1, "replies": 0})
+        state = {"view": "question" if kind["kind"] == "question" else "discussion",
+                 "thread_id": kind["id"], "package_id": kind["package_id"] or "",
+                 "resource_id": kind["subject_id"] if kind["subject_type"] == "resource"
+                 else ""}
+        found = thread_vars(state, root_id=id, replies=REPLIES_MAX)
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return base.abort(404, toolkit._("Post not found"))
+    if not found["thread"]["posts"]:
+        return base.abort(404, toolkit._("Post not found"))
+    template = ("crowdsource/discussion/snippets/one_post.html"
+                if request.headers.get("HX-Request") else "crowdsource/discussion/replies.html")
+    return toolkit.render(template, {"found": found, "post": found["thread"]["posts"][0]})
+
+
 def history(id: str) -> str:
     """Earlier versions of a post, for staff."""
     try:
@@ -257,4 +280,5 @@ bp.add_url_rule("/dataset/<id>/questions", view_func=questions, methods=["GET"])
 bp.add_url_rule("/crowdsource/questions", view_func=site_questions, methods=["GET"])
 bp.add_url_rule("/crowdsource/questions/<id>", view_func=question, methods=["GET"])
 bp.add_url_rule("/crowdsource/posts/<id>/history", view_func=history, methods=["GET"])
+bp.add_url_rule("/crowdsource/posts/<id>/replies", view_func=replies, methods=["GET"])
 bp.add_url_rule("/crowdsource/posts/<verb>", view_func=act, methods=["POST"])

@@ -1,6 +1,7 @@
 """Discussion and Q&A pages, their htmx forms, and safe rendering of readers' text."""
 import pytest
 from bs4 import BeautifulSoup
+from ckan import logic
 
 from ckanext.crowdsource.tests.helpers import as_user
 
@@ -206,3 +207,27 @@ def test_the_discussion_speaks_chinese(app, lib):
     assert "1 条评论" in thread.text and "登录后参与讨论" in thread.text
     tabs = [a.get_text(" ", strip=True) for a in page.select(".nav a")]
     assert "讨论 (1)" in tabs and "问答 (0)" in tabs
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.discussion.replies_shown", 2)
+def test_more_replies_load_on_request(app, lib):
+    top = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                  body="top")
+    for n in range(5):
+        as_user(lib["reader2"], "crowdsource_post_create", parent_id=top["id"], body=f"r{n}")
+    shown = as_user(None, "crowdsource_thread_show", package_id=lib["ds"]["id"])["posts"][0]
+    assert [r["body"] for r in shown["replies"]] == ["r0", "r1"]
+    assert shown["more_replies"] == 3
+    page = section(app.get(f"/dataset/{lib['ds']['name']}/discussion").body)
+    link = page.select_one(f"#post-{top['id']} .cs-more a")
+    assert "3 more replies" in link.text
+    part = soup(app.get(link["href"], headers=HTMX).body)
+    article = part.find(id=f"post-{top['id']}")
+    assert [b.text.strip() for b in article.select(".cs-replies .cs-post-body")] == [
+        f"r{n}" for n in range(5)]
+    assert part.find("html") is None  # a partial
+    whole = soup(app.get(link["href"]).body)
+    assert whole.find(id=f"post-{top['id']}") is not None and whole.find("html")
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_thread_show", package_id=lib["ds"]["id"], replies=101)
+    assert "replies" in e.value.error_dict

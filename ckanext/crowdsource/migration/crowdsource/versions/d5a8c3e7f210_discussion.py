@@ -62,7 +62,7 @@ def upgrade():
         sa.Column("edited", sa.DateTime(timezone=True)),
         *_stamps(),
     )
-    for col in ("parent_id", "package_id", "user_id"):
+    for col in ("thread_id", "parent_id", "package_id", "user_id"):
         op.create_index(f"crowdsource_post_{col}_idx", "crowdsource_post", [col])
     op.create_index("crowdsource_post_top_idx", "crowdsource_post", ["thread_id", "created"],
                     postgresql_where=sa.text("parent_id IS NULL"))
