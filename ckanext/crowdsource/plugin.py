@@ -11,7 +11,7 @@ import ckan.plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
-from .common import cleanup
+from .common import cleanup, needs_help
 from .common.text import render_markdown
 from .discussion import actions as discussion_actions
 from .discussion import auth as discussion_auth
@@ -81,7 +81,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
-        return discussion_index.label_facet(search_results)
+        return needs_help.label_facet(search_results)
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         tag_index.dataset_gone(pkg_dict)
@@ -89,5 +89,5 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     # IFacets
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         facets_dict = tag_index.add_facet(facets_dict)
-        facets_dict[discussion_index.NEEDS_HELP] = toolkit._("Needs help")
+        facets_dict[needs_help.FIELD] = toolkit._("Needs help")
         return facets_dict

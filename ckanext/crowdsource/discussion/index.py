@@ -8,13 +8,15 @@ from ckan import model
 from ckan.lib import search
 from ckan.plugins import toolkit
 
+from ckanext.crowdsource.common import needs_help
+
 from .model import post, thread
 
-# Valid in CKAN's stock Solr schema: the catch-all "*" string field, and a
-# vocab_* field (multi-valued string, facetable, copied into text).
+# Valid in CKAN's stock Solr schema: the catch-all "*" string field.
 NUM_COMMENTS, NUM_QUESTIONS = "num_comments", "num_questions"
-NEEDS_HELP = "vocab_crowd_needs_help"
+NEEDS_HELP = needs_help.FIELD
 OPEN_QUESTIONS = "questions"  # this capability's value of NEEDS_HELP
+needs_help.register(OPEN_QUESTIONS, lambda: toolkit._("Open questions"))
 
 
 def counts(package_ids: list[str]) -> dict[str, dict[str, int]]:
@@ -49,16 +51,8 @@ def add_to_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     pkg_dict[NUM_COMMENTS] = mine["comments"]
     pkg_dict[NUM_QUESTIONS] = mine["questions"]
     if mine["open_questions"]:
-        pkg_dict[NEEDS_HELP] = [*pkg_dict.get(NEEDS_HELP, []), OPEN_QUESTIONS]
+        needs_help.add(pkg_dict, OPEN_QUESTIONS)
     return pkg_dict
-
-
-def label_facet(search_results: dict[str, Any]) -> dict[str, Any]:
-    """``after_dataset_search``: readable names for the "needs help" values."""
-    names = {OPEN_QUESTIONS: toolkit._("Open questions")}
-    for item in search_results.get("search_facets", {}).get(NEEDS_HELP, {}).get("items", []):
-        item["display_name"] = names.get(item["name"], item["display_name"])
-    return search_results
 
 
 def reindex(package_id: str | None) -> None:
