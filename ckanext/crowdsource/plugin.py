@@ -28,11 +28,16 @@ from .tags import auth as tag_auth
 from .tags import index as tag_index
 from .tags import moderation as tag_moderation
 from .tags import views as tag_views
+from .tasks import actions as task_actions
+from .tasks import auth as task_auth
+from .tasks import claims as claim_actions
+from .tasks import cli as task_cli
+from .tasks import index as task_index
 
 moderation_core.register(tag_moderation.ITEM_TYPE)
 moderation_core.register(post_moderation.ITEM_TYPE)
 for _purge in (tag_actions.purge_dataset, discussion_actions.purge_dataset,
-               moderation_actions.purge_dataset):
+               moderation_actions.purge_dataset, task_actions.purge_dataset):
     cleanup.on_dataset_purge(_purge)
 
 
@@ -46,6 +51,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IBlueprint)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IClick)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
@@ -56,11 +62,12 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     def get_actions(self) -> dict[str, Any]:
         return {**tag_actions.get_actions(), **moderation_actions.get_actions(),
                 **discussion_actions.get_actions(), **question_actions.get_actions(),
+                **task_actions.get_actions(), **claim_actions.get_actions(),
                 "dataset_purge": cleanup.dataset_purge}
 
     def get_auth_functions(self) -> dict[str, Any]:
         return {**tag_auth.get_auth_functions(), **moderation_auth.get_auth_functions(),
-                **discussion_auth.get_auth_functions()}
+                **discussion_auth.get_auth_functions(), **task_auth.get_auth_functions()}
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:
@@ -75,9 +82,16 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
             "crowdsource_resource_thread": discussion_views.resource_thread,
         }
 
+    # IClick
+    def get_commands(self) -> list[Any]:
+        return task_cli.get_commands()
+
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return discussion_index.add_to_index(tag_index.add_to_index(pkg_dict))
+        for add in (tag_index.add_to_index, discussion_index.add_to_index,
+                    task_index.add_to_index):
+            pkg_dict = add(pkg_dict)
+        return pkg_dict
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:

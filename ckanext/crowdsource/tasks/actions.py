@@ -1,0 +1,456 @@
+"""Actions on tasks: post one or many, edit, cancel, show, list, take the next."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context, DataDict
+
+from ckanext.crowdsource import events
+from ckanext.crowdsource.common.db import atomic
+from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.roles import can_see_dataset, is_staff_for, visible_datasets
+
+from . import core, index, schema
+from .claims import claim_summaries, take_slot, user_lock
+from .model import claim, task
+
+TEMPLATE_FIELDS = ("kind", "title", "instructions", "capacity", "reward_points",
+                   "claim_ttl_hours", "due", "community_id", "target_field")
+
+
+def _dataset(id_or_name: str) -> model.Package:
+    pkg = model.Package.get(id_or_name)
+    if pkg is None or pkg.state != "active":
+        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+    return pkg
+
+
+def _community(id_or_name: str) -> str:
+    group = model.Group.get(id_or_name)
+    if group is None or group.is_organization or group.state != "active":
+        raise toolkit.ValidationError({"community_id": [toolkit._("No such group")]})
+    return group.id
+
+
+def _template(data_dict: DataDict) -> dict[str, Any]:
+    """The task's own fields from validated input, with the defaults."""
+    values = {k: data_dict[k] for k in TEMPLATE_FIELDS if k in data_dict}
+    values.setdefault("claim_ttl_hours",
+                      toolkit.config.get("ckanext.crowdsource.tasks.claim_ttl_hours"))
+    if values.get("community_id"):
+        values["community_id"] = _community(values["community_id"])
+    if values.get("target_field") and values.get("kind") not in (None, "describe",
+                                                                  "transcribe", "translate"):
+        raise toolkit.ValidationError(
+            {"target_field": [toolkit._("Only text tasks have a target field")]})
+    return values
+
+
+def _insert(context: Context, package_id: str, resource_id: str | None,
+            values: dict[str, Any]) -> str:
+    task_id = str(uuid.uuid4())
+    model.Session.execute(task.insert().values(
+        id=task_id, package_id=package_id, resource_id=resource_id,
+        created_by=core.actor_id(context), **values))
+    return task_id
+
+
+@toolkit.validate(schema.task_create_schema)
+@atomic
+def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Post a task on a dataset (staff of its organization).
+
+    :param package_id: the id or name of the dataset
+    :type package_id: string
+    :param resource_id: a resource of the dataset the task is about (optional)
+    :type resource_id: string
+    :param kind: ``tag``, ``describe``, ``transcribe``, ``translate``,
+        ``review``, ``verify`` or ``other``
+    :type kind: string
+    :param title: what to do, in one line
+    :type title: string
+    :param instructions: how, in markdown (optional)
+    :type instructions: string
+    :param capacity: how many accepted contributions the task needs (default 1)
+    :type capacity: int
+    :param reward_points: points for each accepted contribution (default 0)
+    :type reward_points: int
+    :param claim_ttl_hours: how long a claim holds its slot (default
+        ``ckanext.crowdsource.tasks.claim_ttl_hours``)
+    :type claim_ttl_hours: int
+    :param due: the date the library needs it by, ISO 8601 (optional)
+    :type due: string
+    :param community_id: the subject community (a group) it is meant for (optional)
+    :type community_id: string
+    :param target_field: for text tasks, where the text goes: ``notes``
+        (default), ``title``, ``resource.description`` or ``resource.name``
+    :type target_field: string
+
+    :returns: the task, as ``crowdsource_task_show`` gives it
+    :rtype: dictionary
+    """
+    pkg = _dataset(data_dict["package_id"])
+    toolkit.check_access("crowdsource_task_create", context, {"package_id": pkg.id})
+    resource_id = data_dict.get("resource_id")
+    if resource_id:
+        res = model.Resource.get(resource_id)
+        if res is None or res.state != "active" or res.package_id != pkg.id:
+            raise toolkit.ValidationError(
+                {"resource_id": [toolkit._("This resource is not part of that dataset")]})
+        resource_id = res.id
+    values = _template(data_dict)
+    if str(values.get("target_field", "")).startswith("resource.") and not resource_id:
+        raise toolkit.ValidationError(
+            {"target_field": [toolkit._("This task is not about a resource")]})
+    task_id = _insert(context, pkg.id, resource_id, values)
+    model.Session.commit()
+    index.reindex(pkg.id)
+    events.task_created.send(task_id, task_id=task_id, package_id=pkg.id,
+                             user_id=core.actor_id(context))
+    return crowdsource_task_show(toolkit.fresh_context(context), {"id": task_id})
+
+
+def _bulk_datasets(context: Context, data_dict: DataDict) -> list[tuple[str, Any]]:
+    """(asked for, dataset or None) for each dataset the call names."""
+    limit = toolkit.config.get("ckanext.crowdsource.tasks.bulk_max")
+    if data_dict.get("package_ids"):
+        names = data_dict["package_ids"]
+        field = "package_ids"
+        found = [(name, model.Package.get(name)) for name in names]
+    elif data_dict.get("q") or data_dict.get("fq"):
+        field = "q"
+        result = toolkit.get_action("package_search")(toolkit.fresh_context(context), {
+            "q": data_dict.get("q", ""), "fq": data_dict.get("fq", ""),
+            "include_private": True, "rows": limit + 1, "fl": "id"})
+        found = [(r["id"], model.Package.get(r["id"])) for r in result["results"]]
+    else:
+        raise toolkit.ValidationError(
+            {"package_ids": [toolkit._("Give package_ids, or a search (q, fq)")]})
+    if len(found) > limit:
+        raise toolkit.ValidationError({field: [toolkit._(
+            "At most {max} datasets at once").format(max=limit)]})
+    return found
+
+
+@toolkit.validate(schema.task_create_bulk_schema)
+@atomic
+def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Post one task on each of many datasets (staff), all or none: named by
+    ``package_ids`` or found by a search (``q``, ``fq``, as ``package_search``
+    takes them, up to ``ckanext.crowdsource.tasks.bulk_max``). Datasets the
+    caller may not manage are skipped and reported.
+
+    :param package_ids: ids or names of datasets (optional)
+    :type package_ids: list of strings
+    :param q: a search query (optional)
+    :type q: string
+    :param fq: a search filter (optional)
+    :type fq: string
+
+    The task's fields are those of ``crowdsource_task_create`` (``kind``,
+    ``title``, ``instructions``, ``capacity``, ``reward_points``,
+    ``claim_ttl_hours``, ``due``, ``community_id``, ``target_field``), except
+    ``resource_id``.
+
+    :returns: ``{"created": [{"id", "package_id", "package_name"}, ...],
+        "skipped": [{"id", "reason"}, ...]}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_task_create_bulk", context, data_dict)
+    values = _template(data_dict)
+    if str(values.get("target_field", "")).startswith("resource."):
+        raise toolkit.ValidationError(
+            {"target_field": [toolkit._("This task is not about a resource")]})
+    created, skipped, seen = [], [], set()
+    for asked, pkg in _bulk_datasets(context, data_dict):
+        if pkg is None or pkg.state != "active" or not can_see_dataset(context, pkg.id):
+            skipped.append({"id": asked, "reason": toolkit._("Dataset not found")})
+        elif not is_staff_for(context, pkg.owner_org):
+            skipped.append({"id": asked, "reason": toolkit._(
+                "You cannot post tasks on this dataset")})
+        elif pkg.id not in seen:
+            seen.add(pkg.id)
+            created.append({"id": _insert(context, pkg.id, None, values),
+                            "package_id": pkg.id, "package_name": pkg.name})
+    model.Session.commit()
+    for item in created:
+        index.reindex(item["package_id"])
+        events.task_created.send(item["id"], task_id=item["id"],
+                                 package_id=item["package_id"],
+                                 user_id=core.actor_id(context))
+    return {"created": created, "skipped": skipped}
+
+
+@toolkit.validate(schema.task_update_schema)
+@atomic
+def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change an open task (staff). Its kind stays; its capacity cannot go
+    below the slots in use.
+
+    :param id: the task's id
+    :type id: string
+
+    Any of ``title``, ``instructions``, ``capacity``, ``reward_points``,
+    ``claim_ttl_hours``, ``due``, ``community_id``, ``target_field`` (as in
+    ``crowdsource_task_create``).
+
+    :returns: the task, as ``crowdsource_task_show`` gives it
+    :rtype: dictionary
+    """
+    row = core.task_row(data_dict["id"], lock=True)
+    toolkit.check_access("crowdsource_task_update", context, {"id": row.id})
+    if row.state != "open":
+        raise toolkit.ValidationError({"id": [toolkit._("This task is closed")]})
+    expired = core.settle(row.id)
+    values = _template({"kind": row.kind, **data_dict})
+    values.pop("kind")
+    if "claim_ttl_hours" not in data_dict:
+        values.pop("claim_ttl_hours")
+    used = row.slots_used - len(expired)
+    if values.get("capacity") is not None and values["capacity"] < max(used, row.accepted + 1):
+        raise toolkit.ValidationError({"capacity": [toolkit._(
+            "Must be at least {n}: that many slots are in use").format(
+                n=max(used, row.accepted + 1))]})
+    if str(values.get("target_field", "")).startswith("resource.") and not row.resource_id:
+        raise toolkit.ValidationError(
+            {"target_field": [toolkit._("This task is not about a resource")]})
+    model.Session.execute(sa.update(task).where(task.c.id == row.id)
+                          .values(modified=sa.func.now(), **values))
+    model.Session.commit()
+    core.send_expired(expired, row.package_id)
+    events.task_updated.send(row.id, task_id=row.id, package_id=row.package_id,
+                             user_id=core.actor_id(context))
+    return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
+
+
+def release_live(task_id: str, reason: str) -> list[Any]:
+    """Release the task's claimed and submitted claims (the task's row locked)."""
+    released = model.Session.execute(
+        sa.update(claim)
+        .where(claim.c.task_id == task_id, claim.c.state.in_(("claimed", "submitted")))
+        .values(state="released", state_reason=reason, modified=sa.func.now())
+        .returning(claim.c.id, claim.c.user_id)).all()
+    if released:
+        model.Session.execute(sa.update(task).where(task.c.id == task_id).values(
+            slots_used=task.c.slots_used - len(released)))
+    return released
+
+
+@toolkit.validate(schema.id_reason_schema)
+@atomic
+def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Cancel an open task (staff); its live claims are released with the reason.
+
+    :param id: the task's id
+    :type id: string
+    :param reason: why (optional; the readers holding claims see it)
+    :type reason: string
+
+    :returns: the task, as ``crowdsource_task_show`` gives it
+    :rtype: dictionary
+    """
+    row = core.task_row(data_dict["id"], lock=True)
+    toolkit.check_access("crowdsource_task_cancel", context, {"id": row.id})
+    if row.state != "open":
+        raise toolkit.ValidationError({"id": [toolkit._("This task is closed")]})
+    expired = core.settle(row.id)
+    reason = data_dict.get("reason") or toolkit._("The library cancelled the task")
+    released = release_live(row.id, reason)
+    model.Session.execute(sa.update(task).where(task.c.id == row.id).values(
+        state="cancelled", state_reason=reason, modified=sa.func.now()))
+    model.Session.commit()
+    actor = core.actor_id(context)
+    core.send_expired(expired, row.package_id)
+    for r in released:
+        events.claim_released.send(r.id, task_id=row.id, package_id=row.package_id,
+                                   user_id=actor, reader_id=r.user_id, reason=reason)
+    events.task_cancelled.send(row.id, task_id=row.id, package_id=row.package_id,
+                               user_id=actor)
+    index.reindex(row.package_id)
+    return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.id_schema)
+def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A task. Everyone who can see its dataset sees the task and how many
+    claims it has in each state; staff also see the claims, and a reader
+    their own (``my_claim``).
+
+    :param id: the task's id
+    :type id: string
+
+    :returns: ``{"id", "package_id", "package_name", "resource_id",
+        "community_id", "kind", "title", "instructions", "target_field",
+        "capacity", "reward_points", "claim_ttl_hours", "due", "state",
+        "state_reason", "slots_used", "slots_left", "accepted", "created_by",
+        "created", "modified", "my_claim", "claim_counts", "claims" (staff)}``
+    :rtype: dictionary
+    """
+    row = core.task_row(data_dict["id"])
+    toolkit.check_access("crowdsource_task_show", context, {"id": row.id})
+    stale = core.stale_counts([row.id]).get(row.id, 0)
+    rows = model.Session.execute(
+        sa.select(claim).where(claim.c.task_id == row.id)
+        .order_by(claim.c.created.desc(), claim.c.id)).all()
+    names = core.user_names({row.created_by} | {r.user_id for r in rows}
+                            | {r.reviewer_id for r in rows})
+    me = core.actor_id(context)
+    mine = next((core.claim_dict(r, names) for r in rows if r.user_id == me), None)
+    out = core.task_dict(row, stale, names, mine)
+    counts: dict[str, int] = {}
+    for r in rows:
+        state = core.claim_dict(r, names, full=False)["state"]
+        counts[state] = counts.get(state, 0) + 1
+    out["claim_counts"] = counts
+    if core.is_staff(context, row):
+        out["claims"] = [core.claim_dict(r, names) for r in rows]
+    return out
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.task_list_schema)
+def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The task board: tasks on datasets the caller can see, open ones unless
+    ``state`` says otherwise; newest first, or by due date.
+
+    :param package_id: the tasks of one dataset (id or name, optional)
+    :type package_id: string
+    :param organization: the tasks of one organization (name or id, optional)
+    :type organization: string
+    :param community_id: the tasks meant for a community (optional)
+    :type community_id: string
+    :param kind: one kind of task (optional)
+    :type kind: string
+    :param state: ``open`` (default), ``completed`` or ``cancelled``
+    :type state: string
+    :param free: only tasks with a free slot (optional)
+    :type free: bool
+    :param due_within_days: only tasks due within this many days (optional)
+    :type due_within_days: int
+    :param sort: ``newest`` (default) or ``due`` (soonest first)
+    :type sort: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count": total, "results": [tasks as crowdsource_task_show
+        gives them, without claims], ...}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_task_list", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    where = [task.c.state == data_dict.get("state", "open"),
+             task.c.package_id.in_(visible_datasets(context))]
+    if data_dict.get("package_id"):
+        where.append(task.c.package_id == _dataset(data_dict["package_id"]).id)
+    if data_dict.get("organization"):
+        org = model.Group.get(data_dict["organization"])
+        if org is None or not org.is_organization:
+            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
+        where.append(model.Package.owner_org == org.id)
+    if data_dict.get("community_id"):
+        group = model.Group.get(data_dict["community_id"])
+        where.append(task.c.community_id == (group.id if group else data_dict["community_id"]))
+    if data_dict.get("kind"):
+        where.append(task.c.kind == data_dict["kind"])
+    if data_dict.get("free"):
+        stale = sa.exists().where(claim.c.task_id == task.c.id, claim.c.state == "claimed",
+                                  claim.c.expires_at <= sa.func.now())
+        where.append(sa.or_(task.c.slots_used < task.c.capacity, stale))
+    if data_dict.get("due_within_days") is not None:
+        where.append(task.c.due <= core.now() + timedelta(days=data_dict["due_within_days"]))
+    order = ([task.c.due.asc().nulls_last(), task.c.created.desc()]
+             if data_dict.get("sort") == "due" else [task.c.created.desc()])
+    joined = task.join(model.Package, model.Package.id == task.c.package_id)
+    rows = model.Session.execute(
+        sa.select(task, model.Package.owner_org, model.Package.name.label("package_name"),
+                  model.Package.title.label("package_title"),
+                  sa.func.count().over().label("total"))
+        .select_from(joined).where(*where).order_by(*order, task.c.id)
+        .limit(limit).offset(offset)).all()
+    total = rows[0].total if rows else model.Session.execute(
+        sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
+    ids = [r.id for r in rows]
+    stale_by_task = core.stale_counts(ids)
+    mine = claim_summaries(core.actor_id(context), ids)
+    names = core.user_names({r.created_by for r in rows})
+    return {"count": total, "results": [
+        core.task_dict(r, stale_by_task.get(r.id, 0), names, mine.get(r.id)) for r in rows]}
+
+
+@toolkit.validate(schema.task_next_schema)
+@atomic
+def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Claim the next open task with a free slot that the caller has not
+    claimed before (soonest due first, then oldest), optionally of one
+    organization, community or kind. Readers asking at the same time get
+    different tasks.
+
+    :param organization: name or id (optional)
+    :type organization: string
+    :param community_id: a community (group) id or name (optional)
+    :type community_id: string
+    :param kind: one kind of task (optional)
+    :type kind: string
+
+    :returns: the claimed task, as ``crowdsource_task_show`` gives it (with
+        ``my_claim``); ``ObjectNotFound`` when no task is waiting
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_task_next", context, data_dict)
+    me = core.actor_id(context)
+    user_lock(me)
+    where = [task.c.state == "open", task.c.slots_used < task.c.capacity,
+             task.c.package_id.in_(visible_datasets(context)),
+             ~sa.exists().where(claim.c.task_id == task.c.id, claim.c.user_id == me)]
+    if data_dict.get("organization"):
+        org = model.Group.get(data_dict["organization"])
+        if org is None or not org.is_organization:
+            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
+        where.append(task.c.package_id.in_(
+            sa.select(model.Package.id).where(model.Package.owner_org == org.id)))
+    if data_dict.get("community_id"):
+        group = model.Group.get(data_dict["community_id"])
+        where.append(task.c.community_id == (group.id if group else data_dict["community_id"]))
+    if data_dict.get("kind"):
+        where.append(task.c.kind == data_dict["kind"])
+    # tasks another reader is claiming right now are skipped, not waited for
+    task_id = model.Session.execute(
+        sa.select(task.c.id).where(*where)
+        .order_by(task.c.due.asc().nulls_last(), task.c.created, task.c.id)
+        .limit(1).with_for_update(skip_locked=True)).scalar()
+    if task_id is None:
+        model.Session.rollback()
+        raise toolkit.ObjectNotFound(toolkit._("No task is waiting for you just now"))
+    row = core.task_row(task_id, lock=True)
+    claim_id, expired = take_slot(context, row)
+    model.Session.commit()
+    core.send_expired(expired, row.package_id)
+    events.claim_claimed.send(claim_id, task_id=row.id, package_id=row.package_id, user_id=me)
+    return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
+
+
+def purge_dataset(package_id: str) -> None:
+    """Its tasks and their claims go with a purged dataset."""
+    tasks = sa.select(task.c.id).where(task.c.package_id == package_id)
+    model.Session.execute(sa.delete(claim).where(claim.c.task_id.in_(tasks)))
+    model.Session.execute(sa.delete(task).where(task.c.package_id == package_id))
+
+
+def get_actions() -> dict[str, Any]:
+    return {
+        "crowdsource_task_create": crowdsource_task_create,
+        "crowdsource_task_create_bulk": crowdsource_task_create_bulk,
+        "crowdsource_task_update": crowdsource_task_update,
+        "crowdsource_task_cancel": crowdsource_task_cancel,
+        "crowdsource_task_show": crowdsource_task_show,
+        "crowdsource_task_list": crowdsource_task_list,
+        "crowdsource_task_next": crowdsource_task_next,
+    }
