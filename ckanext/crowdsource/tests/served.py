@@ -1,0 +1,93 @@
+"""A CKAN server the tests start on the test database, and always stop.
+
+One process (``ckan run``, as a developer runs it) or several worker
+processes (gunicorn, as production runs it), with CSRF protection on.
+"""
+from __future__ import annotations
+
+import configparser
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+BIN = os.path.dirname(sys.executable)
+WSGI = """import os
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+application = make_app(load_config(os.environ["CKAN_INI"]))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"CKAN server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as res:
+                if res.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling the server's status URL until it answers
+    raise RuntimeError(f"CKAN server did not answer at {url} in {seconds}s")
+
+
+@contextlib.contextmanager
+def serve(workers: int = 0, **options: str) -> Iterator[str]:
+    """The base URL of a CKAN server running this extension, with ``options``
+    set in its configuration; ``workers``: that many gunicorn processes."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    workdir = tempfile.mkdtemp(prefix="crowdsource-served-")
+    ini = os.path.join(workdir, "server.ini")
+    # A whole copy of test.ini (CKAN 2.11 reads its logging sections from the
+    # file it runs with), served at this port with CSRF protection on.
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str
+    parser.read(os.path.join(ROOT, "test.ini"))
+    for key, value in {"ckan.site_url": base, "WTF_CSRF_ENABLED": "true",
+                       "testing": "false", **options}.items():
+        parser.set("app:main", key, value)
+    with open(ini, "w") as f:
+        parser.write(f)
+    if workers:
+        with open(os.path.join(workdir, "crowdsource_wsgi.py"), "w") as f:
+            f.write(WSGI)
+        command = [os.path.join(BIN, "gunicorn"), "--workers", str(workers),
+                   "--bind", f"127.0.0.1:{port}", "--chdir", workdir, "--timeout", "120",
+                   "--backlog", "2048", "crowdsource_wsgi:application"]
+    else:
+        command = [os.path.join(BIN, "ckan"), "-c", ini, "run", "--host", "127.0.0.1",
+                   "--port", str(port), "--disable-reloader"]
+    log = open(os.path.join(workdir, "server.log"), "w")
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, env={**os.environ, "CKAN_INI": ini})
+    try:
+        _wait_until_up(f"{base}/api/3/action/status_show", proc)
+        yield base
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
