@@ -33,6 +33,7 @@ from .tasks import auth as task_auth
 from .tasks import claims as claim_actions
 from .tasks import cli as task_cli
 from .tasks import index as task_index
+from .tasks import views as task_views
 
 moderation_core.register(tag_moderation.ITEM_TYPE)
 moderation_core.register(post_moderation.ITEM_TYPE)
@@ -71,7 +72,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:
-        return [tag_views.bp, moderation_views.bp, discussion_views.bp]
+        return [tag_views.bp, moderation_views.bp, discussion_views.bp, task_views.bp]
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
@@ -80,6 +81,10 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
             "crowdsource_markdown": render_markdown,
             "crowdsource_discussion_counts": discussion_views.tab_counts,
             "crowdsource_resource_thread": discussion_views.resource_thread,
+            "crowdsource_open_tasks": task_views.open_tasks,
+            "crowdsource_time_left": task_views.time_left,
+            "crowdsource_claim_ttl": lambda: toolkit.config.get(
+                "ckanext.crowdsource.tasks.claim_ttl_hours"),
         }
 
     # IClick
