@@ -2,6 +2,8 @@
 percentiles and timing."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import statistics
 import subprocess
@@ -98,3 +100,38 @@ def seed_datasets(toolkit: Any, model: Any, sa: Any, n: int) -> list[str]:
         "SELECT id FROM package WHERE name LIKE 'bench-%' "
         "ORDER BY substr(name, 7)::int")).scalars()
     return list(rows)
+
+
+def index_copies(toolkit: Any, model: Any, sa: Any, ids: list[str],
+                 extra: Callable[[list[str]], dict[str, dict[str, Any]]] | None = None) -> None:
+    """Index documents for the copies of the first dataset: the one CKAN built
+    for it, with each copy's id, name and title, plus ``extra(ids)[id]``."""
+    from ckanext.crowdsource.search.connection import PgSolr
+
+    row = model.Session.execute(sa.text(
+        "SELECT doc, fields, permission_labels FROM crowdsource_search_doc WHERE id = :id"),
+        {"id": ids[0]}).one()
+    tmpl = {**row.fields, **row.doc, "permission_labels": row.permission_labels}
+    data = json.loads(tmpl["validated_data_dict"])
+    conn = PgSolr()
+    site_id = toolkit.config.get("ckan.site_id")
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        more = extra(chunk) if extra else {}
+        docs = []
+        for n, pkg_id in enumerate(chunk, start):
+            name, title = f"bench-{n}", f"Bench dataset {n}"
+            pkg = {**data, "id": pkg_id, "name": name, "title": title}
+            docs.append({**tmpl, "id": pkg_id, "name": name, "title": title,
+                         "title_string": title,
+                         "index_id": hashlib.md5(f"{pkg_id}{site_id}".encode()).hexdigest(),
+                         "data_dict": json.dumps(pkg), "validated_data_dict": json.dumps(pkg),
+                         **more.get(pkg_id, {})})
+        conn.add(docs)
+
+
+def vacuum(model: Any, sa: Any, *tables: str) -> None:
+    with model.ensure_engine().connect() as c:
+        c = c.execution_options(isolation_level="AUTOCOMMIT")
+        for table in tables:
+            c.execute(sa.text(f"VACUUM ANALYZE {table}"))

@@ -22,12 +22,11 @@ It uses its own database, crowdsource_bench_tags, created afresh each run.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import time
 
-from common import ckan_app, seed_datasets, timed
+from common import ckan_app, index_copies, seed_datasets, timed, vacuum
 
 DB = "crowdsource_bench_tags"
 PROBES, PROBE_TAGS = 50, 100
@@ -55,33 +54,11 @@ def add_tags(model, sa, pairs, ids: list[str], rnd: random.Random) -> None:
 
 def reindex(toolkit, model, sa, ids: list[str]) -> None:
     """Index documents for every dataset: the template's, with each one's tags."""
-    from ckanext.crowdsource.search.connection import PgSolr
     from ckanext.crowdsource.tags.actions import dataset_tags
 
-    row = model.Session.execute(sa.text(
-        "SELECT doc, fields, permission_labels FROM crowdsource_search_doc WHERE id = :id"),
-        {"id": ids[0]}).one()
-    tmpl = {**row.fields, **row.doc, "permission_labels": row.permission_labels}
-    data = json.loads(tmpl["validated_data_dict"])
-    conn = PgSolr()
-    site_id = toolkit.config.get("ckan.site_id")
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        tags = dataset_tags(chunk)
-        docs = []
-        for n, pkg_id in enumerate(chunk, start):
-            name, title = f"bench-{n}", f"Bench dataset {n}"
-            pkg = {**data, "id": pkg_id, "name": name, "title": title}
-            docs.append({**tmpl, "id": pkg_id, "name": name, "title": title,
-                         "title_string": title,
-                         "index_id": hashlib.md5(f"{pkg_id}{site_id}".encode()).hexdigest(),
-                         "vocab_crowd_tags": tags[pkg_id],
-                         "data_dict": json.dumps(pkg), "validated_data_dict": json.dumps(pkg)})
-        conn.add(docs)
-    with model.ensure_engine().connect() as c:
-        c = c.execution_options(isolation_level="AUTOCOMMIT")
-        for table in ("crowdsource_tag", "crowdsource_search_doc", "package"):
-            c.execute(sa.text(f"VACUUM ANALYZE {table}"))
+    index_copies(toolkit, model, sa, ids, lambda chunk: {
+        pkg_id: {"vocab_crowd_tags": tags} for pkg_id, tags in dataset_tags(chunk).items()})
+    vacuum(model, sa, "crowdsource_tag", "crowdsource_search_doc", "package")
 
 
 def measure(toolkit, ids: list[str], runs: int, rnd: random.Random) -> dict[str, tuple]:

@@ -11,9 +11,15 @@ from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common.cache import cached
 from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import can_see_dataset, is_staff_for, visible_datasets
+from ckanext.crowdsource.common.roles import (
+    can_see_dataset,
+    is_staff_for,
+    visibility_key,
+    visible_datasets,
+)
 
 from . import core, index, schema
 from .claims import claim_summaries, take_slot, user_lock
@@ -108,7 +114,7 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
         raise toolkit.ValidationError(
             {"target_field": [toolkit._("This task is not about a resource")]})
     task_id = _insert(context, pkg.id, resource_id, values)
-    model.Session.commit()
+    core.commit()
     index.reindex(pkg.id)
     events.task_created.send(task_id, task_id=task_id, package_id=pkg.id,
                              user_id=core.actor_id(context))
@@ -177,7 +183,7 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
             seen.add(pkg.id)
             created.append({"id": _insert(context, pkg.id, None, values),
                             "package_id": pkg.id, "package_name": pkg.name})
-    model.Session.commit()
+    core.commit()
     for item in created:
         index.reindex(item["package_id"])
         events.task_created.send(item["id"], task_id=item["id"],
@@ -221,7 +227,7 @@ def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, 
             {"target_field": [toolkit._("This task is not about a resource")]})
     model.Session.execute(sa.update(task).where(task.c.id == row.id)
                           .values(modified=sa.func.now(), **values))
-    model.Session.commit()
+    core.commit()
     core.send_expired(expired, row.package_id)
     events.task_updated.send(row.id, task_id=row.id, package_id=row.package_id,
                              user_id=core.actor_id(context))
@@ -263,7 +269,7 @@ def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, 
     released = release_live(row.id, reason)
     model.Session.execute(sa.update(task).where(task.c.id == row.id).values(
         state="cancelled", state_reason=reason, modified=sa.func.now()))
-    model.Session.commit()
+    core.commit()
     actor = core.actor_id(context)
     core.send_expired(expired, row.package_id)
     for r in released:
@@ -371,12 +377,18 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
     joined = task.join(model.Package, model.Package.id == task.c.package_id)
     rows = model.Session.execute(
         sa.select(task, model.Package.owner_org, model.Package.name.label("package_name"),
-                  model.Package.title.label("package_title"),
-                  sa.func.count().over().label("total"))
+                  model.Package.title.label("package_title"))
         .select_from(joined).where(*where).order_by(*order, task.c.id)
         .limit(limit).offset(offset)).all()
-    total = rows[0].total if rows else model.Session.execute(
-        sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
+
+    def count() -> int:
+        return model.Session.execute(
+            sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
+
+    # the same for everyone who sees the same datasets, until a task changes
+    filters = {k: v for k, v in data_dict.items() if k not in ("limit", "offset", "sort")}
+    total = cached(core.COUNT_CACHE, [visibility_key(context), filters], toolkit.config.get(
+        "ckanext.crowdsource.tasks.count_cache_seconds"), count)
     ids = [r.id for r in rows]
     stale_by_task = core.stale_counts(ids)
     mine = claim_summaries(core.actor_id(context), ids)
@@ -431,7 +443,7 @@ def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, An
         raise toolkit.ObjectNotFound(toolkit._("No task is waiting for you just now"))
     row = core.task_row(task_id, lock=True)
     claim_id, expired = take_slot(context, row)
-    model.Session.commit()
+    core.commit()
     core.send_expired(expired, row.package_id)
     events.claim_claimed.send(claim_id, task_id=row.id, package_id=row.package_id, user_id=me)
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})

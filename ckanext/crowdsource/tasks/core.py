@@ -12,9 +12,18 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common import cache
 from ckanext.crowdsource.common.roles import can_see_dataset, current_user, is_staff_for
 
 from .model import claim, task
+
+COUNT_CACHE = "task_count"  # the board's counts, kept until a task or claim changes
+
+
+def commit() -> None:
+    """Commit a change to tasks or claims; the board's kept counts are stale now."""
+    model.Session.commit()
+    cache.bump(COUNT_CACHE)
 
 
 def now() -> datetime:
