@@ -24,7 +24,7 @@ import argparse
 import random
 import time
 
-from common import ckan_app, copy_rows, seed_datasets, timed
+from common import ckan_app, copy_rows, seed_datasets, timed, vacuum
 
 DB = "crowdsource_bench_discussion"
 PROBES, TOP, REPLIES, USERS = 5, 700, 300, 300
@@ -165,10 +165,7 @@ def main() -> None:
             for first in range(done, size, 100_000):
                 insert_posts(model, sa, first, min(size, first + 100_000), False, ids, users)
             done = max(done, size)
-            with model.ensure_engine().connect() as c:
-                c = c.execution_options(isolation_level="AUTOCOMMIT")
-                for table in ("crowdsource_post", "crowdsource_thread", "crowdsource_vote"):
-                    c.execute(sa.text(f"VACUUM ANALYZE {table}"))
+            vacuum(model, sa, "crowdsource_post", "crowdsource_thread", "crowdsource_vote")
             count = model.Session.execute(
                 sa.text("SELECT count(*) FROM crowdsource_post")).scalar()
             print(f"{count:,} posts ({time.perf_counter() - t0:.1f}s)", flush=True)

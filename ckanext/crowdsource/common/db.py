@@ -27,3 +27,11 @@ def atomic(action: Callable[..., Any]) -> Callable[..., Any]:
             raise
 
     return run
+
+
+def one_or_404(query: Any, message: str) -> Any:
+    """The first row of ``query``, or ``ObjectNotFound`` with ``message``."""
+    row = model.Session.execute(query).first()
+    if row is None:
+        raise toolkit.ObjectNotFound(message)
+    return row

@@ -1,6 +1,9 @@
 """What the capabilities' views share."""
 from __future__ import annotations
 
+from typing import Any
+
+from ckan.lib import base
 from ckan.plugins import toolkit
 
 
@@ -11,3 +14,20 @@ def error_text(error: toolkit.ValidationError) -> str:
         for messages in error.error_dict.values()
         for message in (messages if isinstance(messages, list) else [messages])
     )
+
+
+def attempt(action: str, data: dict[str, Any],
+            forbidden: str = "") -> tuple[Any, str]:
+    """Run an action for a form: ``(result, "")``, or ``(None, what went
+    wrong)`` for bad input or a missing object, to show the user; a refusal
+    ends the request with 403."""
+    try:
+        return toolkit.get_action(action)({}, data), ""
+    except toolkit.ValidationError as e:
+        return None, error_text(e)
+    except toolkit.Invalid as e:
+        return None, str(e.error)
+    except toolkit.ObjectNotFound as e:
+        return None, str(e.message or toolkit._("Not found"))
+    except toolkit.NotAuthorized:
+        return base.abort(403, forbidden or toolkit._("You are not allowed to do this")), ""

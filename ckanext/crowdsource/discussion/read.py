@@ -15,6 +15,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from ckanext.crowdsource.common.db import one_or_404
 from ckanext.crowdsource.common.roles import current_user
 
 from . import subjects
@@ -52,17 +53,12 @@ def viewer(context: Context, subject: subjects.Subject) -> Viewer:
 
 
 def thread_row(thread_id: str) -> Any:
-    row = model.Session.execute(sa.select(thread).where(thread.c.id == thread_id)).first()
-    if row is None:
-        raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
-    return row
+    return one_or_404(sa.select(thread).where(thread.c.id == thread_id),
+                      toolkit._("Thread not found"))
 
 
 def post_row(post_id: str) -> Any:
-    row = model.Session.execute(sa.select(post).where(post.c.id == post_id)).first()
-    if row is None:
-        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
-    return row
+    return one_or_404(sa.select(post).where(post.c.id == post_id), toolkit._("Post not found"))
 
 
 def subject_of(row: Any) -> subjects.Subject:

@@ -15,7 +15,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint, Response
 
-from ckanext.crowdsource.common.views import error_text
+from ckanext.crowdsource.common.views import attempt, error_text
 
 from .index import counts
 from .read import REPLIES_MAX
@@ -244,15 +244,7 @@ def act(verb: str) -> Any:
     except KeyError:
         return base.abort(404)
     state = {k: form.get(k, "") for k in STATE_KEYS}
-    error, result = "", None
-    try:
-        result = toolkit.get_action(action)({}, data)
-    except toolkit.ValidationError as e:
-        error = error_text(e)
-    except toolkit.ObjectNotFound as e:
-        error = str(e.message or toolkit._("Not found"))
-    except toolkit.NotAuthorized:
-        return base.abort(403, toolkit._("You are not allowed to do this"))
+    result, error = attempt(action, data)
     if verb == "ask" and not error:
         target = h.url_for("crowdsource_discussion.question", id=result["id"])
         if request.headers.get("HX-Request"):

@@ -10,7 +10,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.crowdsource.common.views import error_text
+from ckanext.crowdsource.common.views import attempt
 
 from .schema import STATUSES
 
@@ -48,14 +48,9 @@ def decide() -> Any:
 def _decide(action: str) -> Any:
     form = request.form
     data = {key: form.get(key, "") for key in ("item_type", "item_id", "decision", "reason")}
-    try:
-        result = toolkit.get_action(action)({}, data)
-    except toolkit.NotAuthorized:
-        return base.abort(403, toolkit._("Only the library's staff can moderate"))
-    except toolkit.ObjectNotFound as e:
-        h.flash_error(str(e.message or toolkit._("Not found")))
-    except toolkit.ValidationError as e:
-        h.flash_error(error_text(e))
+    result, error = attempt(action, data, toolkit._("Only the library's staff can moderate"))
+    if error:
+        h.flash_error(error)
     else:
         h.flash_success(toolkit._("Hidden") if result["hidden"] else toolkit._("Shown"))
     return toolkit.redirect_to("crowdsource_moderation.queue", status=form.get("status", ""))

@@ -14,7 +14,7 @@ from ckan.lib import helpers as h
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.crowdsource.common.views import error_text
+from ckanext.crowdsource.common.views import attempt
 
 from .moderation import item_id
 from .schema import normalize_tag
@@ -75,20 +75,13 @@ def change(id: str, verb: str) -> Any:
     data: dict[str, Any] = {"id": pkg["id"], "tag": tag}
     if verb in ("hide", "restore", "promote"):
         data["reason"] = reason
-    error = ""
-    try:
-        if verb == "flag":
-            data = {"item_type": "tag", "item_id": item_id(pkg["id"], normalize_tag(tag)),
-                    "reason": reason}
-        toolkit.get_action(ACTIONS[verb])({}, data)
-    except toolkit.Invalid as e:
-        error = str(e.error)
-    except toolkit.ValidationError as e:
-        error = error_text(e)
-    except toolkit.ObjectNotFound as e:
-        error = str(e.message or toolkit._("Not found"))
-    except toolkit.NotAuthorized:
-        return base.abort(403, toolkit._("You are not allowed to do this"))
+    if verb == "flag":
+        try:
+            tag = normalize_tag(tag)
+        except toolkit.Invalid:
+            pass  # no such reader tag: the flag action says it is not found
+        data = {"item_type": "tag", "item_id": item_id(pkg["id"], tag), "reason": reason}
+    _, error = attempt(ACTIONS[verb], data)
     if request.headers.get("HX-Request"):
         return toolkit.render("crowdsource/tags/snippets/cloud.html",
                               {"cloud": cloud_vars(pkg["id"], error)})

@@ -208,11 +208,7 @@ def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the task, as ``crowdsource_task_show`` gives it
     :rtype: dictionary
     """
-    row = core.task_row(data_dict["id"], lock=True)
-    toolkit.check_access("crowdsource_task_update", context, {"id": row.id})
-    if row.state != "open":
-        raise toolkit.ValidationError({"id": [toolkit._("This task is closed")]})
-    expired = core.settle(row.id)
+    row, expired = core.open_task_for(context, data_dict["id"], "crowdsource_task_update")
     values = _template({"kind": row.kind, **data_dict})
     values.pop("kind")
     if "claim_ttl_hours" not in data_dict:
@@ -260,11 +256,7 @@ def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the task, as ``crowdsource_task_show`` gives it
     :rtype: dictionary
     """
-    row = core.task_row(data_dict["id"], lock=True)
-    toolkit.check_access("crowdsource_task_cancel", context, {"id": row.id})
-    if row.state != "open":
-        raise toolkit.ValidationError({"id": [toolkit._("This task is closed")]})
-    expired = core.settle(row.id)
+    row, expired = core.open_task_for(context, data_dict["id"], "crowdsource_task_cancel")
     reason = data_dict.get("reason") or toolkit._("The library cancelled the task")
     released = release_live(row.id, reason)
     model.Session.execute(sa.update(task).where(task.c.id == row.id).values(

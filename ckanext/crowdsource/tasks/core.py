@@ -13,6 +13,7 @@ from ckan.types import Context
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import cache
+from ckanext.crowdsource.common.db import one_or_404
 from ckanext.crowdsource.common.roles import can_see_dataset, current_user, is_staff_for
 
 from .model import claim, task
@@ -44,17 +45,22 @@ def task_row(task_id: str, lock: bool = False) -> Any:
              .where(task.c.id == task_id, model.Package.state == "active"))
     if lock:
         query = query.with_for_update(of=task)
-    row = model.Session.execute(query).first()
-    if row is None:
-        raise toolkit.ObjectNotFound(toolkit._("Task not found"))
-    return row
+    return one_or_404(query, toolkit._("Task not found"))
 
 
 def claim_row(claim_id: str) -> Any:
-    row = model.Session.execute(sa.select(claim).where(claim.c.id == claim_id)).first()
-    if row is None:
-        raise toolkit.ObjectNotFound(toolkit._("Claim not found"))
-    return row
+    return one_or_404(sa.select(claim).where(claim.c.id == claim_id),
+                      toolkit._("Claim not found"))
+
+
+def open_task_for(context: Context, task_id: str, action: str) -> tuple[Any, list[Any]]:
+    """An open task, its row locked, after ``action``'s access check, with its
+    expired claims settled (returned, for their events)."""
+    row = task_row(task_id, lock=True)
+    toolkit.check_access(action, context, {"id": row.id})
+    if row.state != "open":
+        raise toolkit.ValidationError({"id": [toolkit._("This task is closed")]})
+    return row, settle(row.id)
 
 
 def settle(task_id: str) -> list[Any]:

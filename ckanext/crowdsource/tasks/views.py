@@ -19,7 +19,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.crowdsource.common.views import error_text
+from ckanext.crowdsource.common.views import attempt, error_text
 
 from . import results
 from .model import task
@@ -201,15 +201,7 @@ def act(verb: str) -> Any:
         return base.abort(404, toolkit._("Task not found"))
     if data.get("as") is None:
         data.pop("as", None)
-    error = ""
-    try:
-        toolkit.get_action(action)({}, data)
-    except toolkit.ValidationError as e:
-        error = error_text(e)
-    except toolkit.ObjectNotFound as e:
-        error = str(e.message or toolkit._("Not found"))
-    except toolkit.NotAuthorized:
-        return base.abort(403, toolkit._("You are not allowed to do this"))
+    _, error = attempt(action, data)
     if request.headers.get("HX-Request"):
         return toolkit.render("crowdsource/tasks/snippets/task.html",
                               {"found": task_vars(task_id, error)})
@@ -230,13 +222,9 @@ def _create_or_next(verb: str, form: Any) -> Any:
             "reward_points", "claim_ttl_hours", "due", "community_id", "target_field")
             if form.get(k)}
         action = "crowdsource_task_create"
-    try:
-        created = toolkit.get_action(action)({}, data)
-    except toolkit.NotAuthorized:
-        return base.abort(403, toolkit._("You are not allowed to do this"))
-    except (toolkit.ValidationError, toolkit.ObjectNotFound) as e:
-        h.flash_error(error_text(e) if isinstance(e, toolkit.ValidationError)
-                      else str(e.message or toolkit._("Not found")))
+    created, error = attempt(action, data)
+    if error:
+        h.flash_error(error)
         back = (h.url_for("crowdsource_tasks.dataset_tasks", id=data["package_id"])
                 if data.get("package_id") else h.url_for("crowdsource_tasks.board"))
         return h.redirect_to(back)
