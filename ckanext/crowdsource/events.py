@@ -41,3 +41,13 @@ claim_accepted = toolkit.signals.ckanext.signal("crowdsource:claim_accepted")
 claim_rejected = toolkit.signals.ckanext.signal("crowdsource:claim_rejected")
 claim_changes_requested = toolkit.signals.ckanext.signal("crowdsource:claim_changes_requested")
 claim_applied = toolkit.signals.ckanext.signal("crowdsource:claim_applied")
+
+# feedback: sent with the feedback's id; keyword arguments name the
+# ``package_id`` (none for the service), the acting ``user_id`` and, for
+# answers, the reader's ``author_id``
+feedback_created = toolkit.signals.ckanext.signal("crowdsource:feedback_created")
+feedback_replied = toolkit.signals.ckanext.signal("crowdsource:feedback_replied")
+feedback_status_changed = toolkit.signals.ckanext.signal("crowdsource:feedback_status_changed")
+request_seconded = toolkit.signals.ckanext.signal("crowdsource:request_seconded")
+feedback_hidden = toolkit.signals.ckanext.signal("crowdsource:feedback_hidden")
+feedback_restored = toolkit.signals.ckanext.signal("crowdsource:feedback_restored")

@@ -1,4 +1,4 @@
-"""The one rate limit on readers' writes, counted in Redis across all web workers."""
+"""The one rate limit on writes, counted in Redis across all web workers."""
 from __future__ import annotations
 
 import time
@@ -11,6 +11,16 @@ from .cache import redis_key
 from .roles import current_user
 
 
+def _over(parts: tuple[str, ...], limit: int, seconds: int) -> bool:
+    """Count one more in a fixed window of ``seconds``; whether it is one too many."""
+    key = redis_key("rate", *parts, str(int(time.time() // seconds)))
+    redis = connect_to_redis()
+    count = redis.incr(key)
+    if count == 1:
+        redis.expire(key, 2 * seconds)
+    return count > limit
+
+
 def check(context: Context) -> None:
     """Count one write by the caller; refuse it beyond the configured number
     per minute (``ValidationError`` naming ``rate_limit``). Sysadmins, who run
@@ -19,12 +29,15 @@ def check(context: Context) -> None:
     user = current_user(context)
     if not limit or user is None or user.sysadmin:
         return
-    key = redis_key("rate", user.id, str(int(time.time() // 60)))
-    redis = connect_to_redis()
-    count = redis.incr(key)
-    if count == 1:
-        redis.expire(key, 120)
-    if count > limit:
+    if _over(("user", user.id), limit, 60):
         raise toolkit.ValidationError({"rate_limit": [toolkit._(
             "You have made {limit} contributions in a minute: please wait a moment"
         ).format(limit=limit)]})
+
+
+def check_address(address: str, limit: int) -> None:
+    """The same for writes without an account, counted per client address
+    and hour."""
+    if limit and _over(("address", address), limit, 3600):
+        raise toolkit.ValidationError({"rate_limit": [toolkit._(
+            "Too many messages from your address: please try again later")]})

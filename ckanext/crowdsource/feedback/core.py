@@ -1,0 +1,144 @@
+"""Who sees which feedback, and feedback as the actions return it.
+
+A feedback item is seen in full by its author and by the staff who answer it
+(of its organization; sysadmins for all). A request is also public: anyone
+who can see its subject sees it, its status and the public answer, but not
+the conversation. Feedback about a dataset a user cannot see is never shown.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context
+
+from ckanext.crowdsource.common.db import one_or_404
+from ckanext.crowdsource.common.roles import (
+    can_see_dataset,
+    current_user,
+    is_staff_for,
+    staff_org_ids,
+    visible_datasets,
+)
+
+from .model import feedback, message, second
+
+
+def me(context: Context) -> str | None:
+    user = current_user(context)
+    return user.id if user else None
+
+
+def row(feedback_id: str) -> Any:
+    return one_or_404(
+        sa.select(feedback, model.Package.name.label("package_name"),
+                  model.Package.title.label("package_title"),
+                  model.Package.state.label("package_state"))
+        .outerjoin(model.Package, model.Package.id == feedback.c.package_id)
+        .where(feedback.c.id == feedback_id),
+        toolkit._("Feedback not found"))
+
+
+def is_staff(context: Context, item: Any) -> bool:
+    """Staff of the item's organization; sysadmins for items without one."""
+    if item.owner_org is None:
+        user = current_user(context)
+        return bool(user and user.sysadmin)
+    return is_staff_for(context, item.owner_org)
+
+
+def subject_visible(context: Context, item: Any) -> bool:
+    if item.package_id is None:
+        return True
+    return item.package_state == "active" and can_see_dataset(context, item.package_id)
+
+
+def is_author(context: Context, item: Any) -> bool:
+    return bool(item.user_id) and item.user_id == me(context)
+
+
+def is_public(item: Any) -> bool:
+    return item.kind == "request" and item.state == "published"
+
+
+def access(context: Context, item: Any) -> str | None:
+    """``"full"`` (author, staff), ``"public"`` (a published request), or None."""
+    if not subject_visible(context, item):
+        return None
+    if is_staff(context, item) or is_author(context, item):
+        return "full"
+    return "public" if is_public(item) else None
+
+
+def inbox_scope(context: Context) -> Any:
+    """SQL: the items the caller answers (all of them for sysadmins)."""
+    orgs = staff_org_ids(context)
+    return sa.true() if orgs is None else feedback.c.owner_org.in_(orgs)
+
+
+def seen_subjects(context: Context) -> Any:
+    """SQL: items whose dataset, if any, the caller can see."""
+    return sa.or_(feedback.c.package_id.is_(None),
+                  feedback.c.package_id.in_(visible_datasets(context)))
+
+
+def public_requests() -> Any:
+    return sa.and_(feedback.c.kind == "request", feedback.c.state == "published")
+
+
+def names(user_ids: set[str | None]) -> dict[str, dict[str, str]]:
+    ids = {u for u in user_ids if u}
+    if not ids:
+        return {}
+    return {r.id: {"name": r.name, "display_name": r.fullname or r.name}
+            for r in model.Session.execute(
+                sa.select(model.User.id, model.User.name, model.User.fullname)
+                .where(model.User.id.in_(ids))).all()}
+
+
+def my_seconds(user_id: str | None, ids: list[str]) -> set[str]:
+    if not user_id or not ids:
+        return set()
+    return set(model.Session.execute(
+        sa.select(second.c.feedback_id)
+        .where(second.c.user_id == user_id, second.c.feedback_id.in_(ids))).scalars())
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def item_dict(item: Any, level: str, people: dict[str, dict[str, str]],
+              seconded: bool = False, staff: bool = False) -> dict[str, Any]:
+    """One item as a caller with ``level`` access sees it."""
+    out = {
+        "id": item.id, "kind": item.kind, "subject_type": item.subject_type,
+        "package_id": item.package_id, "package_name": item.package_name,
+        "package_title": item.package_title, "resource_id": item.resource_id,
+        "author": people.get(item.user_id) if item.user_id else None,
+        "anonymous": item.user_id is None, "title": item.title, "body": item.body,
+        "rating": item.rating, "status": item.status, "public_answer": item.public_answer,
+        "fulfilled_by": item.fulfilled_by, "seconds": item.seconds, "seconded": seconded,
+        "state": item.state, "created": _iso(item.created), "modified": _iso(item.modified),
+    }
+    if level == "full":
+        out["answered"] = _iso(item.answered)
+        if item.state != "published":
+            out["reason"] = item.moderation_reason or ""
+    if staff:
+        out["contact_email"] = item.contact_email
+        out["owner_org"] = item.owner_org
+    return out
+
+
+def conversation(item_id: str, staff: bool) -> list[dict[str, Any]]:
+    rows = model.Session.execute(
+        sa.select(message).where(message.c.feedback_id == item_id)
+        .order_by(message.c.created, message.c.id)).all()
+    people = names({r.user_id for r in rows})
+    return [{"id": r.id, "role": r.role, "author": people.get(r.user_id) if r.user_id else None,
+             "body": r.body if r.state == "published" or staff else "",
+             "status": r.status, "state": r.state, "created": _iso(r.created)}
+            for r in rows]

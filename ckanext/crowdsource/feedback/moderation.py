@@ -1,0 +1,77 @@
+"""Public requests and the replies of a conversation as item types of the
+moderation core: flags, hiding, the queue and the log."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+
+from ckanext.crowdsource import events
+from ckanext.crowdsource.common.db import one_or_404
+from ckanext.crowdsource.discussion.moderation import excerpt
+from ckanext.crowdsource.moderation.core import Item, ItemType
+
+from .model import feedback, message
+
+
+def _locate_request(item_id: str) -> Item:
+    row = one_or_404(
+        sa.select(feedback).where(feedback.c.id == item_id, feedback.c.kind == "request"),
+        toolkit._("Request not found"))
+    return Item("request", row.id, row.package_id, row.owner_org, row.state == "hidden",
+                excerpt(row.title or row.body))
+
+
+def _locate_reply(item_id: str) -> Item:
+    row = one_or_404(
+        sa.select(message, feedback.c.package_id, feedback.c.owner_org)
+        .join(feedback, feedback.c.id == message.c.feedback_id)
+        .where(message.c.id == item_id), toolkit._("Reply not found"))
+    return Item("feedback_reply", row.id, row.package_id, row.owner_org,
+                row.state == "hidden", excerpt(row.body))
+
+
+def _setter(table: sa.Table) -> Any:
+    def set_hidden(item: Item, hidden: bool, reason: str) -> None:
+        model.Session.execute(sa.update(table).where(table.c.id == item.item_id).values(
+            state="hidden" if hidden else "published",
+            moderation_reason=(reason or None) if hidden else None, modified=sa.func.now()))
+    return set_hidden
+
+
+def _after(item: Item, hidden: bool, actor_id: str) -> None:
+    signal = events.feedback_hidden if hidden else events.feedback_restored
+    signal.send(item.item_id, package_id=item.package_id, user_id=actor_id,
+                item_type=item.item_type)
+
+
+def _hidden(table: sa.Table, joined: Any, where: Any) -> Any:
+    def select() -> sa.Select:
+        return (sa.select(table.c.id.label("item_id"), feedback.c.package_id,
+                          feedback.c.owner_org, table.c.moderation_reason.label("reason"),
+                          table.c.modified, sa.literal("hidden").label("status"))
+                .select_from(joined).where(table.c.state == "hidden", where))
+    return select
+
+
+def _labels(table: sa.Table, column: Any) -> Any:
+    def labels(item_ids: list[str]) -> dict[str, str]:
+        return {r.id: excerpt(r.text or "") for r in model.Session.execute(
+            sa.select(table.c.id, column.label("text")).where(table.c.id.in_(item_ids)))}
+    return labels
+
+
+def _request_links(item_ids: list[str]) -> dict[str, str]:
+    return {i: toolkit.url_for("crowdsource_feedback.item", id=i) for i in item_ids}
+
+
+REQUEST = ItemType(
+    "request", _locate_request, _setter(feedback), _after,
+    _hidden(feedback, feedback, feedback.c.kind == "request"),
+    _labels(feedback, sa.func.coalesce(feedback.c.title, feedback.c.body)), _request_links)
+REPLY = ItemType(
+    "feedback_reply", _locate_reply, _setter(message), _after,
+    _hidden(message, message.join(feedback, feedback.c.id == message.c.feedback_id), sa.true()),
+    _labels(message, message.c.body))

@@ -1,0 +1,146 @@
+"""Actions for public requests and ratings: second, list, the demand, a summary."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context, DataDict
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.crowdsource import events
+from ckanext.crowdsource.common.db import atomic
+from ckanext.crowdsource.common.pagination import page_bounds
+
+from . import core, index, schema
+from .model import OPEN_STATUSES, feedback, rating, second
+
+
+@atomic
+@toolkit.validate(schema.second_schema)
+def crowdsource_request_second(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Say "me too" to someone else's open request, once; ``second`` false
+    takes it back.
+
+    :param id: the request's id
+    :type id: string
+    :param second: true (default) or false
+    :type second: bool
+
+    :returns: ``{"seconds": how many readers seconded it, "seconded": the caller's}``
+    :rtype: dictionary
+    """
+    item = core.row(data_dict["id"])
+    toolkit.check_access("crowdsource_request_second", context, data_dict)
+    if item.status not in OPEN_STATUSES:
+        raise toolkit.ValidationError({"id": [toolkit._("This request is closed")]})
+    user_id = core.me(context)
+    # the request's row lock keeps its count exact under simultaneous seconds
+    model.Session.execute(sa.select(feedback.c.id).where(feedback.c.id == item.id)
+                          .with_for_update())
+    if data_dict["second"]:
+        changed = model.Session.execute(
+            insert(second).values(feedback_id=item.id, user_id=user_id)
+            .on_conflict_do_nothing()).rowcount
+    else:
+        changed = -model.Session.execute(sa.delete(second).where(
+            second.c.feedback_id == item.id, second.c.user_id == user_id)).rowcount
+    seconds = model.Session.execute(
+        sa.update(feedback).where(feedback.c.id == item.id)
+        .values(seconds=feedback.c.seconds + changed).returning(feedback.c.seconds)
+    ).scalar_one()
+    model.Session.commit()
+    if changed:
+        events.request_seconded.send(item.id, package_id=item.package_id, user_id=user_id,
+                                     seconded=data_dict["second"])
+    return {"seconds": seconds, "seconded": bool(data_dict["second"])}
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.request_list_schema)
+def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Public requests the caller can see: about one dataset, one
+    organization, or everywhere. ``sort=seconds`` with ``open`` is the
+    library's view of reader demand.
+
+    :param package_id: one dataset (optional)
+    :type package_id: string
+    :param organization: one organization (optional)
+    :type organization: string
+    :param status: one status (optional)
+    :type status: string
+    :param open: only requests still open (optional)
+    :type open: bool
+    :param sort: ``seconds`` (most seconded first) or ``newest`` (default)
+    :type sort: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count", "results": [requests as crowdsource_feedback_show
+        gives them to the public]}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_request_list", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    where = [core.public_requests(), core.seen_subjects(context)]
+    if data_dict.get("package_id"):
+        pkg = model.Package.get(data_dict["package_id"])
+        if pkg is None or pkg.state != "active":
+            raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+        where.append(feedback.c.package_id == pkg.id)
+    if data_dict.get("organization"):
+        org = model.Group.get(data_dict["organization"])
+        if org is None or not org.is_organization:
+            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
+        where.append(feedback.c.owner_org == org.id)
+    if data_dict.get("status"):
+        where.append(feedback.c.status == data_dict["status"])
+    if data_dict.get("open"):
+        where.append(feedback.c.status.in_(OPEN_STATUSES))
+    order = ([feedback.c.seconds.desc(), feedback.c.created.desc()]
+             if data_dict.get("sort") == "seconds" else [feedback.c.created.desc()])
+    total = model.Session.execute(
+        sa.select(sa.func.count()).select_from(feedback).where(*where)).scalar_one()
+    rows = model.Session.execute(
+        sa.select(feedback, model.Package.name.label("package_name"),
+                  model.Package.title.label("package_title"),
+                  model.Package.state.label("package_state"))
+        .outerjoin(model.Package, model.Package.id == feedback.c.package_id)
+        .where(*where).order_by(*order, feedback.c.id).limit(limit).offset(offset)).all()
+    people = core.names({r.user_id for r in rows})
+    seconded = core.my_seconds(core.me(context), [r.id for r in rows])
+    return {"count": total, "results": [
+        core.item_dict(r, "public", people, r.id in seconded) for r in rows]}
+
+
+@toolkit.side_effect_free
+@toolkit.validate(schema.rating_summary_schema)
+def crowdsource_rating_summary(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A dataset's average rating and how many readers rated it; individual
+    ratings stay private. ``mine`` is the caller's own rating.
+
+    :param package_id: the dataset's id or name
+    :type package_id: string
+
+    :returns: ``{"average": float or null, "count": int, "mine": int or null}``
+    :rtype: dictionary
+    """
+    pkg = model.Package.get(data_dict["package_id"])
+    if pkg is None or pkg.state != "active":
+        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+    toolkit.check_access("crowdsource_rating_summary", context, {"package_id": pkg.id})
+    out = index.summaries([pkg.id])[pkg.id]
+    mine = model.Session.execute(sa.select(rating.c.rating).where(
+        rating.c.package_id == pkg.id, rating.c.user_id == (core.me(context) or ""))).scalar()
+    return {**out, "mine": mine}
+
+
+def get_actions() -> dict[str, Any]:
+    return {
+        "crowdsource_request_second": crowdsource_request_second,
+        "crowdsource_request_list": crowdsource_request_list,
+        "crowdsource_rating_summary": crowdsource_rating_summary,
+    }

@@ -1,0 +1,200 @@
+"""Pages for feedback: the box on dataset and resource pages, public
+requests, the staff inbox and "My feedback", a conversation, the exports;
+and one POST endpoint for every change."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckan.common import current_user, request
+from ckan.lib import base
+from ckan.lib import helpers as h
+from ckan.lib.pagination import Page
+from ckan.plugins import toolkit
+from flask import Blueprint, Response, stream_with_context
+
+from ckanext.crowdsource.common.views import attempt, error_text
+
+from . import schema
+from .actions import csv_lines, export_rows, json_lines
+from .index import summaries
+from .model import NEXT_STATUS
+
+bp = Blueprint("crowdsource_feedback", __name__)
+FILTERS = ("status", "kind", "package_id", "organization", "rating", "since", "until")
+
+
+def kind_names() -> dict[str, str]:
+    return {"error": toolkit._("Error"), "suggestion": toolkit._("Suggestion"),
+            "request": toolkit._("Request"), "praise": toolkit._("Praise"),
+            "other": toolkit._("Other")}
+
+
+def status_names() -> dict[str, str]:
+    return {"new": toolkit._("New"), "acknowledged": toolkit._("Acknowledged"),
+            "in_progress": toolkit._("In progress"), "resolved": toolkit._("Resolved"),
+            "declined": toolkit._("Declined")}
+
+
+def _limit() -> int:
+    return toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+
+
+def box(package_id: str, resource_id: str = "") -> dict[str, Any]:
+    """What a dataset's (or resource's) feedback box shows (template helper)."""
+    requests = toolkit.get_action("crowdsource_request_list")(
+        {}, {"package_id": package_id, "sort": "seconds", "limit": 5})
+    return {"package_id": package_id, "resource_id": resource_id,
+            "rating": summaries([package_id])[package_id], "requests": requests,
+            "kinds": kind_names(), "statuses": status_names(),
+            "logged_in": current_user.is_authenticated,
+            "anonymous": toolkit.config.get("ckanext.crowdsource.feedback.anonymous"),
+            "honeypot": schema.HONEYPOT}
+
+
+def requests_page() -> str:
+    """``/crowdsource/requests``: public requests, and the form to ask for one."""
+    args = request.args
+    data: dict[str, Any] = {k: args[k] for k in ("organization", "status") if args.get(k)}
+    data["sort"] = "seconds" if args.get("sort") == "seconds" else "newest"
+    page_number = h.get_page_number(args)
+    try:
+        found = toolkit.get_action("crowdsource_request_list")(
+            {}, {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
+    except toolkit.ValidationError as e:
+        return base.abort(400, error_text(e))
+    except toolkit.ObjectNotFound:
+        return base.abort(404, toolkit._("Organization not found"))
+    page = Page(collection=found["results"], page=page_number, presliced_list=True,
+                url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+    orgs = toolkit.get_action("organization_list")({}, {"all_fields": True})
+    return toolkit.render("crowdsource/feedback/requests.html", {
+        "page": page, "filters": args, "statuses": status_names(), "organizations": orgs,
+        "form": {**box_defaults(), "kinds": kind_names()}})
+
+
+def box_defaults() -> dict[str, Any]:
+    return {"package_id": "", "resource_id": "", "logged_in": current_user.is_authenticated,
+            "anonymous": toolkit.config.get("ckanext.crowdsource.feedback.anonymous"),
+            "honeypot": schema.HONEYPOT}
+
+
+def inbox() -> Any:
+    """``/crowdsource/feedback``: the staff inbox, or the reader's own feedback."""
+    if not current_user.is_authenticated:
+        return h.redirect_to("user.login", came_from=h.url_for("crowdsource_feedback.inbox"))
+    args = request.args
+    is_staff = h.check_access("crowdsource_feedback_export")
+    mine = not is_staff or args.get("mine")
+    data: dict[str, Any] = {k: args[k] for k in FILTERS if args.get(k)}
+    if mine:
+        data["mine"] = True
+    page_number = h.get_page_number(args)
+    try:
+        found = toolkit.get_action("crowdsource_feedback_list")(
+            {}, {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
+    except toolkit.ValidationError as e:
+        return base.abort(400, error_text(e))
+    except toolkit.ObjectNotFound:
+        return base.abort(404, toolkit._("Organization not found"))
+    page = Page(collection=found["results"], page=page_number, presliced_list=True,
+                url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+    exports = {fmt: h.url_for("crowdsource_feedback.export", fmt=fmt,
+                              **{k: v for k, v in data.items() if k != "mine"})
+               for fmt in schema.EXPORT_FORMATS}
+    return toolkit.render("crowdsource/feedback/inbox.html", {
+        "page": page, "counts": found["counts"], "filters": args, "mine": bool(mine),
+        "is_staff": is_staff, "kinds": kind_names(), "statuses": status_names(),
+        "exports": exports, "next_status": _next_statuses()})
+
+
+def _next_statuses() -> dict[str, list[str]]:
+    return {k: list(v) for k, v in NEXT_STATUS.items()}
+
+
+def item(id: str) -> str:
+    """One feedback item with its conversation."""
+    try:
+        shown = toolkit.get_action("crowdsource_feedback_show")({}, {"id": id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return base.abort(404, toolkit._("Feedback not found"))
+    return toolkit.render("crowdsource/feedback/item.html", {
+        "item": shown, "kinds": kind_names(), "statuses": status_names(),
+        "next_status": _next_statuses()})
+
+
+def export(fmt: str) -> Any:
+    """The filtered inbox as CSV or JSON, streamed a row at a time."""
+    if fmt not in schema.EXPORT_FORMATS:
+        return base.abort(404)
+    context = {"user": current_user.name if current_user.is_authenticated else ""}
+    try:
+        toolkit.check_access("crowdsource_feedback_export", context, {})
+    except toolkit.NotAuthorized:
+        return base.abort(403, toolkit._("Only the library's staff can see the inbox"))
+    filters = {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    data, errors = toolkit.navl_validate(filters, schema.feedback_list_schema(), context)
+    if errors:
+        return base.abort(400, error_text(toolkit.ValidationError(errors)))
+    lines = (csv_lines if fmt == "csv" else json_lines)(export_rows(context, data))
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    return Response(stream_with_context(lines), mimetype=f"{mimetype}; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=feedback.{fmt}"})
+
+
+def _call(verb: str, form: Any) -> tuple[str, dict[str, Any]]:
+    if verb == "send":
+        data = {k: form[k] for k in ("kind", "body", "title", "rating", "package_id",
+                                     "resource_id", "organization", "contact_email",
+                                     schema.HONEYPOT) if form.get(k)}
+        return "crowdsource_feedback_create", data
+    if verb == "reply":
+        return "crowdsource_feedback_reply", {"id": form.get("id", ""),
+                                              "body": form.get("body", "")}
+    if verb == "status":
+        ids = form.getlist("id")
+        data = {"id": ids if len(ids) > 1 else (ids[0] if ids else ""),
+                "status": form.get("status", "")}
+        data.update({k: form[k] for k in ("reply", "public_answer", "fulfilled_by")
+                     if form.get(k)})
+        return "crowdsource_feedback_set_status", data
+    if verb == "second":
+        return "crowdsource_request_second", {"id": form.get("id", ""),
+                                              "second": form.get("second", "true")}
+    raise KeyError(verb)
+
+
+def act(verb: str) -> Any:
+    """POST: send feedback, reply, change a status (of one or many), second."""
+    form = request.form
+    try:
+        action, data = _call(verb, form)
+    except KeyError:
+        return base.abort(404)
+    result, error = attempt(action, data)
+    if verb == "second" and request.headers.get("HX-Request"):
+        shown = toolkit.get_action("crowdsource_feedback_show")({}, {"id": data["id"]})
+        return toolkit.render("crowdsource/feedback/snippets/request_item.html",
+                              {"r": shown, "error": error, "statuses": status_names(),
+                               "logged_in": True})
+    if error:
+        h.flash_error(error)
+    else:
+        h.flash_success({"send": toolkit._("Thank you: the library has your message"),
+                         "second": toolkit._("Thank you: the library counts your vote")}
+                        .get(verb, toolkit._("Saved")))
+    back = form.get("came_from", "")
+    if verb == "send" and result and result.get("id") and current_user.is_authenticated:
+        back = h.url_for("crowdsource_feedback.item", id=result["id"])
+    elif verb in ("reply", "status") and not form.get("came_from") and data.get("id"):
+        back = h.url_for("crowdsource_feedback.item", id=data["id"]) \
+            if isinstance(data["id"], str) else ""
+    if not (back.startswith("/") and not back.startswith("//")):
+        back = h.url_for("crowdsource_feedback.inbox")
+    return h.redirect_to(back)
+
+
+bp.add_url_rule("/crowdsource/requests", view_func=requests_page, methods=["GET"])
+bp.add_url_rule("/crowdsource/feedback", view_func=inbox, methods=["GET"])
+bp.add_url_rule("/crowdsource/feedback/export.<fmt>", view_func=export, methods=["GET"])
+bp.add_url_rule("/crowdsource/feedback/<id>", view_func=item, methods=["GET"])
+bp.add_url_rule("/crowdsource/feedback/do/<verb>", view_func=act, methods=["POST"])
