@@ -14,7 +14,7 @@ TEST_DB := crowdsource_test
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test install browser lint bench-search bench-tags bench-discussion bench-tasks i18n clean
+.PHONY: demo test install browser lint bench-search bench-tags bench-discussion bench-tasks bench-feedback i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -79,6 +79,9 @@ bench-discussion: install
 
 bench-tasks: install
 	$(BIN)/python bench/tasks.py $(BENCH_ARGS)
+
+bench-feedback: install
+	$(BIN)/python bench/feedback.py $(BENCH_ARGS)
 
 # Refresh the message catalogue after adding strings.
 i18n: install

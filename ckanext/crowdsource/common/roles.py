@@ -1,10 +1,21 @@
 """The one way to ask who the user is and what they may do with a dataset."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from ckan import authz, model
 from ckan.lib.plugins import get_permission_labels
 from ckan.types import Context
+
+
+def _remembered(context: Context, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per action call and user: kept in the context."""
+    key = f"crowdsource:{name}:{context.get('user') or ''}"
+    if key not in context:
+        context[key] = compute()  # type: ignore[literal-required]
+    return context[key]  # type: ignore[literal-required]
 
 
 def current_user(context: Context) -> model.User | None:
@@ -15,7 +26,7 @@ def current_user(context: Context) -> model.User | None:
     """
     if authz.auth_is_anon_user(context):
         return None
-    return model.User.get(context["user"])
+    return _remembered(context, "user", lambda: model.User.get(context["user"]))
 
 
 def can_see_dataset(context: Context, package_id: str) -> bool:
@@ -46,13 +57,13 @@ def staff_org_ids(context: Context) -> list[str] | None:
         return []
     if user.sysadmin:
         return None
-    rows = model.Session.query(model.Member.group_id).filter(
+    return _remembered(context, "staff_orgs", lambda: [r.group_id for r in model.Session.query(
+        model.Member.group_id).filter(
         model.Member.table_name == "user",
         model.Member.table_id == user.id,
         model.Member.state == "active",
         model.Member.capacity.in_(STAFF_ROLES),
-    )
-    return [r.group_id for r in rows]
+    )])
 
 
 def visibility_key(context: Context) -> list[str]:
@@ -62,7 +73,13 @@ def visibility_key(context: Context) -> list[str]:
     user = current_user(context)
     if user is not None and user.sysadmin:
         return ["*"]
-    return sorted(get_permission_labels().get_user_dataset_labels(user))
+    return sorted(_labels(context, user))
+
+
+def _labels(context: Context, user: model.User | None) -> list[str]:
+    """The user's permission labels, from CKAN (once per action call)."""
+    return _remembered(context, "labels",
+                       lambda: get_permission_labels().get_user_dataset_labels(user))
 
 
 def visible_datasets(context: Context) -> sa.Select:
@@ -80,7 +97,7 @@ def visible_datasets(context: Context) -> sa.Select:
     user = current_user(context)
     if user is not None and user.sysadmin:
         return active
-    labels = get_permission_labels().get_user_dataset_labels(user)
+    labels = _labels(context, user)
     by_kind: dict[str, list[str]] = {}
     for label in labels:
         kind, _, value = label.partition("-")

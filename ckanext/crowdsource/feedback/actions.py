@@ -17,16 +17,25 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
+from ckanext.crowdsource.common.cache import bump, cached
 from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.roles import staff_org_ids, visibility_key
 
 from . import core, schema
 from .index import reindex
 from .model import NEXT_STATUS, feedback, message, rating, second
 
+COUNT_CACHE = "feedback_count"  # the inbox's counts, kept until feedback changes
 EXPORT_COLUMNS = ("id", "created", "status", "kind", "rating", "title", "body", "dataset",
                   "resource_id", "author", "anonymous", "seconds", "answered",
                   "public_answer")
+
+
+def commit() -> None:
+    """Commit a change to feedback; the inbox's kept counts are stale now."""
+    model.Session.commit()
+    bump(COUNT_CACHE)
 
 
 def _subject(data_dict: DataDict) -> dict[str, Any]:
@@ -127,7 +136,7 @@ def crowdsource_feedback_create(context: Context, data_dict: DataDict) -> dict[s
             .on_conflict_do_update(index_elements=["package_id", "user_id"], set_={
                 "rating": data_dict["rating"], "feedback_id": item_id,
                 "modified": sa.func.now()}))
-    model.Session.commit()
+    commit()
     if rated:
         reindex(subject["package_id"])
     events.feedback_created.send(item_id, package_id=subject["package_id"], user_id=user_id,
@@ -175,12 +184,12 @@ def crowdsource_feedback_show(context: Context, data_dict: DataDict) -> dict[str
 
 
 def _filtered(context: Context, data_dict: DataDict) -> list[Any]:
-    """The WHERE of the inbox (or of the caller's own feedback, ``mine``)."""
-    where = [core.seen_subjects(context)]
+    """The WHERE of the inbox (or of the caller's own feedback, ``mine``), for
+    a query that joins each item's dataset (:func:`_joined`)."""
     if data_dict.get("mine"):
-        where.append(feedback.c.user_id == (core.me(context) or ""))
+        where = [core.seen_subjects(context), feedback.c.user_id == (core.me(context) or "")]
     else:
-        where.append(core.inbox_scope(context))
+        where = [core.inbox_scope(context), core.inbox_subjects()]
     for key in ("status", "kind", "rating"):
         if data_dict.get(key) is not None:
             where.append(feedback.c[key] == data_dict[key])
@@ -200,18 +209,22 @@ def _filtered(context: Context, data_dict: DataDict) -> list[Any]:
 
 
 ORDERS = {
-    # unanswered first, the longest waiting first
-    "unanswered": [feedback.c.answered.asc().nulls_first(), feedback.c.created.asc()],
+    # unanswered first, the longest waiting first (an index serves it)
+    "unanswered": [feedback.c.answered.is_not(None), feedback.c.created.asc()],
     "newest": [feedback.c.created.desc()],
     "oldest": [feedback.c.created.asc()],
 }
+
+
+def _joined() -> Any:
+    return feedback.outerjoin(model.Package, model.Package.id == feedback.c.package_id)
 
 
 def _selected() -> sa.Select:
     return (sa.select(feedback, model.Package.name.label("package_name"),
                       model.Package.title.label("package_title"),
                       model.Package.state.label("package_state"))
-            .outerjoin(model.Package, model.Package.id == feedback.c.package_id))
+            .select_from(_joined()))
 
 
 @toolkit.side_effect_free
@@ -252,15 +265,26 @@ def crowdsource_feedback_list(context: Context, data_dict: DataDict) -> dict[str
     """
     toolkit.check_access("crowdsource_feedback_list", context, data_dict)
     limit, offset = page_bounds(data_dict)
-    where = _filtered(context, data_dict)
+    filters = {k: v for k, v in data_dict.items()
+               if k not in ("status", "sort", "limit", "offset")}
+    status_free = _filtered(context, filters)
+    where = status_free + ([feedback.c.status == data_dict["status"]]
+                           if data_dict.get("status") else [])
     rows = model.Session.execute(
         _selected().where(*where)
         .order_by(*ORDERS[data_dict.get("sort") or "unanswered"], feedback.c.id)
         .limit(limit).offset(offset)).all()
-    status_free = _filtered(context, {k: v for k, v in data_dict.items() if k != "status"})
-    counts = dict(model.Session.execute(
-        sa.select(feedback.c.status, sa.func.count()).where(*status_free)
-        .group_by(feedback.c.status)).all())
+    def count() -> dict[str, int]:
+        return dict(model.Session.execute(
+            sa.select(feedback.c.status, sa.func.count()).select_from(_joined())
+            .where(*status_free).group_by(feedback.c.status)).all())
+
+    # the same for everyone who answers for the same organizations and sees the
+    # same datasets, until feedback changes
+    mine = data_dict.get("mine")
+    counts = cached(COUNT_CACHE, [core.me(context) if mine else staff_org_ids(context),
+                                  visibility_key(context) if mine else None, filters],
+                    toolkit.config.get("ckanext.crowdsource.common.count_cache_seconds"), count)
     total = counts.get(data_dict["status"], 0) if data_dict.get("status") \
         else sum(counts.values())
     people = core.names({r.user_id for r in rows})
@@ -301,7 +325,7 @@ def crowdsource_feedback_reply(context: Context, data_dict: DataDict) -> dict[st
     if staff and item.answered is None:
         values["answered"] = sa.func.now()
     model.Session.execute(sa.update(feedback).where(feedback.c.id == item.id).values(**values))
-    model.Session.commit()
+    commit()
     events.feedback_replied.send(item.id, package_id=item.package_id, user_id=core.me(context),
                                  author_id=item.user_id, by_staff=staff)
     return _show(context, item.id)
@@ -359,7 +383,7 @@ def crowdsource_feedback_set_status(context: Context, data_dict: DataDict) -> di
             else {}
         model.Session.execute(sa.update(feedback).where(feedback.c.id == item.id)
                               .values(**values, **extra))
-    model.Session.commit()
+    commit()
     for item in items:
         events.feedback_status_changed.send(item.id, package_id=item.package_id,
                                             user_id=actor, author_id=item.user_id,

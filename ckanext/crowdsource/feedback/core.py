@@ -84,6 +84,17 @@ def seen_subjects(context: Context) -> Any:
                   feedback.c.package_id.in_(visible_datasets(context)))
 
 
+def inbox_subjects() -> Any:
+    """SQL, with the dataset joined: for the staff who answer an item, items
+    about no dataset, or about an active dataset that is public or still
+    their organization's (they see those whatever their labels; a cheaper
+    test than the labels, which the inbox asks on every page)."""
+    return sa.or_(feedback.c.package_id.is_(None), sa.and_(
+        model.Package.state == "active",
+        sa.or_(model.Package.private.is_(False),
+               model.Package.owner_org == feedback.c.owner_org)))
+
+
 def public_requests() -> Any:
     return sa.and_(feedback.c.kind == "request", feedback.c.state == "published")
 

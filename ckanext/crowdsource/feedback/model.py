@@ -45,7 +45,11 @@ feedback = sa.Table(
     sa.Column("modified", sa.DateTime(timezone=True), server_default=sa.func.now()),
     sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5",
                        name="crowdsource_feedback_rating"),
-    sa.Index("crowdsource_feedback_inbox_idx", "owner_org", "status", "answered", "created"),
+    # the inbox: unanswered first, oldest first, per organization (and status)
+    sa.Index("crowdsource_feedback_inbox_idx", "owner_org", sa.text("(answered IS NOT NULL)"),
+             "created"),
+    sa.Index("crowdsource_feedback_inbox_status_idx", "owner_org", "status",
+             sa.text("(answered IS NOT NULL)"), "created"),
     sa.Index("crowdsource_feedback_requests_idx", "kind", "status", "seconds"),
     sa.Index("crowdsource_feedback_created_idx", "created"),
     extend_existing=True,

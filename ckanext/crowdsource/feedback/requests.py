@@ -14,6 +14,7 @@ from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
 
 from . import core, index, schema
+from .actions import commit
 from .model import OPEN_STATUSES, feedback, rating, second
 
 
@@ -50,7 +51,7 @@ def crowdsource_request_second(context: Context, data_dict: DataDict) -> dict[st
         sa.update(feedback).where(feedback.c.id == item.id)
         .values(seconds=feedback.c.seconds + changed).returning(feedback.c.seconds)
     ).scalar_one()
-    model.Session.commit()
+    commit()
     if changed:
         events.request_seconded.send(item.id, package_id=item.package_id, user_id=user_id,
                                      seconded=data_dict["second"])

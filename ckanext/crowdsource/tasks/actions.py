@@ -380,7 +380,7 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
     # the same for everyone who sees the same datasets, until a task changes
     filters = {k: v for k, v in data_dict.items() if k not in ("limit", "offset", "sort")}
     total = cached(core.COUNT_CACHE, [visibility_key(context), filters], toolkit.config.get(
-        "ckanext.crowdsource.tasks.count_cache_seconds"), count)
+        "ckanext.crowdsource.common.count_cache_seconds"), count)
     ids = [r.id for r in rows]
     stale_by_task = core.stale_counts(ids)
     mine = claim_summaries(core.actor_id(context), ids)

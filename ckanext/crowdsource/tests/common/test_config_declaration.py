@@ -14,7 +14,8 @@ def test_readme_table_matches_declaration():
         path = os.path.join(ROOT, "ckanext", "crowdsource", folder, "config_declaration.yaml")
         with open(path) as f:
             declared.update({
-                o["key"]: str(o.get("default", ""))
+                o["key"]: str(o.get("default", "")).lower() if isinstance(o.get("default"), bool)
+                else str(o.get("default", ""))
                 for group in yaml.safe_load(f)["groups"]
                 for o in group["options"]
             })

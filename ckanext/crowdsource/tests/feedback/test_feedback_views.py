@@ -125,6 +125,7 @@ def test_requests_page_and_me_too_through_htmx(app, lib):
     assert "✓" in item.select_one(".cs-metoo").text
 
 
-@pytest.mark.parametrize("path", ["/crowdsource/feedback/nope", "/crowdsource/requests?organization=nope"])
+@pytest.mark.parametrize("path", ["/crowdsource/feedback/nope",
+                                  "/crowdsource/requests?organization=nope"])
 def test_missing_things_are_not_found(app, lib, path):
     assert app.get(path).status_code == 404

@@ -44,8 +44,11 @@ def upgrade():
     )
     for col in ("package_id", "user_id"):
         op.create_index(f"crowdsource_feedback_{col}_idx", "crowdsource_feedback", [col])
+    # the inbox: unanswered first, oldest first, per organization (and status)
     op.create_index("crowdsource_feedback_inbox_idx", "crowdsource_feedback",
-                    ["owner_org", "status", "answered", "created"])
+                    ["owner_org", sa.text("(answered IS NOT NULL)"), "created"])
+    op.create_index("crowdsource_feedback_inbox_status_idx", "crowdsource_feedback",
+                    ["owner_org", "status", sa.text("(answered IS NOT NULL)"), "created"])
     op.create_index("crowdsource_feedback_requests_idx", "crowdsource_feedback",
                     ["kind", "status", "seconds"])
     op.create_index("crowdsource_feedback_created_idx", "crowdsource_feedback", ["created"])
