@@ -138,6 +138,7 @@ def seed() -> None:
 
     print(f"Sample catalogue: {len(DATASETS)} datasets ({created} new), "
           f"{len(ORGS)} organizations, {len(GROUPS)} groups.")
+    seed_contributions()
     if logins:
         print("\nLog-ins (shown once; reset with `ckan user setpass NAME`):")
         for name, password, role in logins:
@@ -145,6 +146,58 @@ def seed() -> None:
         print()
     else:
         print("Users exist already; their passwords were printed when they were created.")
+
+
+def seed_contributions() -> None:
+    """Readers' tags, a discussion, a question, tasks and feedback, through the
+    actions as the sample users; once (skipped when questions exist)."""
+    def act(user: str, action: str, **data: object) -> dict:
+        return toolkit.get_action(action)({"user": user}, data)
+
+    def named(title: str) -> str:
+        """The demo name of the dataset with this title."""
+        return next(f"demo-{n + 1:02d}" for n, d in enumerate(DATASETS) if d[2] == title)
+
+    maps, books = named("Historic City Maps"), named("市图书馆古籍目录")
+
+    if act("admin", "crowdsource_question_list")["count"]:
+        print("Sample contributions exist already.")
+        return
+    act("reader1", "crowdsource_tag_add", id=books, tag=["善本", "版本学"])
+    act("reader2", "crowdsource_tag_add", id=books, tag=["善本", "rare books"])
+    act("reader3", "crowdsource_tag_add", id=maps, tag=["old town", "河道"])
+    first = act("reader1", "crowdsource_post_create", package_id=maps,
+                body="这批地图里有 1850 年的城墙吗？ Is the 1850 city wall on these maps?")
+    act("reader3", "crowdsource_post_create", parent_id=first["id"],
+        body="Yes: sheet 4 shows the wall and the **east gate**.")
+    question = act("reader2", "crowdsource_question_create", package_id=books,
+                   title="这些古籍可以在馆内借阅吗？",
+                   body="Can the rare books be read in the reading room, and how?")
+    answer = act("reader3", "crowdsource_post_create", thread_id=question["id"],
+                 body="Yes, in the rare books room on floor 3; book a seat a day ahead.")
+    act("reader2", "crowdsource_answer_accept", id=answer["id"])
+    act("staff1", "crowdsource_answer_verify", id=answer["id"])
+    act("reader1", "crowdsource_question_create", title="周末开放时间？",
+        body="What are the opening hours at weekends?")
+    bulk = act("staff3", "crowdsource_task_create_bulk", kind="tag", capacity=2,
+               reward_points=10, title="为这套档案添加标签 Tag these records",
+               instructions="Give **three** tags that a reader would search for.",
+               package_ids=[named("家谱收藏目录"), named("传统建筑调查"), named("河道变迁图")])
+    act("staff3", "crowdsource_task_create", package_id=maps, kind="describe",
+        title="描述这些地图 Describe the maps", reward_points=20,
+        instructions="Who drew them, when, and what do they show?")
+    claimed = act("reader2", "crowdsource_task_claim", id=bulk["created"][0]["id"])
+    act("reader2", "crowdsource_claim_submit", id=claimed["id"],
+        result={"tags": ["家谱", "族谱", "genealogy"]})
+    act("reader1", "crowdsource_feedback_create", package_id=named("图书借阅统计 2023"),
+        kind="error",
+        rating=3, body="2023 年 6 月的数据缺少分馆 B。 June 2023 is missing branch B.")
+    request = act("reader3", "crowdsource_feedback_create", kind="request",
+                  organization="city-library", title="民国报纸 Republican-era newspapers",
+                  body="Could the library digitise its Republican-era newspapers?")
+    act("reader1", "crowdsource_request_second", id=request["id"])
+    print("Sample contributions: reader tags, a discussion, two questions, four tasks, "
+          "feedback and a request.")
 
 
 def main() -> None:

@@ -180,7 +180,8 @@ def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
                   sa.func.max(every.c.status).label("status"),
                   sa.func.max(every.c.reason).label("reason"),
                   sa.func.max(every.c.at).label("at"))
-        .where(*where).group_by(every.c.item_type, every.c.item_id).having(*having)
+        .where(*where).group_by(every.c.item_type, every.c.item_id)
+        .having(*having or [sa.true()])
     ).subquery()
 
 

@@ -3,7 +3,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan import logic
 
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.helpers import as_user, log_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -40,14 +40,14 @@ def test_anonymous_reads_the_discussion_and_gets_a_login_link(app, lib):
 def test_reader_comments_replies_votes_and_deletes_through_htmx(app, lib):
     other = as_user(lib["reader2"], "crowdsource_post_create", package_id=lib["ds"]["id"],
                     body="The scans are great")
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     page = section(app.get(f"/dataset/{lib['ds']['name']}/discussion").body)
     assert page.select_one("form.cs-form-comment input[name=_csrf_token]") is not None
     state = {"view": "discussion", "package_id": lib["ds"]["id"]}
     res = app.post("/crowdsource/posts/comment", data={**state, "body": "我也这样认为"},
                    headers=HTMX)
     thread = section(res.body)
-    assert "我也这样认为" in thread.text and "2 comments" in thread.text
+    assert "我也这样认为" in thread.text and len(thread.select(".cs-posts > .cs-post")) == 2
     res = app.post("/crowdsource/posts/comment",
                    data={**state, "parent_id": other["id"], "body": "agreed"}, headers=HTMX)
     post = section(res.body).find(id=f"post-{other['id']}")
@@ -65,7 +65,7 @@ def test_reader_comments_replies_votes_and_deletes_through_htmx(app, lib):
 
 
 def test_plain_posts_redirect_back_with_a_message(app, lib):
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     res = app.post("/crowdsource/posts/comment",
                    data={"view": "discussion", "package_id": lib["ds"]["id"], "body": "hi"},
                    follow_redirects=False)
@@ -84,7 +84,7 @@ def test_question_page_asker_accepts_and_staff_controls(app, lib):
     q = as_user(lib["reader"], "crowdsource_question_create", package_id=lib["ds"]["id"],
                 title="Which year?", body="The oldest?")
     a = as_user(lib["reader2"], "crowdsource_post_create", thread_id=q["id"], body="1850")
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     page = section(app.get(f"/crowdsource/questions/{q['id']}").body, "cs-question")
     assert page.select_one(".cs-question-title").text.strip().startswith("Which year?")
     assert page.select_one(f"#post-{a['id']} .cs-accept") is not None
@@ -94,7 +94,7 @@ def test_question_page_asker_accepts_and_staff_controls(app, lib):
                    headers=HTMX)
     accepted = section(res.body, "cs-question").find(id=f"post-{a['id']}")
     assert "cs-accepted" in accepted["class"]
-    app.set_session_user(lib["editor"]["name"])
+    log_in(app, lib["editor"])
     page = section(app.get(f"/crowdsource/questions/{q['id']}").body, "cs-question")
     assert page.select_one(".cs-verify") is not None and page.select_one(".cs-close")
     res = app.post("/crowdsource/posts/close",
@@ -106,7 +106,7 @@ def test_question_page_asker_accepts_and_staff_controls(app, lib):
 
 
 def test_ask_from_the_questions_tab_and_lists(app, lib):
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     page = soup(app.get(f"/dataset/{lib['ds']['name']}/questions").body)
     assert page.select_one("form.cs-form-ask input[name=package_id]")["value"] == lib["ds"]["id"]
     res = app.post("/crowdsource/posts/ask", data={
@@ -145,11 +145,11 @@ def test_staff_see_history_of_edited_posts(app, lib):
     p = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
                 body="first words")
     as_user(lib["reader"], "crowdsource_post_update", id=p["id"], body="second words")
-    app.set_session_user(lib["editor"]["name"])
+    log_in(app, lib["editor"])
     thread = section(app.get(f"/dataset/{lib['ds']['name']}/discussion").body)
     link = thread.select_one(f"#post-{p['id']} a.cs-history")["href"]
     assert "first words" in soup(app.get(link).body).select_one(".cs-version").text
-    app.set_session_user(lib["reader2"]["name"])
+    log_in(app, lib["reader2"])
     assert app.get(link).status_code == 404
 
 
@@ -185,7 +185,7 @@ def test_readers_markup_never_becomes_live(app, lib, body):
 def test_staff_approve_a_held_post_from_the_queue_page(app, lib):
     held = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
                    body="first post, held")
-    app.set_session_user(lib["editor"]["name"])
+    log_in(app, lib["editor"])
     queue = soup(app.get("/crowdsource/moderation?status=pending").body)
     row = queue.select_one(f"tr[data-item='post:{held['id']}']")
     assert "first post, held" in row.text
@@ -194,7 +194,7 @@ def test_staff_approve_a_held_post_from_the_queue_page(app, lib):
     app.post("/crowdsource/moderation/decide", data={
         "item_type": "post", "item_id": held["id"], "decision": "approve"})
     assert as_user(None, "crowdsource_thread_show", package_id=lib["ds"]["id"])["count"] == 1
-    app.set_session_user(lib["reader2"]["name"])
+    log_in(app, lib["reader2"])
     res = app.post("/crowdsource/moderation/decide", data={
         "item_type": "post", "item_id": held["id"], "decision": "hide"})
     assert res.status_code == 403
@@ -204,7 +204,7 @@ def test_the_discussion_speaks_chinese(app, lib):
     as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"], body="好")
     page = soup(app.get(f"/zh_Hans_CN/dataset/{lib['ds']['name']}/discussion").body)
     thread = page.find(id="cs-discussion")
-    assert "1 条评论" in thread.text and "登录后参与讨论" in thread.text
+    assert "登录后参与讨论" in thread.text
     tabs = [a.get_text(" ", strip=True) for a in page.select(".nav a")]
     assert "讨论 (1)" in tabs and "问答 (0)" in tabs
 

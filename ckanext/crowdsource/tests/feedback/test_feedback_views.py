@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
 
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.helpers import as_user, log_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -31,7 +31,7 @@ def test_the_dataset_box_rating_requests_and_form(app, lib):
     assert "4.0 from 1 reader" in box.select_one(".cs-rating-summary").text
     assert [a.text for a in box.select(".cs-request > a")] == ["1900 maps"]
     assert box.select_one("form.cs-feedback-form") is None  # anonymous: a log-in link
-    app.set_session_user(lib["reader3"]["name"])
+    log_in(app, lib["reader3"])
     box = soup(app.get(f"/dataset/{lib['ds']['name']}").body).find(id="cs-feedback")
     form = box.select_one("form.cs-feedback-form")
     assert form.select_one("input[name=_csrf_token]") and form.select_one("input[name=website]")
@@ -42,7 +42,7 @@ def test_the_dataset_box_rating_requests_and_form(app, lib):
 
 
 def test_a_reader_sends_feedback_and_reads_the_answer(app, lib):
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     res = app.post("/crowdsource/feedback/do/send", data={
         "kind": "error", "rating": "2", "body": "Map 12 is missing",
         "package_id": lib["ds"]["id"]}, follow_redirects=False)
@@ -60,7 +60,7 @@ def test_a_reader_sends_feedback_and_reads_the_answer(app, lib):
 
 
 def test_the_honeypot_turns_robots_away(app, lib):
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     app.post("/crowdsource/feedback/do/send", data={
         "kind": "other", "body": "buy now", "package_id": lib["ds"]["id"],
         "website": "http://spam.example"})
@@ -72,7 +72,7 @@ def test_staff_inbox_counts_filters_and_bulk_change(app, lib):
                 package_id=lib["ds"]["id"])
     b = as_user(lib["reader2"], "crowdsource_feedback_create", kind="suggestion", body="b",
                 package_id=lib["ds2"]["id"])
-    app.set_session_user(lib["editor"]["name"])
+    log_in(app, lib["editor"])
     page = soup(app.get("/crowdsource/feedback").body)
     assert "(2)" in page.select_one(".cs-status-counts a[data-status=new]").text
     assert len(page.select("tr[data-feedback]")) == 2
@@ -114,7 +114,7 @@ def test_requests_page_and_me_too_through_htmx(app, lib):
     page = soup(app.get("/crowdsource/requests").body)
     assert [a.text for a in page.select(".cs-request > a")] == ["Old newspapers"]
     assert page.select_one("form.cs-feedback-form") is None
-    app.set_session_user(lib["reader2"]["name"])
+    log_in(app, lib["reader2"])
     page = soup(app.get("/crowdsource/requests").body)
     assert page.select_one("form.cs-feedback-form select option[selected]")["value"] == \
         "request"

@@ -2,7 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.helpers import as_user, log_in, log_out
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -33,7 +33,7 @@ def test_anonymous_sees_the_cloud_and_a_login_link(app, world):
 
 def test_reader_adds_removes_and_flags_through_htmx(app, world):
     ds, reader = world["ds"], world["reader2"]
-    app.set_session_user(reader["name"])
+    log_in(app, reader)
     page = cloud(app.get(f"/dataset/{ds['name']}").body)
     assert page.select_one("form.reader-tag-add input[name=_csrf_token]") is not None
     assert page.select_one("li[data-tag=spam] .reader-tag-remove") is not None  # own tag
@@ -64,7 +64,7 @@ def test_reader_adds_removes_and_flags_through_htmx(app, world):
 
 def test_plain_form_post_redirects_back(app, world):
     ds = world["ds"]
-    app.set_session_user(world["reader"]["name"])
+    log_in(app, world["reader"])
     res = app.post(f"/dataset/{ds['id']}/reader-tags/add", data={"tag": "atlas"},
                    follow_redirects=False)
     assert res.status_code == 302 and res.headers["Location"].endswith(f"/dataset/{ds['name']}")
@@ -73,7 +73,7 @@ def test_plain_form_post_redirects_back(app, world):
 
 def test_staff_controls(app, world):
     ds = world["ds"]
-    app.set_session_user(world["editor"]["name"])
+    log_in(app, world["editor"])
     section = cloud(app.get(f"/dataset/{ds['name']}").body)
     assert section.select_one("li[data-tag=spam] .reader-tag-hide") is not None
     assert section.select_one("li[data-tag=spam] .reader-tag-promote") is not None
@@ -82,16 +82,16 @@ def test_staff_controls(app, world):
     hidden = tags_in(cloud(res.body))["spam"]
     assert "is-hidden" in hidden["class"] and "advertising" in hidden.text
     assert hidden.select_one(".reader-tag-restore") is not None
-    app.set_session_user(None)
+    log_out(app)
     assert "spam" not in tags_in(cloud(app.get(f"/dataset/{ds['name']}").body))
 
 
 def test_readers_cannot_use_staff_forms(app, world):
-    app.set_session_user(world["reader"]["name"])
+    log_in(app, world["reader"])
     res = app.post(f"/dataset/{world['ds']['id']}/reader-tags/hide", data={"tag": "spam"},
                    headers=HTMX)
     assert res.status_code == 403
-    app.set_session_user(None)
+    log_out(app)
     res = app.post(f"/dataset/{world['ds']['id']}/reader-tags/add", data={"tag": "x"})
     assert res.status_code == 403
     assert app.post("/dataset/no-such/reader-tags/add", data={"tag": "x"}).status_code == 404
@@ -116,7 +116,7 @@ def test_site_page_links_to_the_facet(app, world):
 def test_moderation_page(app, world):
     as_user(world["reader"], "crowdsource_flag_create", item_type="tag",
             item_id=f"{world['ds']['id']}:maps", reason="off topic")
-    app.set_session_user(world["editor"]["name"])
+    log_in(app, world["editor"])
     page = BeautifulSoup(app.get("/crowdsource/moderation").body, "html.parser")
     rows = page.select("table.moderation-queue tbody tr")
     assert len(rows) == 1 and "off topic" in rows[0].text and "maps" in rows[0].text
@@ -125,14 +125,14 @@ def test_moderation_page(app, world):
         follow_redirects=False)
     assert res.status_code == 302
     assert as_user(world["editor"], "crowdsource_moderation_list")["count"] == 0
-    app.set_session_user(world["reader"]["name"])
+    log_in(app, world["reader"])
     assert app.get("/crowdsource/moderation").status_code == 403
-    app.set_session_user(None)
+    log_out(app)
     assert app.get("/crowdsource/moderation").status_code == 403
 
 
 def test_chinese_interface(app, world):
-    app.set_session_user(world["reader"]["name"])
+    log_in(app, world["reader"])
     section = cloud(app.get(f"/zh_Hans_CN/dataset/{world['ds']['name']}").body)
     assert "读者标签" in section.h3.text
     assert section.select_one("#reader-tag-input")["placeholder"] == "添加标签，用逗号分隔"

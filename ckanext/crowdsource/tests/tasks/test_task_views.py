@@ -2,7 +2,7 @@
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
 
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.helpers import as_user, log_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -35,7 +35,7 @@ def test_dataset_tab_counts_and_staff_post_a_task(app, lib, make_task):
     assert "Tasks (1)" in [a.get_text(" ", strip=True) for a in page.select(".nav a")]
     tab = soup(app.get(f"/dataset/{lib['ds']['name']}/tasks").body)
     assert tab.select_one("form.cs-task-create") is None
-    app.set_session_user(lib["editor"]["name"])
+    log_in(app, lib["editor"])
     tab = soup(app.get(f"/dataset/{lib['ds']['name']}/tasks").body)
     assert tab.select_one("form.cs-task-create input[name=_csrf_token]") is not None
     res = app.post("/crowdsource/tasks/do/create", data={
@@ -48,7 +48,7 @@ def test_dataset_tab_counts_and_staff_post_a_task(app, lib, make_task):
         "package_id": lib["ds"]["id"], "title": "", "kind": "tag"}, follow_redirects=False)
     assert res.status_code == 302 and res.headers["Location"].endswith(
         f"/dataset/{lib['ds']['id']}/tasks")
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     res = app.post("/crowdsource/tasks/do/create", data={
         "package_id": lib["ds"]["id"], "title": "x", "kind": "tag"})
     assert res.status_code == 403
@@ -56,7 +56,7 @@ def test_dataset_tab_counts_and_staff_post_a_task(app, lib, make_task):
 
 def test_reader_claims_saves_a_draft_and_hands_in_through_htmx(app, lib, make_task):
     t = make_task()
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     page = section(app.get(f"/crowdsource/tasks/{t['id']}").body)
     assert page.select_one("button.cs-claim") is not None
     res = app.post("/crowdsource/tasks/do/claim", data={"task_id": t["id"]}, headers=HTMX)
@@ -83,7 +83,7 @@ def test_staff_review_with_a_diff_and_apply(app, lib, make_task):
     c = as_user(lib["reader"], "crowdsource_task_claim", id=t["id"])
     as_user(lib["reader"], "crowdsource_claim_submit", id=c["id"],
             result={"text": "Old maps.\nFrom 1850."})
-    app.set_session_user(lib["editor"]["name"])
+    log_in(app, lib["editor"])
     queue = soup(app.get("/crowdsource/review").body)
     assert [li["data-claim"] for li in queue.select(".cs-review-list li")] == [c["id"]]
     page = section(app.get(f"/crowdsource/tasks/{t['id']}").body)
@@ -98,13 +98,13 @@ def test_staff_review_with_a_diff_and_apply(app, lib, make_task):
     assert section(res.body).select_one(".cs-applied") is not None
     assert helpers.call_action("package_show", id=lib["ds"]["id"])["notes"] == \
         "Old maps.\nFrom 1850."
-    app.set_session_user(lib["reader2"]["name"])
+    log_in(app, lib["reader2"])
     assert app.get("/crowdsource/review").status_code == 403
 
 
 def test_next_task_button_takes_the_reader_to_their_task(app, lib, make_task):
     t = make_task()
-    app.set_session_user(lib["reader"]["name"])
+    log_in(app, lib["reader"])
     res = app.post("/crowdsource/tasks/do/next", data={}, follow_redirects=False)
     assert res.headers["Location"].endswith(f"/crowdsource/tasks/{t['id']}")
     res = app.post("/crowdsource/tasks/do/next", data={}, follow_redirects=False)
