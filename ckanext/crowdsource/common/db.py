@@ -35,3 +35,18 @@ def one_or_404(query: Any, message: str) -> Any:
     if row is None:
         raise toolkit.ObjectNotFound(message)
     return row
+
+
+def organization_id(id_or_name: str) -> str:
+    """The id of an active organization, or ``ObjectNotFound`` (list filters)."""
+    org = model.Group.get(id_or_name)
+    if org is None or not org.is_organization or org.state != "active":
+        raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
+    return org.id
+
+
+def group_id(id_or_name: str) -> str:
+    """The id of a group (not an organization), or the name as given, which
+    then matches nothing (list filters)."""
+    group = model.Group.get(id_or_name)
+    return group.id if group is not None and not group.is_organization else id_or_name

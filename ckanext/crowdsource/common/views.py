@@ -31,3 +31,20 @@ def attempt(action: str, data: dict[str, Any],
         return None, str(e.message or toolkit._("Not found"))
     except toolkit.NotAuthorized:
         return base.abort(403, forbidden or toolkit._("You are not allowed to do this")), ""
+
+
+def listed(action: str, data: dict[str, Any]) -> Any:
+    """Run a list action for a page: bad filters end the request with 400,
+    a filter naming nothing (an organization, a dataset) with 404."""
+    try:
+        return toolkit.get_action(action)({}, data)
+    except toolkit.ValidationError as e:
+        return base.abort(400, error_text(e))
+    except toolkit.ObjectNotFound as e:
+        return base.abort(404, str(e.message or toolkit._("Not found")))
+
+
+def local(url: str, fallback: str) -> str:
+    """``url`` when it is a path on this site, otherwise ``fallback``: where a
+    form may send the user back to."""
+    return url if url.startswith("/") and not url.startswith("//") else fallback

@@ -15,7 +15,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint, Response
 
-from ckanext.crowdsource.common.views import attempt, error_text
+from ckanext.crowdsource.common.views import attempt, error_text, listed, local
 
 from .index import counts
 from .read import REPLIES_MAX
@@ -117,11 +117,8 @@ def _question_list(data: dict[str, Any]) -> dict[str, Any]:
         data["status"] = status
     if request.args.get("unanswered"):
         data["unanswered"] = True
-    try:
-        found = toolkit.get_action("crowdsource_question_list")(
-            {}, {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
-    except toolkit.ValidationError as e:
-        return base.abort(400, error_text(e))
+    found = listed("crowdsource_question_list",
+                   {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
                 url=h.pager_url, item_count=found["count"], items_per_page=_limit())
     return {"page": page, "status": status, "unanswered": bool(data.get("unanswered")),
@@ -261,10 +258,8 @@ def act(verb: str) -> Any:
         h.flash_success(_done(verb))
     if state["view"] in ("discussion", "question"):
         return h.redirect_to(_url(state))
-    came_from = form.get("came_from", "")
-    if not (came_from.startswith("/") and not came_from.startswith("//")):
-        came_from = h.url_for("crowdsource_discussion.site_questions")
-    return h.redirect_to(came_from)
+    return h.redirect_to(local(form.get("came_from", ""),
+                               h.url_for("crowdsource_discussion.site_questions")))
 
 
 bp.add_url_rule("/dataset/<id>/discussion", view_func=discussion, methods=["GET"])

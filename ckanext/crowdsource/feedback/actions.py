@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.cache import bump, cached
-from ckanext.crowdsource.common.db import atomic
+from ckanext.crowdsource.common.db import atomic, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import staff_org_ids, visibility_key
 
@@ -197,10 +197,7 @@ def _filtered(context: Context, data_dict: DataDict) -> list[Any]:
         pkg = model.Package.get(data_dict["package_id"])
         where.append(feedback.c.package_id == (pkg.id if pkg else data_dict["package_id"]))
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        if org is None or not org.is_organization:
-            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
-        where.append(feedback.c.owner_org == org.id)
+        where.append(feedback.c.owner_org == organization_id(data_dict["organization"]))
     if data_dict.get("since"):
         where.append(feedback.c.created >= data_dict["since"])
     if data_dict.get("until"):

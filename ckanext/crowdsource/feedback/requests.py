@@ -10,7 +10,7 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common.db import atomic
+from ckanext.crowdsource.common.db import atomic, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
 
 from . import core, index, schema
@@ -93,10 +93,7 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
             raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
         where.append(feedback.c.package_id == pkg.id)
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        if org is None or not org.is_organization:
-            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
-        where.append(feedback.c.owner_org == org.id)
+        where.append(feedback.c.owner_org == organization_id(data_dict["organization"]))
     if data_dict.get("status"):
         where.append(feedback.c.status == data_dict["status"])
     if data_dict.get("open"):

@@ -12,7 +12,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint, Response, stream_with_context
 
-from ckanext.crowdsource.common.views import attempt, error_text
+from ckanext.crowdsource.common.views import attempt, error_text, listed, local
 
 from . import schema
 from .actions import csv_lines, export_rows, json_lines
@@ -57,13 +57,8 @@ def requests_page() -> str:
     data: dict[str, Any] = {k: args[k] for k in ("organization", "status") if args.get(k)}
     data["sort"] = "seconds" if args.get("sort") == "seconds" else "newest"
     page_number = h.get_page_number(args)
-    try:
-        found = toolkit.get_action("crowdsource_request_list")(
-            {}, {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
-    except toolkit.ValidationError as e:
-        return base.abort(400, error_text(e))
-    except toolkit.ObjectNotFound:
-        return base.abort(404, toolkit._("Organization not found"))
+    found = listed("crowdsource_request_list",
+                   {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
                 url=h.pager_url, item_count=found["count"], items_per_page=_limit())
     orgs = toolkit.get_action("organization_list")({}, {"all_fields": True})
@@ -89,13 +84,8 @@ def inbox() -> Any:
     if mine:
         data["mine"] = True
     page_number = h.get_page_number(args)
-    try:
-        found = toolkit.get_action("crowdsource_feedback_list")(
-            {}, {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
-    except toolkit.ValidationError as e:
-        return base.abort(400, error_text(e))
-    except toolkit.ObjectNotFound:
-        return base.abort(404, toolkit._("Organization not found"))
+    found = listed("crowdsource_feedback_list",
+                   {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
                 url=h.pager_url, item_count=found["count"], items_per_page=_limit())
     exports = {fmt: h.url_for("crowdsource_feedback.export", fmt=fmt,
@@ -188,9 +178,7 @@ def act(verb: str) -> Any:
     elif verb in ("reply", "status") and not form.get("came_from") and data.get("id"):
         back = h.url_for("crowdsource_feedback.item", id=data["id"]) \
             if isinstance(data["id"], str) else ""
-    if not (back.startswith("/") and not back.startswith("//")):
-        back = h.url_for("crowdsource_feedback.inbox")
-    return h.redirect_to(back)
+    return h.redirect_to(local(back, h.url_for("crowdsource_feedback.inbox")))
 
 
 bp.add_url_rule("/crowdsource/requests", view_func=requests_page, methods=["GET"])

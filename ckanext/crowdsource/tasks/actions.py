@@ -12,7 +12,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.cache import cached
-from ckanext.crowdsource.common.db import atomic
+from ckanext.crowdsource.common.db import atomic, group_id, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
@@ -349,13 +349,9 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
     if data_dict.get("package_id"):
         where.append(task.c.package_id == _dataset(data_dict["package_id"]).id)
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        if org is None or not org.is_organization:
-            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
-        where.append(model.Package.owner_org == org.id)
+        where.append(model.Package.owner_org == organization_id(data_dict["organization"]))
     if data_dict.get("community_id"):
-        group = model.Group.get(data_dict["community_id"])
-        where.append(task.c.community_id == (group.id if group else data_dict["community_id"]))
+        where.append(task.c.community_id == group_id(data_dict["community_id"]))
     if data_dict.get("kind"):
         where.append(task.c.kind == data_dict["kind"])
     if data_dict.get("free"):
@@ -415,14 +411,10 @@ def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, An
              task.c.package_id.in_(visible_datasets(context)),
              ~sa.exists().where(claim.c.task_id == task.c.id, claim.c.user_id == me)]
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        if org is None or not org.is_organization:
-            raise toolkit.ObjectNotFound(toolkit._("Organization not found"))
-        where.append(task.c.package_id.in_(
-            sa.select(model.Package.id).where(model.Package.owner_org == org.id)))
+        where.append(task.c.package_id.in_(sa.select(model.Package.id).where(
+            model.Package.owner_org == organization_id(data_dict["organization"]))))
     if data_dict.get("community_id"):
-        group = model.Group.get(data_dict["community_id"])
-        where.append(task.c.community_id == (group.id if group else data_dict["community_id"]))
+        where.append(task.c.community_id == group_id(data_dict["community_id"]))
     if data_dict.get("kind"):
         where.append(task.c.kind == data_dict["kind"])
     # tasks another reader is claiming right now are skipped, not waited for

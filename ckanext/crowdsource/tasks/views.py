@@ -19,7 +19,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.crowdsource.common.views import attempt, error_text
+from ckanext.crowdsource.common.views import attempt, listed
 
 from . import results
 from .model import task
@@ -72,13 +72,8 @@ def board() -> str:
     if args.get("due_soon"):
         data["due_within_days"] = 7
     page_number = h.get_page_number(args)
-    try:
-        found = toolkit.get_action("crowdsource_task_list")(
-            {}, {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
-    except toolkit.ValidationError as e:
-        return base.abort(400, error_text(e))
-    except toolkit.ObjectNotFound:
-        return base.abort(404, toolkit._("Organization not found"))
+    found = listed("crowdsource_task_list",
+                   {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     mine = []
     if current_user.is_authenticated:
         mine = [c for c in toolkit.get_action("crowdsource_claim_list")(

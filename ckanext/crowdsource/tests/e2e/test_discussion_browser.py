@@ -1,11 +1,10 @@
 """Q&A and comments in a real browser (htmx, CSRF on): ask, answer, accept; reply; hide."""
 import pytest
-from ckan.tests import factories, helpers
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from ckanext.crowdsource.tests.e2e.test_tags_browser import PASSWORD, log_in
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
@@ -13,15 +12,10 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def library(clean_db):
-    org = factories.Organization(name="city-library", title="City Library")
-    ds = factories.Dataset(name="old-maps", title="老地图 Old Maps", owner_org=org["id"])
-    users = {name: factories.User(name=name, password=PASSWORD)
-             for name in ("asker", "helper", "staff1")}
-    helpers.call_action("organization_member_create", id=org["id"], username="staff1",
-                        role="editor")
-    early = as_user(users["helper"], "crowdsource_post_create", package_id=ds["id"],
-                    body="These maps are from 1850.")
-    return {"ds": ds, "early": early, **users}
+    lib = city_library("asker", "helper", name="old-maps", title="老地图 Old Maps")
+    lib["early"] = as_user(lib["helper"], "crowdsource_post_create",
+                           package_id=lib["ds"]["id"], body="These maps are from 1850.")
+    return lib
 
 
 def type_into(browser, css, text):

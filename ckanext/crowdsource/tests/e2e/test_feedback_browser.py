@@ -1,12 +1,11 @@
 """Feedback from a reader to the library and back, in a real browser (CSRF on)."""
 import pytest
-from ckan.tests import factories, helpers
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from ckanext.crowdsource.tests.e2e.test_tags_browser import PASSWORD, log_in
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
@@ -14,15 +13,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def library(clean_db):
-    org = factories.Organization(name="city-library", title="City Library")
-    ds = factories.Dataset(name="old-maps", title="老地图 Old Maps", owner_org=org["id"])
-    users = {name: factories.User(name=name, password=PASSWORD)
-             for name in ("reader1", "reader2", "staff1")}
-    helpers.call_action("organization_member_create", id=org["id"], username="staff1",
-                        role="editor")
-    request = as_user(users["reader1"], "crowdsource_feedback_create", kind="request",
-                      title="Maps of 1900", body="Please scan them", package_id=ds["id"])
-    return {"ds": ds, "request": request}
+    lib = city_library("reader1", "reader2", name="old-maps", title="老地图 Old Maps")
+    lib["request"] = as_user(lib["reader1"], "crowdsource_feedback_create", kind="request",
+                             title="Maps of 1900", body="Please scan them",
+                             package_id=lib["ds"]["id"])
+    return lib
 
 
 def click(browser, css):

@@ -1,38 +1,25 @@
 """Readers tag a dataset and staff hide a tag, in a real browser (htmx, CSRF on)."""
 import pytest
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct-horse-42"
 TAG = "善本"
 
 
 @pytest.fixture
 def library(clean_db):
-    org = factories.Organization(name="city-library", title="City Library")
-    ds = factories.Dataset(name="ancient-books", title="市图书馆古籍目录", owner_org=org["id"])
-    factories.Dataset(name="loans", title="Loan Statistics", owner_org=org["id"])
-    users = {name: factories.User(name=name, password=PASSWORD)
-             for name in ("reader1", "reader2", "staff1")}
-    helpers.call_action("organization_member_create", id=org["id"], username="staff1",
-                        role="editor")
-    as_user(users["reader2"], "crowdsource_tag_add", id=ds["id"], tag=["spam", "rare"])
-    return ds
-
-
-def log_in(browser, base, name, wait):
-    browser.delete_all_cookies()
-    browser.get(base + "/user/login")
-    browser.find_element(By.ID, "field-login").send_keys(name)
-    browser.find_element(By.ID, "field-password").send_keys(PASSWORD, Keys.ENTER)
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"a[href='/user/{name}']")))
+    lib = city_library("reader1", "reader2", name="ancient-books", title="市图书馆古籍目录")
+    factories.Dataset(name="loans", title="Loan Statistics", owner_org=lib["org"]["id"])
+    as_user(lib["reader2"], "crowdsource_tag_add", id=lib["ds"]["id"], tag=["spam", "rare"])
+    return lib["ds"]
 
 
 def tag_item(tag):

@@ -1,25 +1,18 @@
 """A task from posting to the catalogue, in a real browser (htmx, CSRF on)."""
 import pytest
-from ckan.tests import factories, helpers
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from ckanext.crowdsource.tests.e2e.test_tags_browser import PASSWORD, log_in
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def library(clean_db):
-    org = factories.Organization(name="city-library", title="City Library")
-    ds = factories.Dataset(name="old-maps", title="老地图 Old Maps", owner_org=org["id"],
-                           notes="Scanned maps.")
-    for name in ("reader1", "staff1"):
-        factories.User(name=name, password=PASSWORD)
-    helpers.call_action("organization_member_create", id=org["id"], username="staff1",
-                        role="editor")
-    return ds
+    return city_library("reader1", name="old-maps", title="老地图 Old Maps",
+                        notes="Scanned maps.")["ds"]
 
 
 def section(browser):
