@@ -29,6 +29,12 @@ def current_user(context: Context) -> model.User | None:
     return _remembered(context, "user", lambda: model.User.get(context["user"]))
 
 
+def current_user_id(context: Context) -> str:
+    """The logged-in user's id, or "" for anonymous callers."""
+    user = current_user(context)
+    return user.id if user else ""
+
+
 def can_see_dataset(context: Context, package_id: str) -> bool:
     """Whether the context's user may ``package_show`` the dataset."""
     ctx = dict(context)

@@ -13,17 +13,11 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user
+from ckanext.crowdsource.common.roles import current_user_id
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import index, read, schema, subjects
 from .model import post, post_revision, thread, vote
-
-
-def actor_id(context: Context) -> str:
-    """The calling user's id ("" for anonymous callers)."""
-    user = current_user(context)
-    return user.id if user else ""
 
 
 def held_for_approval(context: Context, subject: subjects.Subject) -> bool:
@@ -34,7 +28,7 @@ def held_for_approval(context: Context, subject: subjects.Subject) -> bool:
         return False
     published = model.Session.execute(
         sa.select(sa.func.count()).select_from(post)
-        .where(post.c.user_id == actor_id(context), post.c.state == "published")
+        .where(post.c.user_id == current_user_id(context), post.c.state == "published")
     ).scalar_one()
     return published < needed
 
@@ -47,7 +41,7 @@ def insert_post(context: Context, subject: subjects.Subject, thread_id: str, kin
         id=post_id, thread_id=thread_id, kind=kind, body=body,
         parent_id=parent.id if parent is not None else None,
         root_id=parent.root_id if parent is not None else post_id,
-        package_id=subject.package_id, user_id=actor_id(context),
+        package_id=subject.package_id, user_id=current_user_id(context),
         state="pending" if held_for_approval(context, subject) else "published",
     ))
     return post_id
@@ -58,7 +52,7 @@ def discussion_thread(context: Context, subject: subjects.Subject) -> str:
     model.Session.execute(
         insert(thread).values(
             id=str(uuid.uuid4()), kind="discussion", subject_type=subject.type,
-            subject_id=subject.id, package_id=subject.package_id, user_id=actor_id(context))
+            subject_id=subject.id, package_id=subject.package_id, user_id=current_user_id(context))
         .on_conflict_do_nothing(index_elements=["subject_type", "subject_id"],
                                 index_where=sa.text("kind = 'discussion'"))
     )
@@ -134,7 +128,7 @@ def crowdsource_post_create(context: Context, data_dict: DataDict) -> dict[str, 
     model.Session.commit()
     after_write(subject)
     events.post_created.send(post_id, package_id=subject.package_id, thread_id=thread_id,
-                             kind=kind, user_id=actor_id(context))
+                             kind=kind, user_id=current_user_id(context))
     return crowdsource_post_show(toolkit.fresh_context(context), {"id": post_id})
 
 
@@ -200,7 +194,7 @@ def crowdsource_post_update(context: Context, data_dict: DataDict) -> dict[str, 
                               .values(title=title, modified=sa.func.now()))
     model.Session.commit()
     events.post_edited.send(row.id, package_id=subject.package_id, thread_id=parent_thread.id,
-                            user_id=actor_id(context))
+                            user_id=current_user_id(context))
     return crowdsource_post_show(toolkit.fresh_context(context), {"id": row.id})
 
 
@@ -220,7 +214,7 @@ def crowdsource_post_delete(context: Context, data_dict: DataDict) -> None:
     toolkit.check_access("crowdsource_post_delete", context, {"id": row.id})
     if row.state == "deleted":
         raise toolkit.ObjectNotFound(toolkit._("Post not found"))
-    actor = actor_id(context)
+    actor = current_user_id(context)
     by = "author" if row.user_id == actor else "staff"
     model.Session.execute(sa.update(post).where(post.c.id == row.id).values(
         state="deleted", deleted_by=by, modified=sa.func.now()))
@@ -286,7 +280,7 @@ def crowdsource_post_vote(context: Context, data_dict: DataDict) -> dict[str, An
         raise toolkit.ValidationError({"id": [toolkit._("You can only vote on published posts")]})
     if value < 0 and row.kind != "answer":
         raise toolkit.ValidationError({"vote": [toolkit._("Only answers can be voted down")]})
-    user_id = actor_id(context)
+    user_id = current_user_id(context)
     # the post's row lock orders concurrent votes on it
     model.Session.execute(sa.select(post.c.id).where(post.c.id == row.id).with_for_update())
     before = model.Session.execute(

@@ -13,10 +13,15 @@ from ckan.types import Context, DataDict
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user, staff_org_ids, visible_datasets
+from ckanext.crowdsource.common.roles import (
+    current_user,
+    current_user_id,
+    staff_org_ids,
+    visible_datasets,
+)
 
 from . import read, schema, subjects
-from .actions import actor_id, after_write, crowdsource_thread_show, insert_post, visible_post
+from .actions import after_write, crowdsource_thread_show, insert_post, visible_post
 from .model import post, thread
 
 
@@ -45,12 +50,12 @@ def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[s
     thread_id = str(uuid.uuid4())
     model.Session.execute(thread.insert().values(
         id=thread_id, kind="question", subject_type=subject.type, subject_id=subject.id,
-        package_id=subject.package_id, user_id=actor_id(context), title=data_dict["title"]))
+        package_id=subject.package_id, user_id=current_user_id(context), title=data_dict["title"]))
     post_id = insert_post(context, subject, thread_id, "question", data_dict["body"])
     model.Session.commit()
     after_write(subject)
     events.post_created.send(post_id, package_id=subject.package_id, thread_id=thread_id,
-                             kind="question", user_id=actor_id(context))
+                             kind="question", user_id=current_user_id(context))
     return crowdsource_thread_show(toolkit.fresh_context(context), {"id": thread_id})
 
 
@@ -191,7 +196,7 @@ def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[st
         raise toolkit.ValidationError({"id": [toolkit._("This question is closed already")]})
     _set_status(row, subject, status="closed", close_reason=data_dict.get("reason", ""))
     events.question_closed.send(row.id, package_id=subject.package_id, thread_id=row.id,
-                                user_id=actor_id(context))
+                                user_id=current_user_id(context))
     return crowdsource_thread_show(toolkit.fresh_context(context), {"id": row.id})
 
 
@@ -212,7 +217,7 @@ def crowdsource_question_reopen(context: Context, data_dict: DataDict) -> dict[s
     _set_status(row, subject, status="answered" if row.accepted_post_id else "open",
                 close_reason=None)
     events.question_reopened.send(row.id, package_id=subject.package_id, thread_id=row.id,
-                                  user_id=actor_id(context))
+                                  user_id=current_user_id(context))
     return crowdsource_thread_show(toolkit.fresh_context(context), {"id": row.id})
 
 
@@ -250,7 +255,7 @@ def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> dict[str
     else:
         raise toolkit.ValidationError({"id": [toolkit._("This is not the accepted answer")]})
     events.answer_accepted.send(row.id, package_id=subject.package_id, thread_id=parent.id,
-                                user_id=actor_id(context), author_id=row.user_id,
+                                user_id=current_user_id(context), author_id=row.user_id,
                                 accepted=data_dict["accept"])
     return crowdsource_thread_show(toolkit.fresh_context(context), {"id": parent.id})
 
@@ -273,7 +278,7 @@ def crowdsource_answer_verify(context: Context, data_dict: DataDict) -> dict[str
                           .values(verified=data_dict["verified"], modified=sa.func.now()))
     model.Session.commit()
     events.answer_verified.send(row.id, package_id=subject.package_id, thread_id=parent.id,
-                                user_id=actor_id(context), author_id=row.user_id,
+                                user_id=current_user_id(context), author_id=row.user_id,
                                 verified=data_dict["verified"])
     return toolkit.get_action("crowdsource_post_show")(toolkit.fresh_context(context),
                                                       {"id": row.id})

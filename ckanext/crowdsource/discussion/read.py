@@ -16,7 +16,7 @@ from ckan.types import Context
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ckanext.crowdsource.common.db import one_or_404
-from ckanext.crowdsource.common.roles import current_user
+from ckanext.crowdsource.common.roles import current_user_id
 
 from . import subjects
 from .model import post, thread, vote
@@ -48,8 +48,7 @@ class Viewer:
 
 
 def viewer(context: Context, subject: subjects.Subject) -> Viewer:
-    user = current_user(context)
-    return Viewer(user.id if user else None, subjects.is_staff(context, subject))
+    return Viewer(current_user_id(context) or None, subjects.is_staff(context, subject))
 
 
 def thread_row(thread_id: str) -> Any:

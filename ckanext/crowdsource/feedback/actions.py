@@ -20,7 +20,7 @@ from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.cache import bump, cached
 from ckanext.crowdsource.common.db import atomic, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import staff_org_ids, visibility_key
+from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids, visibility_key
 
 from . import core, schema
 from .index import reindex
@@ -118,7 +118,7 @@ def crowdsource_feedback_create(context: Context, data_dict: DataDict) -> dict[s
         "package_id": subject["package_id"]})
     if data_dict.get(schema.HONEYPOT):  # people never see it: a robot filled it in
         raise toolkit.ValidationError({schema.HONEYPOT: [toolkit._("Leave this field empty")]})
-    user_id = core.me(context)
+    user_id = current_user_id(context) or None  # none: an anonymous sender
     if user_id is None:
         _anonymous_checks(data_dict)
     else:
@@ -153,7 +153,7 @@ def _show(context: Context, item_id: str) -> dict[str, Any]:
         raise toolkit.ObjectNotFound(toolkit._("Feedback not found"))
     staff = core.is_staff(context, item)
     people = core.names({item.user_id})
-    out = core.item_dict(item, level, people, item.id in core.my_seconds(core.me(context),
+    out = core.item_dict(item, level, people, item.id in core.my_seconds(current_user_id(context),
                                                                          [item.id]), staff)
     out["can_answer"] = staff
     if level == "full":
@@ -187,7 +187,7 @@ def _filtered(context: Context, data_dict: DataDict) -> list[Any]:
     """The WHERE of the inbox (or of the caller's own feedback, ``mine``), for
     a query that joins each item's dataset (:func:`_joined`)."""
     if data_dict.get("mine"):
-        where = [core.seen_subjects(context), feedback.c.user_id == (core.me(context) or "")]
+        where = [core.seen_subjects(context), feedback.c.user_id == current_user_id(context)]
     else:
         where = [core.inbox_scope(context), core.inbox_subjects()]
     for key in ("status", "kind", "rating"):
@@ -279,13 +279,13 @@ def crowdsource_feedback_list(context: Context, data_dict: DataDict) -> dict[str
     # the same for everyone who answers for the same organizations and sees the
     # same datasets, until feedback changes
     mine = data_dict.get("mine")
-    counts = cached(COUNT_CACHE, [core.me(context) if mine else staff_org_ids(context),
+    counts = cached(COUNT_CACHE, [current_user_id(context) if mine else staff_org_ids(context),
                                   visibility_key(context) if mine else None, filters],
                     toolkit.config.get("ckanext.crowdsource.common.count_cache_seconds"), count)
     total = counts.get(data_dict["status"], 0) if data_dict.get("status") \
         else sum(counts.values())
     people = core.names({r.user_id for r in rows})
-    seconded = core.my_seconds(core.me(context), [r.id for r in rows])
+    seconded = core.my_seconds(current_user_id(context), [r.id for r in rows])
     staff = not data_dict.get("mine")
     return {"count": total, "counts": counts, "results": [
         core.item_dict(r, "full", people, r.id in seconded,
@@ -317,13 +317,14 @@ def crowdsource_feedback_reply(context: Context, data_dict: DataDict) -> dict[st
     toolkit.check_access("crowdsource_feedback_reply", context, data_dict)
     staff = core.is_staff(context, item)
     ratelimit.check(context)
-    _message(item.id, core.me(context), "staff" if staff else "reader", data_dict["body"])
+    _message(item.id, current_user_id(context), "staff" if staff else "reader", data_dict["body"])
     values: dict[str, Any] = {"modified": sa.func.now()}
     if staff and item.answered is None:
         values["answered"] = sa.func.now()
     model.Session.execute(sa.update(feedback).where(feedback.c.id == item.id).values(**values))
     commit()
-    events.feedback_replied.send(item.id, package_id=item.package_id, user_id=core.me(context),
+    events.feedback_replied.send(item.id, package_id=item.package_id,
+                                 user_id=current_user_id(context),
                                  author_id=item.user_id, by_staff=staff)
     return _show(context, item.id)
 
@@ -373,7 +374,7 @@ def crowdsource_feedback_set_status(context: Context, data_dict: DataDict) -> di
             raise toolkit.ValidationError({"fulfilled_by": [toolkit._(
                 "Name a dataset, when resolving a request")]})
         values["fulfilled_by"] = pkg.name
-    actor = core.me(context)
+    actor = current_user_id(context)
     for item in items:
         _message(item.id, actor, "staff", data_dict.get("reply") or "", status)
         extra = {"answered": sa.func.now()} if data_dict.get("reply") and not item.answered \

@@ -18,17 +18,13 @@ from ckanext.crowdsource.common.db import one_or_404
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user,
+    current_user_id,
     is_staff_for,
     staff_org_ids,
     visible_datasets,
 )
 
 from .model import feedback, message, second
-
-
-def me(context: Context) -> str | None:
-    user = current_user(context)
-    return user.id if user else None
 
 
 def row(feedback_id: str) -> Any:
@@ -56,7 +52,7 @@ def subject_visible(context: Context, item: Any) -> bool:
 
 
 def is_author(context: Context, item: Any) -> bool:
-    return bool(item.user_id) and item.user_id == me(context)
+    return bool(item.user_id) and item.user_id == current_user_id(context)
 
 
 def is_public(item: Any) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.db import atomic, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.roles import current_user_id
 
 from . import core, index, schema
 from .actions import commit
@@ -36,7 +37,7 @@ def crowdsource_request_second(context: Context, data_dict: DataDict) -> dict[st
     toolkit.check_access("crowdsource_request_second", context, data_dict)
     if item.status not in OPEN_STATUSES:
         raise toolkit.ValidationError({"id": [toolkit._("This request is closed")]})
-    user_id = core.me(context)
+    user_id = current_user_id(context)
     # the request's row lock keeps its count exact under simultaneous seconds
     model.Session.execute(sa.select(feedback.c.id).where(feedback.c.id == item.id)
                           .with_for_update())
@@ -109,7 +110,7 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
         .outerjoin(model.Package, model.Package.id == feedback.c.package_id)
         .where(*where).order_by(*order, feedback.c.id).limit(limit).offset(offset)).all()
     people = core.names({r.user_id for r in rows})
-    seconded = core.my_seconds(core.me(context), [r.id for r in rows])
+    seconded = core.my_seconds(current_user_id(context), [r.id for r in rows])
     return {"count": total, "results": [
         core.item_dict(r, "public", people, r.id in seconded) for r in rows]}
 
@@ -132,7 +133,7 @@ def crowdsource_rating_summary(context: Context, data_dict: DataDict) -> dict[st
     toolkit.check_access("crowdsource_rating_summary", context, {"package_id": pkg.id})
     out = index.summaries([pkg.id])[pkg.id]
     mine = model.Session.execute(sa.select(rating.c.rating).where(
-        rating.c.package_id == pkg.id, rating.c.user_id == (core.me(context) or ""))).scalar()
+        rating.c.package_id == pkg.id, rating.c.user_id == current_user_id(context))).scalar()
     return {**out, "mine": mine}
 
 

@@ -11,15 +11,10 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user, staff_org_ids
+from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids
 
 from . import core, schema
 from .model import flag, moderation_log
-
-
-def _actor_id(context: Context) -> str:
-    user = current_user(context)
-    return user.id if user else ""
 
 
 @toolkit.validate(schema.flag_create_schema)
@@ -41,7 +36,7 @@ def crowdsource_flag_create(context: Context, data_dict: DataDict) -> dict[str, 
     """
     item = core.locate(data_dict["item_type"], data_dict["item_id"])
     toolkit.check_access("crowdsource_flag_create", context, data_dict)
-    user_id = _actor_id(context)
+    user_id = current_user_id(context)
     added = model.Session.execute(
         insert(flag).values(
             id=str(uuid.uuid4()), item_type=item.item_type, item_id=item.item_id,
@@ -100,7 +95,7 @@ def crowdsource_flag_review(context: Context, data_dict: DataDict) -> dict[str, 
         model.Session.rollback()
         raise toolkit.ObjectNotFound(toolkit._("This item has no open flags"))
     hidden = decision == "uphold"
-    core.decide(item, hidden, decision, _actor_id(context), data_dict.get("reason", ""))
+    core.decide(item, hidden, decision, current_user_id(context), data_dict.get("reason", ""))
     return {"flags": decided, "hidden": hidden}
 
 
@@ -142,7 +137,7 @@ def crowdsource_moderation_decide(context: Context, data_dict: DataDict) -> dict
             "restore": toolkit._("This is not hidden"),
             "approve": toolkit._("This is not waiting for approval"),
         }[decision]]})
-    core.decide(item, hidden, decision, _actor_id(context), data_dict.get("reason", ""))
+    core.decide(item, hidden, decision, current_user_id(context), data_dict.get("reason", ""))
     return {"hidden": hidden}
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.cache import cached
 from ckanext.crowdsource.common.pagination import page_bounds, page_schema
-from ckanext.crowdsource.common.roles import current_user, is_staff_for, visibility_key
+from ckanext.crowdsource.common.roles import current_user_id, is_staff_for, visibility_key
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import schema
@@ -31,11 +31,6 @@ def dataset_or_404(id_or_name: str) -> model.Package:
     if pkg is None or pkg.state == "deleted":
         raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
     return pkg
-
-
-def _user_id(context: Context) -> str | None:
-    user = current_user(context)
-    return user.id if user else None
 
 
 def dataset_tags(package_ids: list[str]) -> dict[str, list[str]]:
@@ -71,7 +66,7 @@ def crowdsource_tag_add(context: Context, data_dict: DataDict) -> list[dict[str,
     """
     pkg = dataset_or_404(data_dict["id"])
     toolkit.check_access("crowdsource_tag_add", context, {"id": pkg.id})
-    user_id = _user_id(context)
+    user_id = current_user_id(context)
     mine = set(
         model.Session.execute(
             sa.select(crowd_tag.c.tag).where(
@@ -118,7 +113,7 @@ def crowdsource_tag_remove(context: Context, data_dict: DataDict) -> None:
     """
     pkg = dataset_or_404(data_dict["id"])
     toolkit.check_access("crowdsource_tag_remove", context, {"id": pkg.id})
-    user_id = _user_id(context)
+    user_id = current_user_id(context)
     deleted = model.Session.execute(
         sa.delete(crowd_tag).where(
             crowd_tag.c.package_id == pkg.id,
@@ -152,7 +147,7 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> list[dict[str
     """
     pkg = dataset_or_404(data_dict["id"])
     toolkit.check_access("crowdsource_tag_list", context, {"id": pkg.id})
-    user_id = _user_id(context) or ""
+    user_id = current_user_id(context)
     visible = crowd_tag.c.state == "active"
     if is_staff_for(context, pkg.owner_org):
         visible = sa.true()
@@ -255,7 +250,7 @@ def _set_state(context: Context, data_dict: DataDict, hidden: bool, action: str)
     pkg = dataset_or_404(data_dict["id"])
     toolkit.check_access(f"crowdsource_tag_{action}", context, {"id": pkg.id})
     item = moderation.locate("tag", item_id(pkg.id, data_dict["tag"]))
-    moderation.decide(item, hidden, action, _user_id(context) or "", data_dict.get("reason", ""))
+    moderation.decide(item, hidden, action, current_user_id(context), data_dict.get("reason", ""))
 
 
 @toolkit.validate(schema.tag_moderate_schema)
@@ -315,7 +310,7 @@ def crowdsource_tag_promote(context: Context, data_dict: DataDict) -> dict[str, 
     official = [t.name for t in pkg.get_tags()]
     if tag in official:
         raise toolkit.ValidationError({"tag": [toolkit._("This is already an official tag")]})
-    actor_id = _user_id(context) or ""
+    actor_id = current_user_id(context)
     # the log entry goes in first, so package_patch's commit writes both or neither
     moderation.record("tag", item.item_id, "promote", actor_id, data_dict.get("reason", ""),
                       package_id=pkg.id, owner_org=pkg.owner_org)
@@ -352,7 +347,7 @@ def crowdsource_tag_block(context: Context, data_dict: DataDict) -> dict[str, An
     """
     toolkit.check_access("crowdsource_tag_block", context, data_dict)
     tag, reason = data_dict["tag"], data_dict.get("reason", "")
-    actor_id = _user_id(context) or ""
+    actor_id = current_user_id(context)
     model.Session.execute(
         insert(blocked_tag).values(tag=tag, actor_id=actor_id, reason=reason)
         .on_conflict_do_update(index_elements=["tag"], set_={"reason": reason})
@@ -379,7 +374,7 @@ def crowdsource_tag_unblock(context: Context, data_dict: DataDict) -> None:
     if not gone:
         model.Session.rollback()
         raise toolkit.ObjectNotFound(toolkit._("This tag is not blocked"))
-    moderation.record("tag", tag, "unblock", _user_id(context) or "", data_dict.get("reason", ""))
+    moderation.record("tag", tag, "unblock", current_user_id(context), data_dict.get("reason", ""))
     model.Session.commit()
     for package_id in _datasets_with(tag):
         search.rebuild(package_id)

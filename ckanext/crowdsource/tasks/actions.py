@@ -16,6 +16,7 @@ from ckanext.crowdsource.common.db import atomic, group_id, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
+    current_user_id,
     is_staff_for,
     visibility_key,
     visible_datasets,
@@ -62,7 +63,7 @@ def _insert(context: Context, package_id: str, resource_id: str | None,
     task_id = str(uuid.uuid4())
     model.Session.execute(task.insert().values(
         id=task_id, package_id=package_id, resource_id=resource_id,
-        created_by=core.actor_id(context), **values))
+        created_by=current_user_id(context), **values))
     return task_id
 
 
@@ -117,7 +118,7 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
     core.commit()
     index.reindex(pkg.id)
     events.task_created.send(task_id, task_id=task_id, package_id=pkg.id,
-                             user_id=core.actor_id(context))
+                             user_id=current_user_id(context))
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": task_id})
 
 
@@ -188,7 +189,7 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
         index.reindex(item["package_id"])
         events.task_created.send(item["id"], task_id=item["id"],
                                  package_id=item["package_id"],
-                                 user_id=core.actor_id(context))
+                                 user_id=current_user_id(context))
     return {"created": created, "skipped": skipped}
 
 
@@ -226,7 +227,7 @@ def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, 
     core.commit()
     core.send_expired(expired, row.package_id)
     events.task_updated.send(row.id, task_id=row.id, package_id=row.package_id,
-                             user_id=core.actor_id(context))
+                             user_id=current_user_id(context))
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
 
 
@@ -262,7 +263,7 @@ def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, 
     model.Session.execute(sa.update(task).where(task.c.id == row.id).values(
         state="cancelled", state_reason=reason, modified=sa.func.now()))
     core.commit()
-    actor = core.actor_id(context)
+    actor = current_user_id(context)
     core.send_expired(expired, row.package_id)
     for r in released:
         events.claim_released.send(r.id, task_id=row.id, package_id=row.package_id,
@@ -298,7 +299,7 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
         .order_by(claim.c.created.desc(), claim.c.id)).all()
     names = core.user_names({row.created_by} | {r.user_id for r in rows}
                             | {r.reviewer_id for r in rows})
-    me = core.actor_id(context)
+    me = current_user_id(context)
     mine = next((core.claim_dict(r, names) for r in rows if r.user_id == me), None)
     out = core.task_dict(row, stale, names, mine)
     counts: dict[str, int] = {}
@@ -379,7 +380,7 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
         "ckanext.crowdsource.common.count_cache_seconds"), count)
     ids = [r.id for r in rows]
     stale_by_task = core.stale_counts(ids)
-    mine = claim_summaries(core.actor_id(context), ids)
+    mine = claim_summaries(current_user_id(context), ids)
     names = core.user_names({r.created_by for r in rows})
     return {"count": total, "results": [
         core.task_dict(r, stale_by_task.get(r.id, 0), names, mine.get(r.id)) for r in rows]}
@@ -405,7 +406,7 @@ def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, An
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_task_next", context, data_dict)
-    me = core.actor_id(context)
+    me = current_user_id(context)
     user_lock(me)
     where = [task.c.state == "open", task.c.slots_used < task.c.capacity,
              task.c.package_id.in_(visible_datasets(context)),

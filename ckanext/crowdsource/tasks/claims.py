@@ -20,7 +20,7 @@ from ckan.types import Context, DataDict
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import staff_org_ids
+from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids
 
 from . import core, index, results, schema
 from .model import claim, task
@@ -39,7 +39,7 @@ def _refuse(message: str) -> toolkit.ValidationError:
 def take_slot(context: Context, row: Any) -> tuple[str, list[Any]]:
     """Claim the locked task ``row`` for the caller (not committed): the new
     claim's id, and the claims that expired on the way."""
-    me = core.actor_id(context)
+    me = current_user_id(context)
     expired = core.settle(row.id)
     if row.state != "open":
         raise _refuse(toolkit._("This task is closed"))
@@ -104,7 +104,7 @@ def crowdsource_task_claim(context: Context, data_dict: DataDict) -> dict[str, A
     """
     core.task_row(data_dict["id"])
     toolkit.check_access("crowdsource_task_claim", context, {"id": data_dict["id"]})
-    me = core.actor_id(context)
+    me = current_user_id(context)
     user_lock(me)
     row = core.task_row(data_dict["id"], lock=True)
     claim_id, expired = take_slot(context, row)
@@ -138,7 +138,7 @@ def _done(context: Context, claim_id: str, task_row: Any, expired: list[Any],
     core.send_expired(expired, task_row.package_id)
     if signal is not None:
         signal.send(claim_id, task_id=task_row.id, package_id=task_row.package_id,
-                    user_id=core.actor_id(context), **extra)
+                    user_id=current_user_id(context), **extra)
     return _as_returned(claim_id)
 
 
@@ -270,7 +270,7 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> dict[str,
     :rtype: dictionary
     """
     row, task_row, expired = _locked(context, data_dict["id"], "crowdsource_claim_review")
-    me, decision, note = core.actor_id(context), data_dict["decision"], data_dict.get("note")
+    me, decision, note = current_user_id(context), data_dict["decision"], data_dict.get("note")
     if row.user_id == me:
         raise toolkit.NotAuthorized(toolkit._("Nobody reviews their own work"))
     if row.state != "submitted":
@@ -372,7 +372,7 @@ def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> dict[str, 
         raise toolkit.ValidationError({"as": [toolkit._(
             "A {kind} task's result cannot be applied this way").format(kind=kind)]})
     # recorded first, so the catalogue change's commit writes both or neither
-    _update(row.id, applied_at=sa.func.now(), applied_by=core.actor_id(context), applied_as=how)
+    _update(row.id, applied_at=sa.func.now(), applied_by=current_user_id(context), applied_as=how)
     try:
         if kind == "tag":
             _apply_tags(context, row, task_row, how)
@@ -441,7 +441,7 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, A
     """
     toolkit.check_access("crowdsource_claim_list", context, data_dict)
     limit, offset = page_bounds(data_dict)
-    me = core.actor_id(context)
+    me = current_user_id(context)
     joined = (claim.join(task, task.c.id == claim.c.task_id)
               .join(model.Package, model.Package.id == task.c.package_id))
     where: list[Any] = [model.Package.state == "active"]

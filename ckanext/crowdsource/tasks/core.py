@@ -14,7 +14,7 @@ from ckan.types import Context
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import cache
 from ckanext.crowdsource.common.db import one_or_404
-from ckanext.crowdsource.common.roles import can_see_dataset, current_user, is_staff_for
+from ckanext.crowdsource.common.roles import can_see_dataset, is_staff_for
 
 from .model import claim, task
 
@@ -29,11 +29,6 @@ def commit() -> None:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def actor_id(context: Context) -> str:
-    user = current_user(context)
-    return user.id if user else ""
 
 
 def task_row(task_id: str, lock: bool = False) -> Any:
