@@ -35,6 +35,17 @@ def current_user_id(context: Context) -> str:
     return user.id if user else ""
 
 
+def people(user_ids: set[str | None]) -> dict[str, dict[str, str]]:
+    """Name and display name of each (not deleted) user, in one query."""
+    ids = {u for u in user_ids if u}
+    if not ids:
+        return {}
+    rows = model.Session.execute(
+        sa.select(model.User.id, model.User.name, model.User.fullname)
+        .where(model.User.id.in_(ids), model.User.state != "deleted")).all()
+    return {r.id: {"name": r.name, "display_name": r.fullname or r.name} for r in rows}
+
+
 def can_see_dataset(context: Context, package_id: str) -> bool:
     """Whether the context's user may ``package_show`` the dataset."""
     ctx = dict(context)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user_id
+from ckanext.crowdsource.common.roles import current_user_id, people
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import index, read, schema, subjects
@@ -155,7 +155,7 @@ def crowdsource_post_show(context: Context, data_dict: DataDict) -> dict[str, An
     who = read.viewer(context, subject)
     if not who.sees(row):
         raise toolkit.ObjectNotFound(toolkit._("Post not found"))
-    return read.post_dict(row, who, read.users({row.user_id}), read.my_votes(who.user_id, [row.id]),
+    return read.post_dict(row, who, people({row.user_id}), read.my_votes(who.user_id, [row.id]),
                           parent_thread.accepted_post_id)
 
 
@@ -254,7 +254,7 @@ def crowdsource_post_history(context: Context, data_dict: DataDict) -> list[dict
         sa.select(post_revision).where(post_revision.c.post_id == row.id)
         .order_by(post_revision.c.created.desc(), post_revision.c.id)
     ).all()
-    editors = read.users({r.user_id for r in rows})
+    editors = people({r.user_id for r in rows})
     return [{"body": r.body, "title": r.title, "author": editors.get(r.user_id),
              "replaced": r.created.isoformat()} for r in rows]
 

@@ -16,6 +16,7 @@ from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     current_user,
     current_user_id,
+    people,
     staff_org_ids,
     visible_datasets,
 )
@@ -152,7 +153,7 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
         .select_from(joined).where(*where).order_by(*order, thread.c.id)
         .limit(limit).offset(offset)
     ).all()
-    authors = read.users({r.user_id for r in rows})
+    authors = people({r.user_id for r in rows})
     return {"count": total, "results": [{
         "id": r.id, "title": r.title, "status": r.status, "state": r.state,
         "excerpt": "" if r.state == "deleted" else " ".join(r.body.split())[:200],

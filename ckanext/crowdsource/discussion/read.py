@@ -16,7 +16,7 @@ from ckan.types import Context
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ckanext.crowdsource.common.db import one_or_404
-from ckanext.crowdsource.common.roles import current_user_id
+from ckanext.crowdsource.common.roles import current_user_id, people
 
 from . import subjects
 from .model import post, thread, vote
@@ -70,18 +70,6 @@ def discussion_row(subject: subjects.Subject) -> Any | None:
                                 thread.c.subject_type == subject.type,
                                 thread.c.subject_id == subject.id)
     ).first()
-
-
-def users(user_ids: set[str]) -> dict[str, dict[str, str]]:
-    """Name and display name of each user, in one query."""
-    if not user_ids:
-        return {}
-    rows = model.Session.execute(
-        sa.select(model.User.id, model.User.name, model.User.fullname, model.User.state)
-        .where(model.User.id.in_(user_ids))
-    ).all()
-    return {r.id: {"name": r.name, "display_name": r.fullname or r.name}
-            for r in rows if r.state != "deleted"}
 
 
 def my_votes(user_id: str | None, post_ids: list[str]) -> dict[str, int]:
@@ -188,7 +176,7 @@ def page(row: Any, who: Viewer, sort: str, limit: int, offset: int, replies: int
     loaded = model.Session.execute(_first_replies(root_ids, replies)).all() \
         if root_ids and replies else []
     every = list(roots) + list(loaded) + ([question] if question is not None else [])
-    authors = users({r.user_id for r in every} | {row.user_id})
+    authors = people({r.user_id for r in every} | {row.user_id})
     votes = my_votes(who.user_id, [r.id for r in every])
     dicts = {r.id: post_dict(r, who, authors, votes, row.accepted_post_id) for r in every}
     every_reply = {r.root_id: r.of for r in loaded}

@@ -20,7 +20,12 @@ from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.cache import bump, cached
 from ckanext.crowdsource.common.db import atomic, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids, visibility_key
+from ckanext.crowdsource.common.roles import (
+    current_user_id,
+    people,
+    staff_org_ids,
+    visibility_key,
+)
 
 from . import core, schema
 from .index import reindex
@@ -152,8 +157,8 @@ def _show(context: Context, item_id: str) -> dict[str, Any]:
     if level is None:
         raise toolkit.ObjectNotFound(toolkit._("Feedback not found"))
     staff = core.is_staff(context, item)
-    people = core.names({item.user_id})
-    out = core.item_dict(item, level, people, item.id in core.my_seconds(current_user_id(context),
+    authors = people({item.user_id})
+    out = core.item_dict(item, level, authors, item.id in core.my_seconds(current_user_id(context),
                                                                          [item.id]), staff)
     out["can_answer"] = staff
     if level == "full":
@@ -284,11 +289,11 @@ def crowdsource_feedback_list(context: Context, data_dict: DataDict) -> dict[str
                     toolkit.config.get("ckanext.crowdsource.common.count_cache_seconds"), count)
     total = counts.get(data_dict["status"], 0) if data_dict.get("status") \
         else sum(counts.values())
-    people = core.names({r.user_id for r in rows})
+    authors = people({r.user_id for r in rows})
     seconded = core.my_seconds(current_user_id(context), [r.id for r in rows])
     staff = not data_dict.get("mine")
     return {"count": total, "counts": counts, "results": [
-        core.item_dict(r, "full", people, r.id in seconded,
+        core.item_dict(r, "full", authors, r.id in seconded,
                        staff or core.is_staff(context, r)) for r in rows]}
 
 
@@ -402,7 +407,7 @@ def export_rows(context: Context, data_dict: DataDict) -> Iterator[dict[str, Any
     users: dict[str, str] = {}
     for chunk in result.partitions():
         missing = {r.user_id for r in chunk if r.user_id and r.user_id not in users}
-        users.update({k: v["name"] for k, v in core.names(missing).items()})
+        users.update({k: v["name"] for k, v in people(missing).items()})
         for r in chunk:
             yield {"id": r.id, "created": r.created.isoformat(), "status": r.status,
                    "kind": r.kind, "rating": r.rating, "title": r.title or "", "body": r.body,

@@ -20,6 +20,7 @@ from ckanext.crowdsource.common.roles import (
     current_user,
     current_user_id,
     is_staff_for,
+    people,
     staff_org_ids,
     visible_datasets,
 )
@@ -95,16 +96,6 @@ def public_requests() -> Any:
     return sa.and_(feedback.c.kind == "request", feedback.c.state == "published")
 
 
-def names(user_ids: set[str | None]) -> dict[str, dict[str, str]]:
-    ids = {u for u in user_ids if u}
-    if not ids:
-        return {}
-    return {r.id: {"name": r.name, "display_name": r.fullname or r.name}
-            for r in model.Session.execute(
-                sa.select(model.User.id, model.User.name, model.User.fullname)
-                .where(model.User.id.in_(ids))).all()}
-
-
 def my_seconds(user_id: str | None, ids: list[str]) -> set[str]:
     if not user_id or not ids:
         return set()
@@ -117,14 +108,14 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def item_dict(item: Any, level: str, people: dict[str, dict[str, str]],
+def item_dict(item: Any, level: str, authors: dict[str, dict[str, str]],
               seconded: bool = False, staff: bool = False) -> dict[str, Any]:
     """One item as a caller with ``level`` access sees it."""
     out = {
         "id": item.id, "kind": item.kind, "subject_type": item.subject_type,
         "package_id": item.package_id, "package_name": item.package_name,
         "package_title": item.package_title, "resource_id": item.resource_id,
-        "author": people.get(item.user_id) if item.user_id else None,
+        "author": authors.get(item.user_id) if item.user_id else None,
         "anonymous": item.user_id is None, "title": item.title, "body": item.body,
         "rating": item.rating, "status": item.status, "public_answer": item.public_answer,
         "fulfilled_by": item.fulfilled_by, "seconds": item.seconds, "seconded": seconded,
@@ -144,8 +135,8 @@ def conversation(item_id: str, staff: bool) -> list[dict[str, Any]]:
     rows = model.Session.execute(
         sa.select(message).where(message.c.feedback_id == item_id)
         .order_by(message.c.created, message.c.id)).all()
-    people = names({r.user_id for r in rows})
-    return [{"id": r.id, "role": r.role, "author": people.get(r.user_id) if r.user_id else None,
+    authors = people({r.user_id for r in rows})
+    return [{"id": r.id, "role": r.role, "author": authors.get(r.user_id) if r.user_id else None,
              "body": r.body if r.state == "published" or staff else "",
              "status": r.status, "state": r.state, "created": _iso(r.created)}
             for r in rows]

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.db import atomic, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user_id
+from ckanext.crowdsource.common.roles import current_user_id, people
 
 from . import core, index, schema
 from .actions import commit
@@ -109,10 +109,10 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
                   model.Package.state.label("package_state"))
         .outerjoin(model.Package, model.Package.id == feedback.c.package_id)
         .where(*where).order_by(*order, feedback.c.id).limit(limit).offset(offset)).all()
-    people = core.names({r.user_id for r in rows})
+    authors = people({r.user_id for r in rows})
     seconded = core.my_seconds(current_user_id(context), [r.id for r in rows])
     return {"count": total, "results": [
-        core.item_dict(r, "public", people, r.id in seconded) for r in rows]}
+        core.item_dict(r, "public", authors, r.id in seconded) for r in rows]}
 
 
 @toolkit.side_effect_free

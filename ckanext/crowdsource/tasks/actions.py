@@ -18,6 +18,7 @@ from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user_id,
     is_staff_for,
+    people,
     visibility_key,
     visible_datasets,
 )
@@ -297,7 +298,7 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
     rows = model.Session.execute(
         sa.select(claim).where(claim.c.task_id == row.id)
         .order_by(claim.c.created.desc(), claim.c.id)).all()
-    names = core.user_names({row.created_by} | {r.user_id for r in rows}
+    names = people({row.created_by} | {r.user_id for r in rows}
                             | {r.reviewer_id for r in rows})
     me = current_user_id(context)
     mine = next((core.claim_dict(r, names) for r in rows if r.user_id == me), None)
@@ -381,7 +382,7 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
     ids = [r.id for r in rows]
     stale_by_task = core.stale_counts(ids)
     mine = claim_summaries(current_user_id(context), ids)
-    names = core.user_names({r.created_by for r in rows})
+    names = people({r.created_by for r in rows})
     return {"count": total, "results": [
         core.task_dict(r, stale_by_task.get(r.id, 0), names, mine.get(r.id)) for r in rows]}
 

@@ -20,7 +20,7 @@ from ckan.types import Context, DataDict
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids
+from ckanext.crowdsource.common.roles import current_user_id, people, staff_org_ids
 
 from . import core, index, results, schema
 from .model import claim, task
@@ -84,7 +84,7 @@ def claim_summaries(user_id: str, task_ids: list[str]) -> dict[str, dict[str, An
     rows = model.Session.execute(
         sa.select(claim).where(claim.c.user_id == user_id, claim.c.task_id.in_(task_ids))
         .order_by(claim.c.created)).all()
-    names = core.user_names({user_id})
+    names = people({user_id})
     return {r.task_id: core.claim_dict(r, names) for r in rows}
 
 
@@ -148,7 +148,7 @@ def _as_returned(claim_id: str) -> dict[str, Any]:
     gives them, without checking access again."""
     row = core.claim_row(claim_id)
     task_row = core.task_row(row.task_id)
-    names = core.user_names({row.user_id, row.reviewer_id or "", task_row.created_by})
+    names = people({row.user_id, row.reviewer_id or "", task_row.created_by})
     return {**core.claim_dict(row, names), "task": core.task_dict(task_row, names=names)}
 
 
@@ -404,7 +404,7 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
     row = core.claim_row(data_dict["id"])
     toolkit.check_access("crowdsource_claim_show", context, {"id": row.id})
     task_row = core.task_row(row.task_id)
-    names = core.user_names({row.user_id, row.reviewer_id or "", task_row.created_by})
+    names = people({row.user_id, row.reviewer_id or "", task_row.created_by})
     out = core.claim_dict(row, names)
     out["task"] = core.task_dict(task_row, core.stale_counts([task_row.id]).get(task_row.id, 0),
                                  names)
@@ -471,7 +471,7 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, A
                   model.Package.title.label("package_title"))
         .join(model.Package, model.Package.id == task.c.package_id)
         .where(task.c.id.in_({r.task_id for r in rows}))).all()}
-    names = core.user_names({r.user_id for r in rows} | {r.reviewer_id for r in rows}
+    names = people({r.user_id for r in rows} | {r.reviewer_id for r in rows}
                             | {t.created_by for t in tasks.values()})
     return {"count": total, "results": [
         {**core.claim_dict(r, names), "task": core.task_dict(tasks[r.task_id], names=names)}

@@ -100,19 +100,15 @@ def is_staff(context: Context, row: Any) -> bool:
     return is_staff_for(context, row.owner_org)
 
 
-def user_names(user_ids: set[str]) -> dict[str, str]:
-    ids = {u for u in user_ids if u}
-    if not ids:
-        return {}
-    return dict(model.Session.execute(
-        sa.select(model.User.id, model.User.name).where(model.User.id.in_(ids))).all())
-
-
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def task_dict(row: Any, stale: int = 0, names: dict[str, str] | None = None,
+def _name(names: dict[str, dict[str, str]] | None, user_id: str | None) -> str | None:
+    return ((names or {}).get(user_id or "") or {}).get("name")
+
+
+def task_dict(row: Any, stale: int = 0, names: dict[str, dict[str, str]] | None = None,
               mine: dict[str, Any] | None = None) -> dict[str, Any]:
     """A task as everyone who can see it sees it; ``mine``: the caller's claim."""
     used = row.slots_used - stale
@@ -126,21 +122,22 @@ def task_dict(row: Any, stale: int = 0, names: dict[str, str] | None = None,
         "state_reason": row.state_reason, "slots_used": used,
         "slots_left": max(0, row.capacity - used) if row.state == "open" else 0,
         "accepted": row.accepted,
-        "created_by": (names or {}).get(row.created_by), "created": _iso(row.created),
+        "created_by": _name(names, row.created_by), "created": _iso(row.created),
         "modified": _iso(row.modified), "my_claim": mine,
     }
 
 
-def claim_dict(row: Any, names: dict[str, str], full: bool = True) -> dict[str, Any]:
+def claim_dict(row: Any, names: dict[str, dict[str, str]], full: bool = True
+               ) -> dict[str, Any]:
     """A claim; ``full`` (its reader and staff) adds the draft and the result."""
     state = row.state
     if state == "claimed" and row.expires_at <= now():
         state = "expired"  # not settled yet, but over
     out = {
-        "id": row.id, "task_id": row.task_id, "user": names.get(row.user_id),
+        "id": row.id, "task_id": row.task_id, "user": _name(names, row.user_id),
         "state": state, "state_reason": row.state_reason,
         "expires_at": _iso(row.expires_at), "extensions": row.extensions,
-        "submitted_at": _iso(row.submitted_at), "reviewer": names.get(row.reviewer_id),
+        "submitted_at": _iso(row.submitted_at), "reviewer": _name(names, row.reviewer_id),
         "reviewed_at": _iso(row.reviewed_at), "applied_at": _iso(row.applied_at),
         "applied_as": row.applied_as, "created": _iso(row.created),
     }
