@@ -1,4 +1,6 @@
-"""One transaction per action: a failed action leaves nothing half-written."""
+"""The database helpers the capabilities share: one transaction per action
+(a failed action leaves nothing half-written), and the lookups that answer
+"not found" the same way everywhere."""
 from __future__ import annotations
 
 import functools
@@ -35,6 +37,14 @@ def one_or_404(query: Any, message: str) -> Any:
     if row is None:
         raise toolkit.ObjectNotFound(message)
     return row
+
+
+def dataset_or_404(id_or_name: str) -> model.Package:
+    """The dataset, or ``ObjectNotFound``; deleted ones count as missing."""
+    pkg = model.Package.get(id_or_name)
+    if pkg is None or pkg.state == "deleted":
+        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+    return pkg
 
 
 def organization_id(id_or_name: str) -> str:

@@ -33,6 +33,15 @@ def attempt(action: str, data: dict[str, Any],
         return base.abort(403, forbidden or toolkit._("You are not allowed to do this")), ""
 
 
+def dataset_page(id: str) -> dict[str, Any]:
+    """The dataset a page is about, as ``package_show`` gives it to the user;
+    404 when it is missing or hidden from them."""
+    try:
+        return toolkit.get_action("package_show")({}, {"id": id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return base.abort(404, toolkit._("Dataset not found"))
+
+
 def listed(action: str, data: dict[str, Any]) -> Any:
     """Run a list action for a page: bad filters end the request with 400,
     a filter naming nothing (an organization, a dataset) with 404."""

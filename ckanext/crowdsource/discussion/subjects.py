@@ -13,6 +13,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context
 
+from ckanext.crowdsource.common.db import dataset_or_404
 from ckanext.crowdsource.common.roles import can_see_dataset, current_user, is_staff_for
 
 TYPES = ("dataset", "resource", "site")
@@ -31,13 +32,6 @@ class Subject:
     obj: Any = field(default=None, compare=False, repr=False)
 
 
-def _dataset(id_or_name: str) -> model.Package:
-    pkg = model.Package.get(id_or_name)
-    if pkg is None or pkg.state == "deleted":
-        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
-    return pkg
-
-
 def resolve(subject_type: str, subject_id: str) -> Subject:
     """The subject, or ``ObjectNotFound`` when it is gone."""
     if subject_type == "site":
@@ -46,10 +40,10 @@ def resolve(subject_type: str, subject_id: str) -> Subject:
         res = model.Resource.get(subject_id)
         if res is None or res.state == "deleted":
             raise toolkit.ObjectNotFound(toolkit._("Resource not found"))
-        pkg = _dataset(res.package_id)
+        pkg = dataset_or_404(res.package_id)
         return Subject("resource", res.id, pkg.id, pkg.owner_org, pkg.name,
                        res.name or res.url or res.id, (pkg, res))
-    pkg = _dataset(subject_id)
+    pkg = dataset_or_404(subject_id)
     return Subject("dataset", pkg.id, pkg.id, pkg.owner_org, pkg.name, pkg.title or pkg.name,
                    pkg)
 
@@ -58,7 +52,7 @@ def from_input(data_dict: dict[str, Any]) -> Subject:
     """The subject named by ``resource_id`` or ``package_id`` (neither: the site)."""
     if data_dict.get("resource_id"):
         subject = resolve("resource", data_dict["resource_id"])
-        if data_dict.get("package_id") and _dataset(data_dict["package_id"]).id != \
+        if data_dict.get("package_id") and dataset_or_404(data_dict["package_id"]).id != \
                 subject.package_id:
             raise toolkit.ValidationError(
                 {"resource_id": [toolkit._("This resource is not part of that dataset")]})

@@ -15,7 +15,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint, Response
 
-from ckanext.crowdsource.common.views import attempt, error_text, listed, local
+from ckanext.crowdsource.common.views import attempt, dataset_page, error_text, listed, local
 
 from .index import counts
 from .read import REPLIES_MAX
@@ -26,13 +26,6 @@ STATE_KEYS = ("view", "package_id", "resource_id", "thread_id", "sort", "page")
 
 def _limit() -> int:
     return toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
-
-
-def _dataset(id: str) -> dict[str, Any]:
-    try:
-        return toolkit.get_action("package_show")({}, {"id": id})
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
-        return base.abort(404, toolkit._("Dataset not found"))
 
 
 def tab_counts(package_id: str) -> dict[str, int]:
@@ -90,7 +83,7 @@ def _paging() -> dict[str, Any]:
 
 def discussion(id: str) -> str:
     """The dataset's Discussion tab."""
-    pkg = _dataset(id)
+    pkg = dataset_page(id)
     try:
         found = thread_vars({"view": "discussion", "package_id": pkg["id"], **_paging()})
         others = toolkit.get_action("crowdsource_thread_list")(
@@ -104,7 +97,7 @@ def discussion(id: str) -> str:
 
 def questions(id: str) -> str:
     """The dataset's Questions tab."""
-    pkg = _dataset(id)
+    pkg = dataset_page(id)
     listed = _question_list({"package_id": pkg["id"]})
     return toolkit.render("crowdsource/discussion/dataset_questions.html",
                           {"pkg_dict": pkg, "pkg": pkg, **listed})
@@ -147,7 +140,7 @@ def question(id: str) -> str:
         return base.abort(400, error_text(e))
     if found["thread"]["kind"] != "question":
         return base.abort(404, toolkit._("Question not found"))
-    pkg = _dataset(found["thread"]["package_id"]) if found["thread"]["package_id"] else None
+    pkg = dataset_page(found["thread"]["package_id"]) if found["thread"]["package_id"] else None
     return toolkit.render("crowdsource/discussion/question_page.html",
                           {"found": found, "pkg_dict": pkg, "pkg": pkg})
 

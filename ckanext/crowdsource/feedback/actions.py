@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.cache import bump, cached
-from ckanext.crowdsource.common.db import atomic, organization_id
+from ckanext.crowdsource.common.db import atomic, dataset_or_404, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     current_user_id,
@@ -54,9 +54,7 @@ def _subject(data_dict: DataDict) -> dict[str, Any]:
     else:
         resource_id = None
     if data_dict.get("package_id"):
-        pkg = model.Package.get(data_dict["package_id"])
-        if pkg is None or pkg.state != "active":
-            raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+        pkg = dataset_or_404(data_dict["package_id"])
         return {"subject_type": "resource" if resource_id else "dataset", "package_id": pkg.id,
                 "resource_id": resource_id, "owner_org": pkg.owner_org}
     org_id = None

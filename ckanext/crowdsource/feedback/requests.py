@@ -10,7 +10,7 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common.db import atomic, organization_id
+from ckanext.crowdsource.common.db import atomic, dataset_or_404, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import current_user_id, people
 
@@ -89,10 +89,7 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
     limit, offset = page_bounds(data_dict)
     where = [core.public_requests(), core.seen_subjects(context)]
     if data_dict.get("package_id"):
-        pkg = model.Package.get(data_dict["package_id"])
-        if pkg is None or pkg.state != "active":
-            raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
-        where.append(feedback.c.package_id == pkg.id)
+        where.append(feedback.c.package_id == dataset_or_404(data_dict["package_id"]).id)
     if data_dict.get("organization"):
         where.append(feedback.c.owner_org == organization_id(data_dict["organization"]))
     if data_dict.get("status"):
@@ -127,9 +124,7 @@ def crowdsource_rating_summary(context: Context, data_dict: DataDict) -> dict[st
     :returns: ``{"average": float or null, "count": int, "mine": int or null}``
     :rtype: dictionary
     """
-    pkg = model.Package.get(data_dict["package_id"])
-    if pkg is None or pkg.state != "active":
-        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+    pkg = dataset_or_404(data_dict["package_id"])
     toolkit.check_access("crowdsource_rating_summary", context, {"package_id": pkg.id})
     out = index.summaries([pkg.id])[pkg.id]
     mine = model.Session.execute(sa.select(rating.c.rating).where(

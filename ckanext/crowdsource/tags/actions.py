@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.cache import cached
+from ckanext.crowdsource.common.db import dataset_or_404
 from ckanext.crowdsource.common.pagination import page_bounds, page_schema
 from ckanext.crowdsource.common.roles import current_user_id, is_staff_for, visibility_key
 from ckanext.crowdsource.moderation import core as moderation
@@ -23,14 +24,6 @@ from .moderation import item_id
 
 INDEX_FIELD = "vocab_crowd_tags"  # vocab_*: multi-valued string, facetable, copied to text
 CLOUD_CACHE = "tag_cloud"  # bumped whenever a dataset is (re)indexed or deleted
-
-
-def dataset_or_404(id_or_name: str) -> model.Package:
-    """The dataset named by ``id``, or ``ObjectNotFound``; deleted ones count as missing."""
-    pkg = model.Package.get(id_or_name)
-    if pkg is None or pkg.state == "deleted":
-        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
-    return pkg
 
 
 def dataset_tags(package_ids: list[str]) -> dict[str, list[str]]:

@@ -14,7 +14,7 @@ from ckan.lib import helpers as h
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.crowdsource.common.views import attempt
+from ckanext.crowdsource.common.views import attempt, dataset_page
 
 from .moderation import item_id
 from .schema import normalize_tag
@@ -51,16 +51,9 @@ def cloud_vars(package_id: str, error: str = "") -> dict[str, Any]:
     }
 
 
-def _dataset(id: str) -> dict[str, Any]:
-    try:
-        return toolkit.get_action("package_show")({}, {"id": id})
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
-        return base.abort(404, toolkit._("Dataset not found"))
-
-
 def cloud(id: str) -> str:
     """GET: the dataset's reader tags, as a partial."""
-    pkg = _dataset(id)
+    pkg = dataset_page(id)
     return toolkit.render("crowdsource/tags/snippets/cloud.html",
                           {"cloud": cloud_vars(pkg["id"])})
 
@@ -69,7 +62,7 @@ def change(id: str, verb: str) -> Any:
     """POST: add, remove, hide, restore, promote or flag a reader tag."""
     if verb not in ACTIONS:
         return base.abort(404)
-    pkg = _dataset(id)
+    pkg = dataset_page(id)
     tag = request.form.get("tag", "")
     reason = request.form.get("reason") or request.headers.get("HX-Prompt", "")
     data: dict[str, Any] = {"id": pkg["id"], "tag": tag}

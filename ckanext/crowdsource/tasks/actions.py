@@ -12,7 +12,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.cache import cached
-from ckanext.crowdsource.common.db import atomic, group_id, organization_id
+from ckanext.crowdsource.common.db import atomic, dataset_or_404, group_id, organization_id
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
@@ -29,13 +29,6 @@ from .model import claim, task
 
 TEMPLATE_FIELDS = ("kind", "title", "instructions", "capacity", "reward_points",
                    "claim_ttl_hours", "due", "community_id", "target_field")
-
-
-def _dataset(id_or_name: str) -> model.Package:
-    pkg = model.Package.get(id_or_name)
-    if pkg is None or pkg.state != "active":
-        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
-    return pkg
 
 
 def _community(id_or_name: str) -> str:
@@ -102,7 +95,7 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the task, as ``crowdsource_task_show`` gives it
     :rtype: dictionary
     """
-    pkg = _dataset(data_dict["package_id"])
+    pkg = dataset_or_404(data_dict["package_id"])
     toolkit.check_access("crowdsource_task_create", context, {"package_id": pkg.id})
     resource_id = data_dict.get("resource_id")
     if resource_id:
@@ -349,7 +342,7 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
     where = [task.c.state == data_dict.get("state", "open"),
              task.c.package_id.in_(visible_datasets(context))]
     if data_dict.get("package_id"):
-        where.append(task.c.package_id == _dataset(data_dict["package_id"]).id)
+        where.append(task.c.package_id == dataset_or_404(data_dict["package_id"]).id)
     if data_dict.get("organization"):
         where.append(model.Package.owner_org == organization_id(data_dict["organization"]))
     if data_dict.get("community_id"):

@@ -19,7 +19,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.crowdsource.common.views import attempt, listed
+from ckanext.crowdsource.common.views import attempt, dataset_page, listed
 
 from . import results
 from .model import task
@@ -120,10 +120,7 @@ def task_page(id: str) -> str:
 
 def dataset_tasks(id: str) -> str:
     """A dataset's Tasks tab: its tasks, and for staff the form to post one."""
-    try:
-        pkg = toolkit.get_action("package_show")({}, {"id": id})
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
-        return base.abort(404, toolkit._("Dataset not found"))
+    pkg = dataset_page(id)
     state = request.args.get("state", "open")
     page_number = h.get_page_number(request.args)
     found = toolkit.get_action("crowdsource_task_list")({}, {
