@@ -110,10 +110,12 @@ def race(base: str, tokens: list[str], tasks: list[str], rounds: int,
         rnd = random.Random(i)
         start.wait()
         for _ in range(rounds):
+            # a reader's think time between clicks: the load being modelled,
+            # not a wait for anything
             time.sleep(rnd.uniform(0, 2 * pause))
             status, out = call(tokens[i], "crowdsource_task_claim", {"id": rnd.choice(tasks)})
             if status == 200:
-                time.sleep(rnd.uniform(0, 2 * pause))
+                time.sleep(rnd.uniform(0, 2 * pause))  # think time, as above
                 call(tokens[i], "crowdsource_claim_submit",
                      {"id": out["result"]["id"], "result": {"tags": ["古籍", f"r{i}"]}})
 

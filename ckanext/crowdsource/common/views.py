@@ -25,8 +25,6 @@ def attempt(action: str, data: dict[str, Any],
         return toolkit.get_action(action)({}, data), ""
     except toolkit.ValidationError as e:
         return None, error_text(e)
-    except toolkit.Invalid as e:
-        return None, str(e.error)
     except toolkit.ObjectNotFound as e:
         return None, str(e.message or toolkit._("Not found"))
     except toolkit.NotAuthorized:

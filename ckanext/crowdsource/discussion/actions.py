@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
+from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import current_user_id, people
 from ckanext.crowdsource.moderation import core as moderation
@@ -75,6 +76,7 @@ def after_write(subject: subjects.Subject) -> None:
 
 
 @toolkit.validate(schema.post_create_schema)
+@atomic
 def crowdsource_post_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Post a comment on a dataset or a resource, a reply to a post, or an
     answer to a question, as the calling user.
@@ -160,6 +162,7 @@ def crowdsource_post_show(context: Context, data_dict: DataDict) -> dict[str, An
 
 
 @toolkit.validate(schema.post_update_schema)
+@atomic
 def crowdsource_post_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Change the text of one's own post (and the title of one's own
     question). The post is marked edited; staff can read earlier versions
@@ -199,6 +202,7 @@ def crowdsource_post_update(context: Context, data_dict: DataDict) -> dict[str, 
 
 
 @toolkit.validate(schema.post_reason_schema)
+@atomic
 def crowdsource_post_delete(context: Context, data_dict: DataDict) -> None:
     """Delete a post: one's own, or (staff) any post on their organization's
     datasets. The post keeps its place, marked deleted by its author or by
@@ -260,6 +264,7 @@ def crowdsource_post_history(context: Context, data_dict: DataDict) -> list[dict
 
 
 @toolkit.validate(schema.post_vote_schema)
+@atomic
 def crowdsource_post_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Vote on someone else's post: up or down on answers, up on comments;
     ``0`` withdraws one's vote. One vote per user and post; voting again

@@ -12,6 +12,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
+from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     current_user,
@@ -27,6 +28,7 @@ from .model import post, thread
 
 
 @toolkit.validate(schema.question_create_schema)
+@atomic
 def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask a question about a dataset, a resource of it, or (with neither)
     the library in general. Others answer it with ``crowdsource_post_create``
@@ -60,10 +62,11 @@ def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[s
     return crowdsource_thread_show(toolkit.fresh_context(context), {"id": thread_id})
 
 
-def _answers(status: str | None = "published") -> sa.ScalarSelect:
+def _answers() -> sa.ScalarSelect:
+    """How many published answers a question has (correlated to ``thread``)."""
     return (sa.select(sa.func.count()).select_from(post)
             .where(post.c.thread_id == thread.c.id, post.c.kind == "answer",
-                   post.c.state == status).scalar_subquery())
+                   post.c.state == "published").scalar_subquery())
 
 
 @toolkit.side_effect_free
@@ -165,7 +168,7 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
     } for r in rows]}
 
 
-def _question(context: Context, thread_id: str) -> tuple[Any, subjects.Subject]:
+def _question(thread_id: str) -> tuple[Any, subjects.Subject]:
     row = read.thread_row(thread_id)
     if row.kind != "question":
         raise toolkit.ValidationError({"id": [toolkit._("This is not a question")]})
@@ -180,6 +183,7 @@ def _set_status(row: Any, subject: subjects.Subject, **values: Any) -> None:
 
 
 @toolkit.validate(schema.post_reason_schema)
+@atomic
 def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Close a question (staff): no more answers or comments.
 
@@ -191,7 +195,7 @@ def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[st
     :returns: the question, as ``crowdsource_thread_show`` gives it
     :rtype: dictionary
     """
-    row, subject = _question(context, data_dict["id"])
+    row, subject = _question(data_dict["id"])
     toolkit.check_access("crowdsource_question_close", context, {"thread_id": row.id})
     if row.status == "closed":
         raise toolkit.ValidationError({"id": [toolkit._("This question is closed already")]})
@@ -202,6 +206,7 @@ def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[st
 
 
 @toolkit.validate(schema.post_id_schema)
+@atomic
 def crowdsource_question_reopen(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Open a closed question again (staff).
 
@@ -211,7 +216,7 @@ def crowdsource_question_reopen(context: Context, data_dict: DataDict) -> dict[s
     :returns: the question, as ``crowdsource_thread_show`` gives it
     :rtype: dictionary
     """
-    row, subject = _question(context, data_dict["id"])
+    row, subject = _question(data_dict["id"])
     toolkit.check_access("crowdsource_question_reopen", context, {"thread_id": row.id})
     if row.status != "closed":
         raise toolkit.ValidationError({"id": [toolkit._("This question is not closed")]})
@@ -232,6 +237,7 @@ def _answer(context: Context, post_id: str) -> tuple[Any, Any, subjects.Subject]
 
 
 @toolkit.validate(schema.answer_accept_schema)
+@atomic
 def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Accept an answer as the best (the asker, or staff); accepting another
     answer replaces the choice, ``accept`` false withdraws it. The question
@@ -262,6 +268,7 @@ def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> dict[str
 
 
 @toolkit.validate(schema.answer_verify_schema)
+@atomic
 def crowdsource_answer_verify(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Mark an answer as verified by the library, or take the mark back (staff).
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 from ckan.common import request
+from ckan.lib import search
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
@@ -28,7 +29,6 @@ from ckanext.crowdsource.common.roles import (
 )
 
 from . import core, schema
-from .index import reindex
 from .model import NEXT_STATUS, feedback, message, rating, second
 
 COUNT_CACHE = "feedback_count"  # the inbox's counts, kept until feedback changes
@@ -141,7 +141,7 @@ def crowdsource_feedback_create(context: Context, data_dict: DataDict) -> dict[s
                 "modified": sa.func.now()}))
     commit()
     if rated:
-        reindex(subject["package_id"])
+        search.rebuild(subject["package_id"])
     events.feedback_created.send(item_id, package_id=subject["package_id"], user_id=user_id,
                                  kind=data_dict["kind"])
     if user_id is None:  # what an anonymous sender sent; they cannot read it back later

@@ -11,7 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib import search
 
 from .model import rating
 
@@ -37,7 +36,3 @@ def add_to_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict[AVERAGE] = f"{mine['average']:.2f}"
         pkg_dict[COUNT] = mine["count"]
     return pkg_dict
-
-
-def reindex(package_id: str) -> None:
-    search.rebuild(package_id)

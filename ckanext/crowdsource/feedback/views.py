@@ -43,12 +43,9 @@ def box(package_id: str, resource_id: str = "") -> dict[str, Any]:
     """What a dataset's (or resource's) feedback box shows (template helper)."""
     requests = toolkit.get_action("crowdsource_request_list")(
         {}, {"package_id": package_id, "sort": "seconds", "limit": 5})
-    return {"package_id": package_id, "resource_id": resource_id,
+    return {**box_defaults(), "package_id": package_id, "resource_id": resource_id,
             "rating": summaries([package_id])[package_id], "requests": requests,
-            "kinds": kind_names(), "statuses": status_names(),
-            "logged_in": current_user.is_authenticated,
-            "anonymous": toolkit.config.get("ckanext.crowdsource.feedback.anonymous"),
-            "honeypot": schema.HONEYPOT}
+            "kinds": kind_names(), "statuses": status_names()}
 
 
 def requests_page() -> str:
@@ -68,6 +65,7 @@ def requests_page() -> str:
 
 
 def box_defaults() -> dict[str, Any]:
+    """What the feedback form needs wherever it stands."""
     return {"package_id": "", "resource_id": "", "logged_in": current_user.is_authenticated,
             "anonymous": toolkit.config.get("ckanext.crowdsource.feedback.anonymous"),
             "honeypot": schema.HONEYPOT}
@@ -94,11 +92,7 @@ def inbox() -> Any:
     return toolkit.render("crowdsource/feedback/inbox.html", {
         "page": page, "counts": found["counts"], "filters": args, "mine": bool(mine),
         "is_staff": is_staff, "kinds": kind_names(), "statuses": status_names(),
-        "exports": exports, "next_status": _next_statuses()})
-
-
-def _next_statuses() -> dict[str, list[str]]:
-    return {k: list(v) for k, v in NEXT_STATUS.items()}
+        "exports": exports, "next_status": NEXT_STATUS})
 
 
 def item(id: str) -> str:
@@ -109,7 +103,7 @@ def item(id: str) -> str:
         return base.abort(404, toolkit._("Feedback not found"))
     return toolkit.render("crowdsource/feedback/item.html", {
         "item": shown, "kinds": kind_names(), "statuses": status_names(),
-        "next_status": _next_statuses()})
+        "next_status": NEXT_STATUS})
 
 
 def export(fmt: str) -> Any:

@@ -396,7 +396,7 @@ def crowdsource_tag_block_list(context: Context, data_dict: DataDict) -> list[di
 
 
 def purge_dataset(package_id: str) -> None:
-    """Its reader tags and their flags go with a purged dataset."""
+    """Its reader tags go with a purged dataset (their flags: moderation's purge)."""
     model.Session.execute(sa.delete(crowd_tag).where(crowd_tag.c.package_id == package_id))
 
 

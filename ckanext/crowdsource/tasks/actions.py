@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib import search
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
@@ -23,7 +24,7 @@ from ckanext.crowdsource.common.roles import (
     visible_datasets,
 )
 
-from . import core, index, schema
+from . import core, schema
 from .claims import claim_summaries, take_slot, user_lock
 from .model import claim, task
 
@@ -110,7 +111,7 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
             {"target_field": [toolkit._("This task is not about a resource")]})
     task_id = _insert(context, pkg.id, resource_id, values)
     core.commit()
-    index.reindex(pkg.id)
+    search.rebuild(pkg.id)
     events.task_created.send(task_id, task_id=task_id, package_id=pkg.id,
                              user_id=current_user_id(context))
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": task_id})
@@ -180,7 +181,7 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
                             "package_id": pkg.id, "package_name": pkg.name})
     core.commit()
     for item in created:
-        index.reindex(item["package_id"])
+        search.rebuild(item["package_id"])
         events.task_created.send(item["id"], task_id=item["id"],
                                  package_id=item["package_id"],
                                  user_id=current_user_id(context))
@@ -225,19 +226,6 @@ def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, 
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
 
 
-def release_live(task_id: str, reason: str) -> list[Any]:
-    """Release the task's claimed and submitted claims (the task's row locked)."""
-    released = model.Session.execute(
-        sa.update(claim)
-        .where(claim.c.task_id == task_id, claim.c.state.in_(("claimed", "submitted")))
-        .values(state="released", state_reason=reason, modified=sa.func.now())
-        .returning(claim.c.id, claim.c.user_id)).all()
-    if released:
-        model.Session.execute(sa.update(task).where(task.c.id == task_id).values(
-            slots_used=task.c.slots_used - len(released)))
-    return released
-
-
 @toolkit.validate(schema.id_reason_schema)
 @atomic
 def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -253,7 +241,7 @@ def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, 
     """
     row, expired = core.open_task_for(context, data_dict["id"], "crowdsource_task_cancel")
     reason = data_dict.get("reason") or toolkit._("The library cancelled the task")
-    released = release_live(row.id, reason)
+    released = core.release_live(row.id, reason)
     model.Session.execute(sa.update(task).where(task.c.id == row.id).values(
         state="cancelled", state_reason=reason, modified=sa.func.now()))
     core.commit()
@@ -264,7 +252,7 @@ def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, 
                                    user_id=actor, reader_id=r.user_id, reason=reason)
     events.task_cancelled.send(row.id, task_id=row.id, package_id=row.package_id,
                                user_id=actor)
-    index.reindex(row.package_id)
+    search.rebuild(row.package_id)
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib import search
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
@@ -22,7 +23,7 @@ from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import current_user_id, people, staff_org_ids
 
-from . import core, index, results, schema
+from . import core, results, schema
 from .model import claim, task
 
 
@@ -288,9 +289,7 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> dict[str,
             accepted=accepted, modified=sa.func.now(),
             **({"state": "completed"} if done else {})))
         if done:
-            from .actions import release_live
-
-            released = release_live(task_row.id, toolkit._("The task is complete"))
+            released = core.release_live(task_row.id, toolkit._("The task is complete"))
         signal = events.claim_accepted
     elif decision == "reject":
         _update(row.id, state="rejected", **review)
@@ -309,7 +308,7 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> dict[str,
     if released or decision == "accept" and task_row.accepted + 1 >= task_row.capacity:
         events.task_completed.send(task_row.id, task_id=task_row.id,
                                    package_id=task_row.package_id, user_id=me)
-        index.reindex(task_row.package_id)
+        search.rebuild(task_row.package_id)
     return out
 
 
@@ -331,7 +330,7 @@ def _apply_tags(context: Context, row: Any, task_row: Any, how: str) -> None:
 
 
 def _apply_text(context: Context, row: Any, task_row: Any) -> None:
-    field = results.target(task_row, row.result)
+    field = results.target(task_row.target_field, row.result)
     if field.startswith("resource."):
         if not task_row.resource_id:
             raise _refuse(toolkit._("This task is not about a resource"))
@@ -411,10 +410,8 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
     if row.result and task_row.kind in results.TEXT_KINDS and core.is_staff(context, task_row):
         pkg = toolkit.get_action("package_show")(toolkit.fresh_context(context),
                                                  {"id": task_row.package_id})
-        field = results.target(task_row, row.result)
-        out["diff_field"] = field
-        out["diff"] = results.diff(
-            results.current_value(pkg, task_row.resource_id, field), row.result["text"])
+        out.update(results.compare(pkg, task_row.resource_id, task_row.target_field,
+                                   row.result))
     return out
 
 

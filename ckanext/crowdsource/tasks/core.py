@@ -144,3 +144,16 @@ def claim_dict(row: Any, names: dict[str, dict[str, str]], full: bool = True
     if full:
         out.update(draft=row.draft, result=row.result, review_note=row.review_note)
     return out
+
+
+def release_live(task_id: str, reason: str) -> list[Any]:
+    """Release the task's claimed and submitted claims (the task's row locked)."""
+    released = model.Session.execute(
+        sa.update(claim)
+        .where(claim.c.task_id == task_id, claim.c.state.in_(("claimed", "submitted")))
+        .values(state="released", state_reason=reason, modified=sa.func.now())
+        .returning(claim.c.id, claim.c.user_id)).all()
+    if released:
+        model.Session.execute(sa.update(task).where(task.c.id == task_id).values(
+            slots_used=task.c.slots_used - len(released)))
+    return released

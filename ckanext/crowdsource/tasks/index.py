@@ -5,7 +5,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib import search
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common import needs_help
@@ -26,7 +25,3 @@ def add_to_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     if count:
         needs_help.add(pkg_dict, OPEN_TASKS)
     return pkg_dict
-
-
-def reindex(package_id: str) -> None:
-    search.rebuild(package_id)

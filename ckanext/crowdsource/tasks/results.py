@@ -58,9 +58,18 @@ def validate(kind: str, result: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def target(task: Any, result: dict[str, Any]) -> str:
+def target(task_field: str | None, result: dict[str, Any]) -> str:
     """The field a text result goes to: the result's, the task's, or the notes."""
-    return result.get("field") or task.target_field or "notes"
+    return result.get("field") or task_field or "notes"
+
+
+def compare(pkg: dict[str, Any], resource_id: str | None, task_field: str | None,
+            result: dict[str, Any]) -> dict[str, Any]:
+    """A text result next to what its target field holds now:
+    ``{"diff_field", "diff"}`` (see :func:`diff`)."""
+    field = target(task_field, result)
+    return {"diff_field": field,
+            "diff": diff(current_value(pkg, resource_id, field), result["text"])}
 
 
 def current_value(pkg: dict[str, Any], resource_id: str | None, field: str) -> str:

@@ -95,10 +95,8 @@ def task_vars(task_id: str, error: str = "") -> dict[str, Any]:
         pkg = toolkit.get_action("package_show")({}, {"id": shown["package_id"]})
         for c in claims:
             if c["result"]:
-                field = c["result"].get("field") or shown["target_field"] or "notes"
-                c["diff"] = results.diff(
-                    results.current_value(pkg, shown["resource_id"], field), c["result"]["text"])
-                c["diff_field"] = field
+                c.update(results.compare(pkg, shown["resource_id"], shown["target_field"],
+                                         c["result"]))
     mine = shown["my_claim"]
     live = bool(mine and mine["state"] in ("claimed", "submitted"))
     return {"task": shown, "claims": claims, "mine": mine, "live": live,
