@@ -17,3 +17,12 @@ def render_markdown(text: str) -> Markup:
     links other than http(s) and mailto. The same text always gives the same
     HTML, so each web worker keeps the latest renderings."""
     return Markup(_render(text or ""))
+
+
+EXCERPT = 80
+
+
+def excerpt(text: str) -> str:
+    """Readers' text on one line, cut at 80 characters (moderation queue labels)."""
+    line = " ".join(text.split())
+    return line if len(line) <= EXCERPT else line[: EXCERPT - 1] + "…"

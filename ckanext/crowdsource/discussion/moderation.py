@@ -6,17 +6,11 @@ from ckan import model
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common.text import excerpt
 from ckanext.crowdsource.moderation.core import Item, ItemType
 
 from . import index
 from .model import post, thread
-
-EXCERPT = 80
-
-
-def excerpt(body: str) -> str:
-    text = " ".join(body.split())
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
 def locate(item_id: str) -> Item:

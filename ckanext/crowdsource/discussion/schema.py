@@ -6,36 +6,12 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common.pagination import page_schema
-from ckanext.crowdsource.moderation.schema import one_of, reason_length
+from ckanext.crowdsource.common.validators import body_text, one_of, reason_length, title_text
 
-TITLE_MAX = 200
 SORTS = ("newest", "oldest", "top")
 ANSWER_SORTS = ("best", "newest", "oldest")
 QUESTION_STATUSES = ("open", "answered", "closed")
 QUESTION_SORTS = ("newest", "oldest", "active")
-
-
-def body_text(value: Any) -> str:
-    """A post's markdown: stored as written, at most the configured length."""
-    if not isinstance(value, str):
-        raise toolkit.Invalid(toolkit._("Must be text"))
-    if not value.strip():
-        raise toolkit.Invalid(toolkit._("Missing value"))
-    maximum = toolkit.config.get("ckanext.crowdsource.discussion.body_max_length")
-    if len(value) > maximum:
-        raise toolkit.Invalid(
-            toolkit._("Must be at most {max} characters").format(max=maximum))
-    return value
-
-
-def title_text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise toolkit.Invalid(toolkit._("Missing value"))
-    value = " ".join(value.split())
-    if len(value) > TITLE_MAX:
-        raise toolkit.Invalid(
-            toolkit._("Must be at most {max} characters").format(max=TITLE_MAX))
-    return value
 
 
 def vote_value(value: Any) -> int:

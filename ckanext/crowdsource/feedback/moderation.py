@@ -10,7 +10,7 @@ from ckan.plugins import toolkit
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.db import one_or_404
-from ckanext.crowdsource.discussion.moderation import excerpt
+from ckanext.crowdsource.common.text import excerpt
 from ckanext.crowdsource.moderation.core import Item, ItemType
 
 from .model import feedback, message

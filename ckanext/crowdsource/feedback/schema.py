@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 from ckan.plugins import toolkit
-from dateutil.parser import isoparse
 
 from ckanext.crowdsource.common.pagination import page_schema
-from ckanext.crowdsource.discussion.schema import body_text, title_text
-from ckanext.crowdsource.moderation.schema import one_of
-from ckanext.crowdsource.tasks.schema import int_between
+from ckanext.crowdsource.common.validators import (
+    body_text,
+    date_value,
+    id_list,
+    int_between,
+    one_of,
+    title_text,
+)
 
 from .model import KINDS, STATUSES
 
@@ -27,22 +30,6 @@ def email(value: Any) -> str:
     if not _EMAIL.match(value) or len(value) > 200:
         raise toolkit.Invalid(toolkit._("Must be an e-mail address"))
     return value
-
-
-def date_value(value: Any) -> datetime:
-    try:
-        when = isoparse(str(value))
-    except ValueError:
-        raise toolkit.Invalid(toolkit._("Must be a date like 2026-12-31")) from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-def id_or_ids(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = [v for v in value.split(",") if v.strip()]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise toolkit.Invalid(toolkit._("Give one id or a list of ids"))
-    return list(dict.fromkeys(v.strip() for v in value))
 
 
 def feedback_create_schema() -> dict[str, list[Any]]:
@@ -72,7 +59,7 @@ def reply_schema() -> dict[str, list[Any]]:
 
 def set_status_schema() -> dict[str, list[Any]]:
     v = toolkit.get_validator
-    return {"id": [v("not_missing"), id_or_ids],
+    return {"id": [v("not_missing"), id_list],
             "status": [v("not_empty"), one_of(STATUSES)],
             "reply": [v("ignore_missing"), body_text],
             "public_answer": [v("ignore_missing"), body_text],

@@ -6,27 +6,10 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common.pagination import page_schema
+from ckanext.crowdsource.common.validators import one_of, reason_length
 
-REASON_MAX = 1000
 DECISIONS = ("clear", "uphold")
 STATUSES = ("flagged", "hidden", "pending")
-
-
-def reason_length(value: str) -> str:
-    """A moderation reason: trimmed, at most 1000 characters."""
-    if len(value) > REASON_MAX:
-        raise toolkit.Invalid(
-            toolkit._("The reason is longer than {max} characters").format(max=REASON_MAX))
-    return value.strip()
-
-
-def one_of(choices: tuple[str, ...]) -> Any:
-    def validator(value: Any) -> str:
-        if value not in choices:
-            raise toolkit.Invalid(toolkit._("Must be one of: {choices}").format(
-                choices=", ".join(choices)))
-        return value
-    return validator
 
 
 def _item() -> dict[str, list[Any]]:

@@ -14,10 +14,10 @@ from ckan.lib import helpers as h
 from ckan.plugins import toolkit
 from flask import Blueprint
 
+from ckanext.crowdsource.common.validators import normalize_tag
 from ckanext.crowdsource.common.views import attempt, dataset_page
 
 from .moderation import item_id
-from .schema import normalize_tag
 
 bp = Blueprint("crowdsource_tags", __name__)
 

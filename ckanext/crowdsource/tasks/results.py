@@ -13,8 +13,7 @@ from typing import Any
 
 from ckan.plugins import toolkit
 
-from ckanext.crowdsource.discussion.schema import body_text
-from ckanext.crowdsource.tags.schema import tag_list
+from ckanext.crowdsource.common.validators import body_text, tag_list
 
 from .schema import TARGET_FIELDS
 

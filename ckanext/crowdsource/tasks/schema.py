@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from ckan.plugins import toolkit
-from dateutil.parser import isoparse
 
 from ckanext.crowdsource.common.pagination import page_schema
-from ckanext.crowdsource.discussion.schema import body_text, title_text
-from ckanext.crowdsource.moderation.schema import one_of, reason_length
+from ckanext.crowdsource.common.validators import (
+    body_text,
+    future_date,
+    id_list,
+    int_between,
+    one_of,
+    reason_length,
+    title_text,
+)
 
 from .model import CLAIM_STATES, KINDS, TASK_STATES
 
@@ -23,48 +28,6 @@ TARGET_FIELDS = ("notes", "title", "resource.description", "resource.name")
 DECISIONS = ("accept", "reject", "changes")
 APPLY_AS = ("reader_tags", "official_tags", "field")
 TASK_SORTS = ("newest", "due")
-
-
-def int_between(low: int, high: int) -> Any:
-    def validator(value: Any) -> int:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise toolkit.Invalid(toolkit._("Must be a whole number")) from None
-        if not low <= number <= high:
-            raise toolkit.Invalid(toolkit._("Must be between {low} and {high}").format(
-                low=low, high=high))
-        return number
-    return validator
-
-
-def future_date(value: Any) -> datetime:
-    """An ISO date or date and time, not in the past."""
-    if isinstance(value, datetime):
-        when = value
-    else:
-        try:
-            when = isoparse(str(value))
-        except ValueError:
-            raise toolkit.Invalid(toolkit._("Must be a date like 2026-12-31")) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    if when < datetime.now(timezone.utc):
-        raise toolkit.Invalid(toolkit._("Must not be in the past"))
-    return when
-
-
-def id_list(value: Any) -> list[str]:
-    """A list of dataset ids or names (a JSON list, or comma-separated)."""
-    if isinstance(value, str):
-        value = value.strip()
-        value = json.loads(value) if value.startswith("[") else value.split(",")
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise toolkit.Invalid(toolkit._("Give a list of dataset ids or names"))
-    ids = [v.strip() for v in value if v.strip()]
-    if not ids:
-        raise toolkit.Invalid(toolkit._("Missing value"))
-    return list(dict.fromkeys(ids))
 
 
 def json_object(value: Any) -> dict[str, Any]:

@@ -169,6 +169,10 @@ def test_bulk_is_all_or_nothing_and_bounded(lib):
     with pytest.raises(logic.ValidationError) as e:
         as_user(lib["editor"], "crowdsource_task_create_bulk", kind="tag", title="x")
     assert "package_ids" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:  # broken JSON is bad input, not a crash
+        as_user(lib["editor"], "crowdsource_task_create_bulk", kind="tag", title="x",
+                package_ids='["not json')
+    assert "package_ids" in e.value.error_dict
     with pytest.raises(logic.ValidationError) as e:
         as_user(lib["editor"], "crowdsource_task_create_bulk", kind="tag", title="x",
                 community_id="nope", package_ids=[lib["ds"]["id"]])

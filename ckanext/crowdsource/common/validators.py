@@ -1,0 +1,154 @@
+"""The validators more than one capability's schemas use: choices, numbers,
+dates, lists of ids, readers' text, and reader tags (which tasks ask for too).
+
+Each raises ``toolkit.Invalid`` naming the problem; CKAN's validation turns it
+into a ``ValidationError`` naming the field.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import datetime, timezone
+from typing import Any
+
+from ckan.plugins import toolkit
+from dateutil.parser import isoparse
+
+REASON_MAX = 1000
+TITLE_MAX = 200
+TAG_MAX = 50
+_SPACES = re.compile(r"\s+")
+
+
+def one_of(choices: tuple[str, ...]) -> Any:
+    def validator(value: Any) -> str:
+        if value not in choices:
+            raise toolkit.Invalid(toolkit._("Must be one of: {choices}").format(
+                choices=", ".join(choices)))
+        return value
+    return validator
+
+
+def int_between(low: int, high: int) -> Any:
+    def validator(value: Any) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise toolkit.Invalid(toolkit._("Must be a whole number")) from None
+        if not low <= number <= high:
+            raise toolkit.Invalid(toolkit._("Must be between {low} and {high}").format(
+                low=low, high=high))
+        return number
+    return validator
+
+
+def date_value(value: Any) -> datetime:
+    """An ISO date, or date and time (UTC when it names no zone)."""
+    if isinstance(value, datetime):
+        when = value
+    else:
+        try:
+            when = isoparse(str(value))
+        except ValueError:
+            raise toolkit.Invalid(toolkit._("Must be a date like 2026-12-31")) from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def future_date(value: Any) -> datetime:
+    """An ISO date, or date and time, not in the past."""
+    when = date_value(value)
+    if when < datetime.now(timezone.utc):
+        raise toolkit.Invalid(toolkit._("Must not be in the past"))
+    return when
+
+
+def id_list(value: Any) -> list[str]:
+    """One id (or name), or a list of them: a list, its JSON text, or a
+    comma-separated string; without repeats."""
+    if isinstance(value, str):
+        value = value.strip()
+        try:
+            value = json.loads(value) if value.startswith("[") else value.split(",")
+        except ValueError:
+            value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise toolkit.Invalid(toolkit._("Give one id or a list of ids"))
+    ids = [v.strip() for v in value if v.strip()]
+    if not ids:
+        raise toolkit.Invalid(toolkit._("Missing value"))
+    return list(dict.fromkeys(ids))
+
+
+def reason_length(value: str) -> str:
+    """A moderation reason: trimmed, at most 1000 characters."""
+    if len(value) > REASON_MAX:
+        raise toolkit.Invalid(
+            toolkit._("The reason is longer than {max} characters").format(max=REASON_MAX))
+    return value.strip()
+
+
+def body_text(value: Any) -> str:
+    """Readers' markdown (a post, feedback, a task's result): stored as
+    written, at most ``ckanext.crowdsource.discussion.body_max_length``."""
+    if not isinstance(value, str):
+        raise toolkit.Invalid(toolkit._("Must be text"))
+    if not value.strip():
+        raise toolkit.Invalid(toolkit._("Missing value"))
+    maximum = toolkit.config.get("ckanext.crowdsource.discussion.body_max_length")
+    if len(value) > maximum:
+        raise toolkit.Invalid(
+            toolkit._("Must be at most {max} characters").format(max=maximum))
+    return value
+
+
+def title_text(value: Any) -> str:
+    """A one-line title: white space collapsed, at most 200 characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise toolkit.Invalid(toolkit._("Missing value"))
+    value = " ".join(value.split())
+    if len(value) > TITLE_MAX:
+        raise toolkit.Invalid(
+            toolkit._("Must be at most {max} characters").format(max=TITLE_MAX))
+    return value
+
+
+def normalize_tag(raw: Any) -> str:
+    """One reader tag as it is stored and compared.
+
+    NFKC (full-width to half-width), trimmed, inner white space collapsed,
+    case-folded; 1-50 characters of letters (any script), digits, spaces and
+    hyphens.
+    """
+    if not isinstance(raw, str):
+        raise toolkit.Invalid(toolkit._("Tags must be text"))
+    tag = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw)).strip().casefold()
+    if not tag:
+        raise toolkit.Invalid(toolkit._("Tags cannot be empty"))
+    if len(tag) > TAG_MAX:
+        raise toolkit.Invalid(
+            toolkit._("Tag {tag!r} is longer than {max} characters").format(tag=tag[:20] + "…",
+                                                                          max=TAG_MAX)
+        )
+    for char in tag:
+        if unicodedata.category(char)[0] not in "LNM" and char not in " -":
+            raise toolkit.Invalid(
+                toolkit._("Tag {tag!r} has a character that is not allowed: {char!r}").format(
+                    tag=tag, char=char
+                )
+            )
+    return tag
+
+
+def tag_list(value: Any) -> list[str]:
+    """A tag or a list of tags (or a comma-separated string), normalised, unique."""
+    if isinstance(value, str):
+        value = value.split(",") if "," in value else [value]
+    if not isinstance(value, list) or not value:
+        raise toolkit.Invalid(toolkit._("Give one tag or a list of tags"))
+    tags: list[str] = []
+    for raw in value:
+        tag = normalize_tag(raw)
+        if tag not in tags:
+            tags.append(tag)
+    return tags
