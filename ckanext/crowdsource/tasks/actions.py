@@ -18,8 +18,8 @@ from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user_id,
-    is_staff_for,
     people,
+    staff_org_ids,
     visibility_key,
     visible_datasets,
 )
@@ -53,13 +53,11 @@ def _template(data_dict: DataDict) -> dict[str, Any]:
     return values
 
 
-def _insert(context: Context, package_id: str, resource_id: str | None,
-            values: dict[str, Any]) -> str:
-    task_id = str(uuid.uuid4())
-    model.Session.execute(task.insert().values(
-        id=task_id, package_id=package_id, resource_id=resource_id,
-        created_by=current_user_id(context), **values))
-    return task_id
+def _row(context: Context, package_id: str, resource_id: str | None,
+         values: dict[str, Any]) -> dict[str, Any]:
+    """A new task's row: ``values`` on the dataset (and resource), by the caller."""
+    return {"id": str(uuid.uuid4()), "package_id": package_id, "resource_id": resource_id,
+            "created_by": current_user_id(context), **values}
 
 
 @toolkit.validate(schema.task_create_schema)
@@ -109,7 +107,9 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
     if str(values.get("target_field", "")).startswith("resource.") and not resource_id:
         raise toolkit.ValidationError(
             {"target_field": [toolkit._("This task is not about a resource")]})
-    task_id = _insert(context, pkg.id, resource_id, values)
+    row = _row(context, pkg.id, resource_id, values)
+    model.Session.execute(task.insert().values(**row))
+    task_id = row["id"]
     core.commit()
     search.rebuild(pkg.id)
     events.task_created.send(task_id, task_id=task_id, package_id=pkg.id,
@@ -118,25 +118,27 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
 
 
 def _bulk_datasets(context: Context, data_dict: DataDict) -> list[tuple[str, Any]]:
-    """(asked for, dataset or None) for each dataset the call names."""
+    """(asked for, dataset or None) for each dataset the call names, looked
+    up by id or name in one query."""
     limit = toolkit.config.get("ckanext.crowdsource.tasks.bulk_max")
     if data_dict.get("package_ids"):
-        names = data_dict["package_ids"]
-        field = "package_ids"
-        found = [(name, model.Package.get(name)) for name in names]
+        field, asked = "package_ids", list(data_dict["package_ids"])
     elif data_dict.get("q") or data_dict.get("fq"):
         field = "q"
         result = toolkit.get_action("package_search")(toolkit.fresh_context(context), {
             "q": data_dict.get("q", ""), "fq": data_dict.get("fq", ""),
             "include_private": True, "rows": limit + 1, "fl": "id"})
-        found = [(r["id"], model.Package.get(r["id"])) for r in result["results"]]
+        asked = [r["id"] for r in result["results"]]
     else:
         raise toolkit.ValidationError(
             {"package_ids": [toolkit._("Give package_ids, or a search (q, fq)")]})
-    if len(found) > limit:
+    if len(asked) > limit:
         raise toolkit.ValidationError({field: [toolkit._(
             "At most {max} datasets at once").format(max=limit)]})
-    return found
+    pkg = model.Package
+    found = model.Session.query(pkg).filter(sa.or_(pkg.id.in_(asked), pkg.name.in_(asked)))
+    by_ref = {ref: p for p in found for ref in (p.name, p.id)}
+    return [(ref, by_ref.get(ref)) for ref in asked]
 
 
 @toolkit.validate(schema.task_create_bulk_schema)
@@ -168,20 +170,25 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
     if str(values.get("target_field", "")).startswith("resource."):
         raise toolkit.ValidationError(
             {"target_field": [toolkit._("This task is not about a resource")]})
-    created, skipped, seen = [], [], set()
+    orgs = staff_org_ids(context)  # as crowdsource_task_create: staff of the dataset's org
+    created, skipped, rows = [], [], {}
     for asked, pkg in _bulk_datasets(context, data_dict):
-        if pkg is None or pkg.state != "active" or not can_see_dataset(context, pkg.id):
+        if pkg is None or pkg.state != "active":
             skipped.append({"id": asked, "reason": toolkit._("Dataset not found")})
-        elif not is_staff_for(context, pkg.owner_org):
+        elif orgs is not None and pkg.owner_org not in orgs:
             skipped.append({"id": asked, "reason": toolkit._(
-                "You cannot post tasks on this dataset")})
-        elif pkg.id not in seen:
-            seen.add(pkg.id)
-            created.append({"id": _insert(context, pkg.id, None, values),
-                            "package_id": pkg.id, "package_name": pkg.name})
+                "You cannot post tasks on this dataset") if can_see_dataset(context, pkg.id)
+                else toolkit._("Dataset not found")})
+        elif pkg.id not in rows:
+            rows[pkg.id] = _row(context, pkg.id, None, values)
+            created.append({"id": rows[pkg.id]["id"], "package_id": pkg.id,
+                            "package_name": pkg.name})
+    if rows:
+        model.Session.execute(task.insert(), list(rows.values()))
     core.commit()
+    search.rebuild(package_ids=list(rows))
+    search.commit()  # rebuild defers the index's commit when given many datasets
     for item in created:
-        search.rebuild(item["package_id"])
         events.task_created.send(item["id"], task_id=item["id"],
                                  package_id=item["package_id"],
                                  user_id=current_user_id(context))

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from ckan import logic
+from ckan.tests import factories, helpers
 
 from ckanext.crowdsource.tests.helpers import as_user
 
@@ -141,15 +142,17 @@ def test_private_tasks_exist_only_for_those_who_see_the_dataset(lib):
 
 
 def test_bulk_creates_one_task_per_dataset_and_reports_skips(lib):
+    hidden = factories.Dataset(owner_org=lib["other_org"]["id"], private=True)
     result = as_user(lib["editor"], "crowdsource_task_create_bulk", kind="verify",
                      title="Check the licence",
                      package_ids=[lib["ds"]["name"], lib["ds2"]["id"], lib["other"]["id"],
-                                  "no-such-dataset", lib["ds"]["id"]])
+                                  "no-such-dataset", lib["ds"]["id"], hidden["name"]])
     assert sorted(c["package_id"] for c in result["created"]) == sorted(
         [lib["ds"]["id"], lib["ds2"]["id"]])
     assert {(s["id"], s["reason"]) for s in result["skipped"]} == {
         (lib["other"]["id"], "You cannot post tasks on this dataset"),
-        ("no-such-dataset", "Dataset not found")}
+        ("no-such-dataset", "Dataset not found"), (hidden["name"], "Dataset not found")}
+    assert helpers.call_action("package_search", fq="num_open_tasks:1")["count"] == 2
     assert as_user(None, "crowdsource_task_list")["count"] == 2
 
 
