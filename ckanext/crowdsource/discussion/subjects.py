@@ -14,7 +14,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 
 from ckanext.crowdsource.common.db import dataset_or_404
-from ckanext.crowdsource.common.roles import can_see_dataset, current_user, is_staff_for
+from ckanext.crowdsource.common.roles import can_see_dataset, is_staff_for
 
 TYPES = ("dataset", "resource", "site")
 
@@ -69,8 +69,6 @@ def can_see(context: Context, subject: Subject) -> bool:
 
 
 def is_staff(context: Context, subject: Subject) -> bool:
-    """Staff of the dataset's organization; for the site, sysadmins."""
-    if subject.package_id is None:
-        user = current_user(context)
-        return bool(user and user.sysadmin)
+    """Staff of the dataset's organization; for the site (no organization),
+    sysadmins."""
     return is_staff_for(context, subject.owner_org)

@@ -23,6 +23,7 @@ from ckanext.crowdsource.common.db import atomic, dataset_or_404, organization_i
 from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     current_user_id,
+    is_staff_for,
     people,
     staff_org_ids,
     visibility_key,
@@ -154,7 +155,7 @@ def _show(context: Context, item_id: str) -> dict[str, Any]:
     level = core.access(context, item)
     if level is None:
         raise toolkit.ObjectNotFound(toolkit._("Feedback not found"))
-    staff = core.is_staff(context, item)
+    staff = is_staff_for(context, item.owner_org)
     authors = people({item.user_id})
     out = core.item_dict(item, level, authors, item.id in core.my_seconds(current_user_id(context),
                                                                          [item.id]), staff)
@@ -292,7 +293,7 @@ def crowdsource_feedback_list(context: Context, data_dict: DataDict) -> dict[str
     staff = not data_dict.get("mine")
     return {"count": total, "counts": counts, "results": [
         core.item_dict(r, "full", authors, r.id in seconded,
-                       staff or core.is_staff(context, r)) for r in rows]}
+                       staff or is_staff_for(context, r.owner_org)) for r in rows]}
 
 
 def _message(item_id: str, user_id: str | None, role: str, body: str,
@@ -318,7 +319,7 @@ def crowdsource_feedback_reply(context: Context, data_dict: DataDict) -> dict[st
     """
     item = core.row(data_dict["id"])
     toolkit.check_access("crowdsource_feedback_reply", context, data_dict)
-    staff = core.is_staff(context, item)
+    staff = is_staff_for(context, item.owner_org)
     ratelimit.check(context)
     _message(item.id, current_user_id(context), "staff" if staff else "reader", data_dict["body"])
     values: dict[str, Any] = {"modified": sa.func.now()}

@@ -9,7 +9,12 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import can_see_dataset, current_user, staff_org_ids
+from ckanext.crowdsource.common.roles import (
+    can_see_dataset,
+    current_user,
+    is_staff_for,
+    staff_org_ids,
+)
 
 from . import core
 
@@ -82,8 +87,8 @@ def crowdsource_feedback_reply(context: Context, data_dict: DataDict) -> AuthRes
 def crowdsource_feedback_set_status(context: Context, data_dict: DataDict) -> AuthResult:
     """Staff of the feedback's organization (sysadmins for the service)."""
     item = _item(data_dict)
-    if item is not None and core.is_staff(context, item) and core.subject_visible(context,
-                                                                                 item):
+    if item is not None and is_staff_for(context, item.owner_org) \
+            and core.subject_visible(context, item):
         return OK
     return _no(toolkit._("Only the library's staff can change this"))
 

@@ -17,7 +17,6 @@ from ckan.types import Context
 from ckanext.crowdsource.common.db import one_or_404
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
-    current_user,
     current_user_id,
     is_staff_for,
     people,
@@ -38,14 +37,6 @@ def row(feedback_id: str) -> Any:
         toolkit._("Feedback not found"))
 
 
-def is_staff(context: Context, item: Any) -> bool:
-    """Staff of the item's organization; sysadmins for items without one."""
-    if item.owner_org is None:
-        user = current_user(context)
-        return bool(user and user.sysadmin)
-    return is_staff_for(context, item.owner_org)
-
-
 def subject_visible(context: Context, item: Any) -> bool:
     if item.package_id is None:
         return True
@@ -64,7 +55,7 @@ def access(context: Context, item: Any) -> str | None:
     """``"full"`` (author, staff), ``"public"`` (a published request), or None."""
     if not subject_visible(context, item):
         return None
-    if is_staff(context, item) or is_author(context, item):
+    if is_staff_for(context, item.owner_org) or is_author(context, item):
         return "full"
     return "public" if is_public(item) else None
 

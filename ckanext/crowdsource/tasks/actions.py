@@ -18,6 +18,7 @@ from ckanext.crowdsource.common.pagination import page_bounds
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user_id,
+    is_staff_for,
     people,
     staff_org_ids,
     visibility_key,
@@ -296,7 +297,7 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
         state = core.claim_dict(r, names, full=False)["state"]
         counts[state] = counts.get(state, 0) + 1
     out["claim_counts"] = counts
-    if core.is_staff(context, row):
+    if is_staff_for(context, row.owner_org):
         out["claims"] = [core.claim_dict(r, names) for r in rows]
     return out
 

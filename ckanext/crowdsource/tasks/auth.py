@@ -59,7 +59,7 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> AuthR
 
 def _task_staff(context: Context, data_dict: DataDict) -> AuthResult:
     row = _task(data_dict)
-    if row is not None and core.is_staff(context, row):
+    if row is not None and is_staff_for(context, row.owner_org):
         return OK
     return _no(toolkit._("Only the library's staff can change tasks"))
 
@@ -71,7 +71,7 @@ crowdsource_task_update = crowdsource_task_cancel = _task_staff
 def crowdsource_task_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone who can see the task's dataset."""
     row = _task(data_dict)
-    if row is not None and core.can_see(context, row):
+    if row is not None and can_see_dataset(context, row.package_id):
         return OK
     return _no(toolkit._("You cannot see this task"))
 
@@ -116,7 +116,7 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> AuthResul
     """Staff of the task's organization, never on their own claim."""
     found = _claim_and_task(data_dict)
     user = current_user(context)
-    if found is None or user is None or not core.is_staff(context, found[1]):
+    if found is None or user is None or not is_staff_for(context, found[1].owner_org):
         return _no(toolkit._("Only the library's staff review claims"))
     if found[0].user_id == user.id:
         return _no(toolkit._("Nobody reviews their own work"))
@@ -126,7 +126,7 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> AuthResul
 def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> AuthResult:
     """Staff of the task's organization."""
     found = _claim_and_task(data_dict)
-    if found is not None and core.is_staff(context, found[1]):
+    if found is not None and is_staff_for(context, found[1].owner_org):
         return OK
     return _no(toolkit._("Only the library's staff apply results"))
 
@@ -137,7 +137,7 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> AuthResult:
     user = current_user(context)
     if found is not None and user is not None and (
             found[0].user_id == user.id and can_see_dataset(context, found[1].package_id)
-            or core.is_staff(context, found[1])):
+            or is_staff_for(context, found[1].owner_org)):
         return OK
     return _no(toolkit._("You cannot see this claim"))
 

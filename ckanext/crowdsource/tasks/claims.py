@@ -21,7 +21,12 @@ from ckan.types import Context, DataDict
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, people, staff_org_ids
+from ckanext.crowdsource.common.roles import (
+    current_user_id,
+    is_staff_for,
+    people,
+    staff_org_ids,
+)
 
 from . import core, results, schema
 from .model import claim, task
@@ -407,7 +412,8 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
     out = core.claim_dict(row, names)
     out["task"] = core.task_dict(task_row, core.stale_counts([task_row.id]).get(task_row.id, 0),
                                  names)
-    if row.result and task_row.kind in results.TEXT_KINDS and core.is_staff(context, task_row):
+    if row.result and task_row.kind in results.TEXT_KINDS \
+            and is_staff_for(context, task_row.owner_org):
         pkg = toolkit.get_action("package_show")(toolkit.fresh_context(context),
                                                  {"id": task_row.package_id})
         out.update(results.compare(pkg, task_row.resource_id, task_row.target_field,
@@ -452,7 +458,7 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, A
     elif data_dict.get("task_id"):
         task_row = core.task_row(data_dict["task_id"])
         where.append(claim.c.task_id == task_row.id)
-        if not core.is_staff(context, task_row):
+        if not is_staff_for(context, task_row.owner_org):
             where.append(claim.c.user_id == me)
     else:
         where.append(claim.c.user_id == me)

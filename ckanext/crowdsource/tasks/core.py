@@ -14,7 +14,6 @@ from ckan.types import Context
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import cache
 from ckanext.crowdsource.common.db import one_or_404
-from ckanext.crowdsource.common.roles import can_see_dataset, is_staff_for
 
 from .model import claim, task
 
@@ -90,14 +89,6 @@ def stale_counts(task_ids: list[str]) -> dict[str, int]:
         .where(claim.c.task_id.in_(task_ids), claim.c.state == "claimed",
                claim.c.expires_at <= sa.func.now())
         .group_by(claim.c.task_id)).all())
-
-
-def can_see(context: Context, row: Any) -> bool:
-    return can_see_dataset(context, row.package_id)
-
-
-def is_staff(context: Context, row: Any) -> bool:
-    return is_staff_for(context, row.owner_org)
 
 
 def _iso(value: datetime | None) -> str | None:
