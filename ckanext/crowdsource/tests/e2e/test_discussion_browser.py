@@ -2,9 +2,8 @@
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +25,7 @@ def type_into(browser, css, text):
 
 
 def test_question_answer_accept_reply_and_hide(library, served_ckan, browser):
-    wait = WebDriverWait(browser, 15)
+    wait = waiter(browser)
     base = served_ckan
 
     # a reader asks a question on the dataset's Questions tab

@@ -1,11 +1,9 @@
 """Feedback from a reader to the library and back, in a real browser (CSRF on)."""
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +35,7 @@ def fill(browser, css, text):
 def test_error_report_answered_and_resolved_and_a_request_seconded(library, served_ckan,
                                                                    browser):
     # pages are replaced after each post: an element may go stale while waiting
-    wait = WebDriverWait(browser, 15, ignored_exceptions=(StaleElementReferenceException,))
+    wait = waiter(browser)
     base = served_ckan
 
     # a reader reports an error on the dataset, with a rating

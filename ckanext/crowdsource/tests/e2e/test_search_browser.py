@@ -4,7 +4,8 @@ from ckan.tests import factories
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+
+from ckanext.crowdsource.tests.e2e.library import waiter
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +29,7 @@ def library(clean_db):
 
 
 def test_search_facet_dataset_and_log_in(library, served_ckan, browser):
-    wait = WebDriverWait(browser, 15)
+    wait = waiter(browser)
     browser.get(served_ckan + "/")
     assert "CKAN" in browser.title
 

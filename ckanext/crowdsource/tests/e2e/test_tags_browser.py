@@ -4,9 +4,8 @@ from ckan.tests import factories
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +26,7 @@ def tag_item(tag):
 
 
 def test_reader_tags_and_staff_hides(library, served_ckan, browser):
-    wait = WebDriverWait(browser, 15)
+    wait = waiter(browser)
     page = served_ckan + "/dataset/ancient-books"
 
     # anonymous: the cloud and a log-in link, no form

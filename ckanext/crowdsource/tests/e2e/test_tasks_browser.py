@@ -2,9 +2,8 @@
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in
+from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +23,7 @@ def wait_for_text(wait, text):
 
 
 def test_post_claim_draft_submit_changes_accept_apply(library, served_ckan, browser):
-    wait = WebDriverWait(browser, 15)
+    wait = waiter(browser)
     base = served_ckan
 
     # staff post a describing task on the dataset's Tasks tab
