@@ -25,7 +25,7 @@ from ckanext.crowdsource.common import cache
 from . import text as ta
 from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS, TABLE
 from .query import RANK_WEIGHTS, QueryError, Sql, Translator, field_weight, sort_keys
-from .schema import load_schema
+from .schema import STRING, load_schema
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, list[str]] = {}
     stored: dict[str, Any] = {}
     weighted: list[tuple[str, str]] = []
+    keys: list[str] = []
     for key, value in doc.items():
         spec = schema.field(key)
         if spec is None:
@@ -77,6 +78,8 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
         if key in BLOB_FIELDS or key == "index_id":
             continue
         values = [_as_str(v) for v in _as_list(value)]
+        if spec.kind == STRING:
+            keys.extend(k for k in (ta.key_lexeme(key, v) for v in values) if k)
         if key in SCALAR_COLUMNS:
             row[key] = values[0] if values else None
         elif key in ARRAY_COLUMNS:
@@ -91,20 +94,23 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     row["fields"] = json.dumps(fields, ensure_ascii=False)
     row["doc"] = json.dumps(stored, ensure_ascii=False, default=_as_str)
     row["tsv"] = ta.tsvector_literal(weighted)
+    row["keys"] = ta.keys_literal(keys)
     return row
 
 
+# ``tsv``: the words, and the exact values of string fields as keys;
+# ``head``: the title, name, tags and groups words (weights A and B)
 _UPSERT = sa.text(
-    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, indexed) VALUES ("
+    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, head, indexed) VALUES ("
     + ", ".join(
-        f"CAST(:{c} AS tsvector)" if c == "tsv"
+        "CAST(:tsv AS tsvector) || CAST(:keys AS tsvector)" if c == "tsv"
         else f"CAST(:{c} AS jsonb)" if c in ("fields", "doc")
         else f":{c}"
         for c in COLUMNS
     )
-    + ", now()) ON CONFLICT (index_id) DO UPDATE SET "
+    + ", ts_filter(CAST(:tsv AS tsvector), '{a,b}'), now()) ON CONFLICT (index_id) DO UPDATE SET "
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
-    + ", indexed = now()"
+    + ", head = EXCLUDED.head, indexed = now()"
 )
 
 
@@ -179,11 +185,8 @@ class PgSolr:
         sql = Sql()
         try:
             where = self._where(q, params, sql)
-            rank = None
-            if sql.rank_queries:
-                combined = " | ".join(f"({x})" for x in sql.rank_queries)
-                rank = f"ts_rank('{RANK_WEIGHTS}', d.tsv, CAST({sql.bind(combined)} AS tsquery))"
-            keys = sort_keys(params.get("sort"), load_schema(), rank)
+            rank = _Rank(sql) if sql.rank_queries else None
+            keys = sort_keys(params.get("sort"), load_schema(), rank and rank.score)
             rows = int(params.get("rows", 10))
             start = int(params.get("start", 0))
             facet_fields = _as_list(params.get("facet.field"))
@@ -201,6 +204,9 @@ class PgSolr:
         def run(conn) -> dict[str, Any]:
             # Searches are short: compiling them (JIT) costs more than it saves.
             conn.execute(sa.text("SET LOCAL jit = off"))
+            # The text vector is out of line and its GIN index answers words
+            # exactly: a sequential scan would read every document's vector.
+            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
             if facet_fields:
                 total, counts = facets.run(conn, where)
             else:
@@ -208,7 +214,7 @@ class PgSolr:
                     sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), sql.params
                 ).scalar() or 0
                 counts = {}
-            page = self._page(conn, where, sql, keys, rows, start)
+            page = _page(conn, where, sql, keys, rows, start, rank)
             return {"total": int(total), "counts": counts, "page": page}
 
         # Like Solr's result caches: the same query (visibility filters
@@ -224,24 +230,6 @@ class PgSolr:
                 "facet_counts": {"facet_fields": found["counts"]},
             }
         )
-
-    @staticmethod
-    def _page(conn, where: str, sql: Sql, keys: list[tuple[str, str]], rows: int,
-              start: int) -> list[list[Any]]:
-        """Index ids and scores of one page: a top-N query PostgreSQL can run
-        in parallel, or walk an index for, when sorted on an indexed column."""
-        if not rows:
-            return []
-        order = ", ".join(f"{e} {d}" for e, d in keys)
-        score = next((e for e, _ in keys if e.startswith("ts_rank")), "1.0")
-        result = conn.execute(
-            sa.text(
-                f"SELECT d.index_id, {score} AS score FROM {TABLE} d WHERE {where} "
-                f"ORDER BY {order} LIMIT {rows} OFFSET {start}"
-            ),
-            sql.params,
-        ).all()
-        return [[r.index_id, float(r.score)] for r in result]
 
     def _docs(self, conn, page: list[list[Any]], fl: list[str]) -> list[dict[str, Any]]:
         """The stored fields of the page's documents, in page order."""
@@ -281,6 +269,58 @@ class PgSolr:
         if "score" in fl:
             out["score"] = score
         return out
+
+
+class _Rank:
+    """Relevance: ``ts_rank`` over the document's title, name, tags and groups
+    words (``head``, weights A and B); a document that matches only in its
+    other text scores 0, and CKAN's second sort key (newest first) orders
+    those. Computed on the small in-row ``head``, and only where it matches."""
+
+    def __init__(self, sql: Sql) -> None:
+        combined = " | ".join(f"({x})" for x in sql.rank_queries)
+        query = f"CAST({sql.bind(combined)} AS tsquery)"
+        self.in_head = f"d.head @@ {query}"  # as it stands, so that its index serves
+        self.score = (f"(CASE WHEN {self.in_head} THEN ts_rank('{RANK_WEIGHTS}', d.head, "
+                      f"{query}) ELSE 0 END)")
+
+
+# CKAN's sort for free text: relevance, then newest first
+_RANKED = [("d.metadata_modified", "DESC"), ("d.index_id", "ASC")]
+
+
+def _page(conn, where: str, sql: Sql, keys: list[tuple[str, str]], rows: int, start: int,
+          rank: _Rank | None) -> list[list[Any]]:
+    """Index ids and scores of one page of results.
+
+    Sorted by relevance and then by date, as CKAN sorts free text, the page
+    is taken in two steps that never rank every match: the best of the
+    documents whose title, name, tags or groups match (found through the
+    index on ``head``), then, if the page reaches past those, the newest of
+    the others, which all score 0 (an index walk on ``metadata_modified``
+    for common words). Any other sort is one top-N query.
+    """
+    if not rows:
+        return []
+
+    def run(condition: str, order: list[tuple[str, str]], score: str, limit: int,
+            offset: int = 0) -> list[list[Any]]:
+        found = conn.execute(sa.text(
+            f"SELECT d.index_id, {score} AS score FROM {TABLE} d WHERE {condition} "
+            f"ORDER BY {', '.join(f'{e} {o}' for e, o in order)} LIMIT {limit} OFFSET {offset}"
+        ), sql.params).all()
+        return [[r.index_id, float(r.score)] for r in found]
+
+    if rank is None or keys != [(rank.score, "DESC"), *_RANKED]:
+        score = rank.score if rank is not None else "1.0"
+        return run(where, keys, score, rows, start)
+    best = run(f"{where} AND {rank.in_head}", keys, rank.score, start + rows)
+    if len(best) == start + rows:
+        return best[start:]
+    skip = max(0, start - len(best))
+    rest = run(f"{where} AND NOT coalesce({rank.in_head}, false)", _RANKED, "0",
+               start + rows - len(best) - skip, skip)
+    return best[start:] + rest
 
 
 class _Facets:

@@ -171,7 +171,7 @@ class Translator:
         if isinstance(node, tree.AndOperation):
             return self._join([self.node(c, fld, positive) for c in node.children], "AND")
         if isinstance(node, tree.OrOperation):
-            merged = self._merge_or(node, fld)
+            merged = self._merge_or(node, fld, positive)
             if merged:
                 return merged
             return self._join([self.node(c, fld, positive) for c in node.children], "OR")
@@ -210,9 +210,11 @@ class Translator:
             parts.append(self._join([self.node(c, fld, positive) for c in optional], "OR"))
         return self._join(parts, "AND")
 
-    def _merge_or(self, node: tree.OrOperation, fld: str) -> str | None:
-        """``permission_labels:("a" OR "b")`` on an array column: one ``&&``."""
-        if fld not in ARRAY_COLUMNS:
+    def _merge_or(self, node: tree.OrOperation, fld: str, positive: bool) -> str | None:
+        """``permission_labels:("a" OR "b")`` on a string field: one lookup of
+        its keys (or one ``&&`` on an array column, under a negation)."""
+        spec = self.schema.field(fld)
+        if spec is None or spec.kind != STRING or not (positive or fld in ARRAY_COLUMNS):
             return None
         values = []
         for child in node.children:
@@ -222,7 +224,17 @@ class Translator:
                 values.append(_unescape(child.value))
             else:
                 return None
+        keys = ta.key_query(fld, values) if positive else None
+        if keys is not None:
+            return self._keys(keys)
+        if fld not in ARRAY_COLUMNS:
+            return None
         return f"d.{fld} && CAST({self.sql.bind(values)} AS text[])"
+
+    def _keys(self, keys: str) -> str:
+        """A lookup of key lexemes: answered by the text vector's GIN index
+        alone, without reading the vector (it is out of line)."""
+        return f"d.tsv @@ CAST({self.sql.bind(keys)} AS tsquery)"
 
     # Terms ------------------------------------------------------------------
 
@@ -244,6 +256,10 @@ class Translator:
         if not phrase and _has_wildcard(value):
             return self.wildcard(fld, value)
         value = value if phrase else _unescape(value)
+        keys = ta.key_query(fld, [value]) if positive and spec.kind == STRING else None
+        if keys is not None:
+            return self._keys(keys)
+        # under a negation the row's own columns answer, not the index
         if fld in SCALAR_COLUMNS:
             return f"d.{fld} = {self.sql.bind(value)}"
         if fld in ARRAY_COLUMNS:

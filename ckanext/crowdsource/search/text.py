@@ -16,6 +16,11 @@ what a query looks for:
 
 The result is written as PostgreSQL ``tsvector`` / ``tsquery`` literals, so
 the database's own text parser (and its locale) never re-tokenizes it.
+
+Exact values of string fields (``state``, ``tags``, ``permission_labels``,
+``vocab_*`` ...) are lexemes of the same vector, ``=field=value`` (see
+``key_lexeme``), so that one GIN index answers a query's words and its
+filters together, as one inverted index answers them in Solr.
 """
 from __future__ import annotations
 
@@ -117,3 +122,28 @@ def tsquery_literal(text: str, weights: str = "", prefix: bool = False) -> str |
             parts.append(f"<{gap}>" if gap != 1 else "<->")
         parts.append(term)
     return " ".join(parts)
+
+
+KEY_MAX_BYTES = 2000  # PostgreSQL's longest lexeme is 2,047 bytes
+
+
+def key_lexeme(field: str, value: str) -> str | None:
+    """The lexeme that stands for the exact value of a string field, or None
+    for a value too long to be one. Words the tokenizer makes are letters and
+    digits, so no word or word prefix is ever a key."""
+    key = f"={field}={value}"
+    return key if len(key.encode()) <= KEY_MAX_BYTES else None
+
+
+def keys_literal(keys: Iterable[str]) -> str:
+    """A ``tsvector`` literal of key lexemes (no positions)."""
+    return " ".join(_quote(k) for k in sorted(set(keys)))
+
+
+def key_query(field: str, values: list[str]) -> str | None:
+    """The ``tsquery`` for "the field has one of these values", or None when
+    a value is too long to be a key."""
+    keys = [key_lexeme(field, v) for v in values]
+    if not keys or None in keys:
+        return None
+    return " | ".join(_quote(k) for k in keys if k)

@@ -85,6 +85,30 @@ def test_title_matches_rank_above_notes_matches():
     assert {"economic-reports", "theses", "ancient-books"} <= set(order)
 
 
+def test_relevance_pages_title_and_tag_matches_first_then_the_newest(catalogue):
+    # CKAN's free-text sort: score desc, metadata_modified desc. Title and tag
+    # matches score; matches only in other text score 0 and come newest first.
+    org = catalogue["orgs"]["city"]
+    made = [factories.Dataset(name=f"maple-{n}", owner_org=org["id"], **kw) for n, kw in (
+        ("title", {"title": "Maple Records"}),
+        ("notes-1", {"title": "One", "notes": "maple leaves"}),
+        ("tag", {"title": "Two", "tags": [{"name": "maple"}]}),
+        ("notes-2", {"title": "Three", "notes": "a maple tree"}),
+        ("notes-3", {"title": "Four", "notes": "maple syrup"}),
+    )]
+    assert len(made) == 5
+    everything = helpers.call_action("package_search", q="maple", rows=100)["results"]
+    order = [r["name"] for r in everything]
+    assert order[:2] == ["maple-title", "maple-tag"]  # title (A) above tags (B)
+    assert order[2:] == ["maple-notes-3", "maple-notes-2", "maple-notes-1"]
+    pages = [r["name"] for start in range(0, 6, 2) for r in helpers.call_action(
+        "package_search", q="maple", rows=2, start=start)["results"]]
+    assert pages == order
+    assert helpers.call_action("package_search", q="maple", rows=2, start=1)["count"] == 5
+    assert [r["name"] for r in helpers.call_action(
+        "package_search", q="maple", rows=2, start=1)["results"]] == order[1:3]
+
+
 # -- fielded Lucene queries ----------------------------------------------------
 
 
@@ -115,6 +139,16 @@ def test_boolean_operators_and_parentheses():
     assert names(q="+tags:economy +organization:city-library") == ["loan-statistics"]
     assert names(q="(tags:maps OR tags:theses) AND organization:uni-library") == ["theses"]
     assert names(q="tags:(maps OR photos)") == ["city-maps", "old-photos"]
+
+
+def test_exact_values_are_keys_that_no_word_or_prefix_meets():
+    # capacity, state and the labels are filters answered by the text index,
+    # as "=capacity=public" keys; no word or word prefix ever finds them
+    assert names(q="text:capac*") == []
+    assert names(q="text:public") == []
+    assert names(q="capacity:public AND -tags:maps") == [
+        "ancient-books", "economic-reports", "loan-statistics", "old-photos", "theses"]
+    assert names(q="-capacity:private") == names()
 
 
 def test_lucene_default_operator_is_and():
