@@ -314,13 +314,16 @@ def _page(conn, where: str, sql: Sql, keys: list[tuple[str, str]], rows: int, st
     if rank is None or keys != [(rank.score, "DESC"), *_RANKED]:
         score = rank.score if rank is not None else "1.0"
         return run(where, keys, score, rows, start)
-    best = run(f"{where} AND {rank.in_head}", keys, rank.score, start + rows)
-    if len(best) == start + rows:
-        return best[start:]
-    skip = max(0, start - len(best))
+    head = f"{where} AND {rank.in_head}"
+    best = run(head, keys, rank.score, rows, start)
+    if len(best) == rows:
+        return best
+    # how many documents rank above the rest: known, unless the page starts past them
+    ranked = start + len(best) if best else conn.execute(
+        sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {head}"), sql.params).scalar() or 0
     rest = run(f"{where} AND NOT coalesce({rank.in_head}, false)", _RANKED, "0",
-               start + rows - len(best) - skip, skip)
-    return best[start:] + rest
+               rows - len(best), max(0, start - ranked))
+    return best + rest
 
 
 class _Facets:

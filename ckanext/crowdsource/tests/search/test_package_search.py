@@ -105,8 +105,9 @@ def test_relevance_pages_title_and_tag_matches_first_then_the_newest(catalogue):
         "package_search", q="maple", rows=2, start=start)["results"]]
     assert pages == order
     assert helpers.call_action("package_search", q="maple", rows=2, start=1)["count"] == 5
-    assert [r["name"] for r in helpers.call_action(
-        "package_search", q="maple", rows=2, start=1)["results"]] == order[1:3]
+    for start in (1, 3, 4):  # across the boundary, and past the two that score
+        assert [r["name"] for r in helpers.call_action(
+            "package_search", q="maple", rows=2, start=start)["results"]] == order[start:start + 2]
 
 
 # -- fielded Lucene queries ----------------------------------------------------
