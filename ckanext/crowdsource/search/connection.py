@@ -163,6 +163,7 @@ class PgSolr:
                 raise pysolr.SolrError(str(e)) from e
 
         def run(conn):
+            _plan_for_the_index(conn)
             conn.execute(sa.text(f"DELETE FROM {TABLE} AS d WHERE {where}"), sql.params)
 
         self._run(run)
@@ -202,11 +203,7 @@ class PgSolr:
         facets = _Facets(facet_fields, limit, mincount, sql)
 
         def run(conn) -> dict[str, Any]:
-            # Searches are short: compiling them (JIT) costs more than it saves.
-            conn.execute(sa.text("SET LOCAL jit = off"))
-            # The text vector is out of line and its GIN index answers words
-            # exactly: a sequential scan would read every document's vector.
-            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            _plan_for_the_index(conn)
             if facet_fields:
                 total, counts = facets.run(conn, where)
             else:
@@ -269,6 +266,15 @@ class PgSolr:
         if "score" in fl:
             out["score"] = score
         return out
+
+
+def _plan_for_the_index(conn) -> None:
+    """Settings for this transaction's searches. They are short: compiling
+    them (JIT) costs more than it saves. The text vector is out of line and
+    its GIN index answers words and keys exactly, while a sequential scan
+    would read every document's vector: PostgreSQL does not know that."""
+    conn.execute(sa.text("SET LOCAL jit = off"))
+    conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
 
 
 class _Rank:
