@@ -14,7 +14,7 @@ from ckanext.crowdsource import events
 from ckanext.crowdsource.common import ratelimit
 from ckanext.crowdsource.common.db import atomic
 from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, people
+from ckanext.crowdsource.common.roles import current_user_id, is_staff_for, people
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import index, read, schema, subjects
@@ -25,7 +25,7 @@ def held_for_approval(context: Context, subject: subjects.Subject) -> bool:
     """Whether a new post waits for staff: pre-moderation is on and the author
     has fewer published posts than it asks for (staff are never held)."""
     needed = toolkit.config.get("ckanext.crowdsource.discussion.premoderation_posts")
-    if not needed or subjects.is_staff(context, subject):
+    if not needed or is_staff_for(context, subject.owner_org):
         return False
     published = model.Session.execute(
         sa.select(sa.func.count()).select_from(post)

@@ -11,7 +11,7 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import current_user
+from ckanext.crowdsource.common.roles import current_user, is_staff_for
 
 from . import read, subjects
 
@@ -53,7 +53,7 @@ def _contributes(context: Context, data_dict: DataDict) -> AuthResult:
 
 def _staff(context: Context, data_dict: DataDict) -> AuthResult:
     found = _find(data_dict)
-    if found is not None and subjects.is_staff(context, found[2]):
+    if found is not None and is_staff_for(context, found[2].owner_org):
         return {"success": True}
     return _no(toolkit._("Only the library's staff can do this"))
 

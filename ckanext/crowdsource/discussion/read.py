@@ -16,7 +16,7 @@ from ckan.types import Context
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ckanext.crowdsource.common.db import one_or_404
-from ckanext.crowdsource.common.roles import current_user_id, people
+from ckanext.crowdsource.common.roles import current_user_id, is_staff_for, people
 
 from . import subjects
 from .model import post, thread, vote
@@ -48,7 +48,7 @@ class Viewer:
 
 
 def viewer(context: Context, subject: subjects.Subject) -> Viewer:
-    return Viewer(current_user_id(context) or None, subjects.is_staff(context, subject))
+    return Viewer(current_user_id(context) or None, is_staff_for(context, subject.owner_org))
 
 
 def thread_row(thread_id: str) -> Any:

@@ -2,7 +2,8 @@
 
 Who may see a thread and who moderates it follow from its subject. A new
 subject type (a community group) is one more branch in :func:`resolve`,
-:func:`can_see` and :func:`is_staff`.
+:func:`can_see` and the subject's ``owner_org`` (staff are
+``roles.is_staff_for`` that organization; sysadmins for the site).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 
 from ckanext.crowdsource.common.db import dataset_or_404
-from ckanext.crowdsource.common.roles import can_see_dataset, is_staff_for
+from ckanext.crowdsource.common.roles import can_see_dataset
 
 TYPES = ("dataset", "resource", "site")
 
@@ -67,8 +68,3 @@ def can_see(context: Context, subject: Subject) -> bool:
         return True
     return can_see_dataset(context, subject.package_id)
 
-
-def is_staff(context: Context, subject: Subject) -> bool:
-    """Staff of the dataset's organization; for the site (no organization),
-    sysadmins."""
-    return is_staff_for(context, subject.owner_org)
