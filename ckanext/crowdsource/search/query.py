@@ -22,7 +22,9 @@ from . import text as ta
 from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS
 from .schema import DATE, NUMBER, STRING, TEXT, SolrSchema, load_schema
 
-# ts_rank weights {D, C, B, A} mirroring CKAN's qf: title^4 tags^2 groups^2 text
+# ts_rank weights {D, C, B, A} mirroring CKAN's qf: title^4 tags^2 groups^2 text.
+# Ranking reads only the A and B lexemes (``head``); C and D label the other
+# text, for fielded queries such as notes:x.
 RANK_WEIGHTS = "{0.25, 0.3, 0.5, 1.0}"
 FIELD_WEIGHTS = {"title": "A", "name": "A", "tags": "B", "groups": "B", "notes": "C"}
 # Extensions may make their own index fields sortable: name -> kind
@@ -214,7 +216,7 @@ class Translator:
         """``permission_labels:("a" OR "b")`` on a string field: one lookup of
         its keys (or one ``&&`` on an array column, under a negation)."""
         spec = self.schema.field(fld)
-        if spec is None or spec.kind != STRING or not (positive or fld in ARRAY_COLUMNS):
+        if spec is None or spec.kind != STRING:
             return None
         values = []
         for child in node.children:
@@ -227,9 +229,9 @@ class Translator:
         keys = ta.key_query(fld, values) if positive else None
         if keys is not None:
             return self._keys(keys)
-        if fld not in ARRAY_COLUMNS:
-            return None
-        return f"d.{fld} && CAST({self.sql.bind(values)} AS text[])"
+        if fld in ARRAY_COLUMNS:
+            return f"d.{fld} && CAST({self.sql.bind(values)} AS text[])"
+        return None
 
     def _keys(self, keys: str) -> str:
         """A lookup of key lexemes: answered by the text vector's GIN index

@@ -144,6 +144,6 @@ def key_query(field: str, values: list[str]) -> str | None:
     """The ``tsquery`` for "the field has one of these values", or None when
     a value is too long to be a key."""
     keys = [key_lexeme(field, v) for v in values]
-    if not keys or None in keys:
+    if not keys or any(k is None for k in keys):
         return None
-    return " | ".join(_quote(k) for k in keys if k)
+    return " | ".join(_quote(str(k)) for k in keys)

@@ -8,9 +8,9 @@ match, so a page of results no longer reads every match's whole text.
 ``tsv`` also gets the exact values of string fields as key lexemes
 (``=state=active``, ``=tags=maps``), so that one GIN index answers a query's
 words and filters together. It is then only read through that index, which
-answers plain words and keys exactly: it is stored out of line (uncompressed, so a phrase check
-reads it quickly), and the heap that every search scans holds only the
-columns searches filter, sort and facet on. The rewrite of each row that
+answers plain words and keys exactly: it is stored out of line (uncompressed,
+so a phrase check reads it quickly), and the heap that every search scans
+holds only the columns searches filter, sort and facet on. The rewrite of each row that
 fills ``head`` moves ``tsv`` out at once; ``VACUUM FULL crowdsource_search_doc``
 (or ``ckan search-index rebuild``) then returns the old rows' space.
 
@@ -40,8 +40,10 @@ def upgrade():
     op.execute(f"ALTER TABLE {T} ALTER COLUMN tsv SET STORAGE EXTERNAL")
     op.add_column(T, sa.Column("head", TSVECTOR))
     op.execute(f"ALTER TABLE {T} ALTER COLUMN head SET STORAGE MAIN")
-    # keys of the string columns, and of the string fields among the others
+    # keys (as text.key_lexeme writes them) of the string columns, and of
+    # the string fields among the others
     from ckanext.crowdsource.search.schema import STRING, load_schema
+    from ckanext.crowdsource.search.text import KEY_MAX_BYTES
 
     schema = load_schema()
     names = [r[0] for r in op.get_bind().execute(sa.text(
@@ -52,7 +54,7 @@ def upgrade():
     parts.append("SELECT '=' || f.key || '=' || v FROM jsonb_each(d.fields) f, "
                  "jsonb_array_elements_text(f.value) v WHERE f.key = ANY(:strings)")
     keys = (f"ARRAY(SELECT k FROM ({' UNION ALL '.join(parts)}) s(k) "
-            "WHERE k IS NOT NULL AND octet_length(k) <= 2000)")
+            f"WHERE k IS NOT NULL AND octet_length(k) <= {KEY_MAX_BYTES})")
     op.get_bind().execute(sa.text(
         f"UPDATE {T} d SET head = ts_filter(d.tsv, '{{a,b}}'), "
         f"tsv = coalesce(d.tsv, ''::tsvector) || array_to_tsvector({keys})"),
