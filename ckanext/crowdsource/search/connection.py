@@ -23,7 +23,8 @@ from dateutil.parser import isoparse
 from ckanext.crowdsource.common import cache
 
 from . import text as ta
-from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS, TABLE
+from .facets import facet_counts
+from .model import ARRAY_COLUMNS, DATE_COLUMNS, DOCNUM_SEQUENCE, SCALAR_COLUMNS, STATE, TABLE
 from .query import RANK_WEIGHTS, QueryError, Sql, Translator, field_weight, sort_keys
 from .schema import STRING, load_schema
 
@@ -99,18 +100,34 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 # ``tsv``: the words, and the exact values of string fields as keys;
-# ``head``: the title, name, tags and groups words (weights A and B)
+# ``head``: the title, name, tags and groups words (weights A and B);
+# ``docnum``: the row's number, kept when the row is written again
 _UPSERT = sa.text(
-    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, head, indexed) VALUES ("
+    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, head, docnum, gen, indexed) VALUES ("
     + ", ".join(
         "CAST(:tsv AS tsvector) || CAST(:keys AS tsvector)" if c == "tsv"
         else f"CAST(:{c} AS jsonb)" if c in ("fields", "doc")
         else f":{c}"
         for c in COLUMNS
     )
-    + ", ts_filter(CAST(:tsv AS tsvector), '{a,b}'), now()) ON CONFLICT (index_id) DO UPDATE SET "
+    + ", ts_filter(CAST(:tsv AS tsvector), '{a,b}'), "
+    f"coalesce((SELECT o.docnum FROM {TABLE} o WHERE o.index_id = :index_id), "
+    f"nextval('{DOCNUM_SEQUENCE}')), :gen, now()) ON CONFLICT (index_id) DO UPDATE SET "
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
-    + ", head = EXCLUDED.head, indexed = now()"
+    + ", head = EXCLUDED.head, gen = EXCLUDED.gen, indexed = now()"
+)
+
+# Every write takes the next generation of the index, under the lock of the
+# state row, so writes to the index follow one another (see facets.py).
+_NEXT_GENERATION = sa.text(
+    f"INSERT INTO {STATE} (id, epoch, generation) "
+    "VALUES (1, md5(random()::text || clock_timestamp()::text), 1) "
+    f"ON CONFLICT (id) DO UPDATE SET generation = {STATE}.generation + 1 RETURNING generation"
+)
+# Once the index is empty, document numbers start again, in a new epoch.
+_START_AGAIN = sa.text(
+    f"UPDATE {STATE} SET epoch = md5(random()::text || clock_timestamp()::text) "
+    f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE}) RETURNING id"
 )
 
 
@@ -130,10 +147,13 @@ class PgSolr:
     def _engine() -> sa.engine.Engine:
         return model.ensure_engine()
 
-    def _run(self, fn):
+    def _run(self, fn, isolation: str | None = None):
         try:
-            with self._engine().begin() as conn:
-                return fn(conn)
+            with self._engine().connect() as conn:
+                if isolation:
+                    conn.execution_options(isolation_level=isolation)
+                with conn.begin():
+                    return fn(conn)
         except QueryError as e:
             raise pysolr.SolrError(str(e)) from e
         except sa.exc.DBAPIError as e:
@@ -145,7 +165,11 @@ class PgSolr:
     def add(self, docs: Iterable[dict[str, Any]], commit: bool | None = None, **_: Any) -> str:
         rows = [document_row(d) for d in docs]
         if rows:
-            self._run(lambda conn: conn.execute(_UPSERT, rows))
+            def run(conn):
+                generation = conn.execute(_NEXT_GENERATION).scalar()
+                conn.execute(_UPSERT, [{**row, "gen": generation} for row in rows])
+
+            self._run(run)
             cache.bump(CACHE)
         return ""
 
@@ -163,8 +187,11 @@ class PgSolr:
                 raise pysolr.SolrError(str(e)) from e
 
         def run(conn):
+            conn.execute(_NEXT_GENERATION)
             _plan_for_the_index(conn)
             conn.execute(sa.text(f"DELETE FROM {TABLE} AS d WHERE {where}"), sql.params)
+            if conn.execute(_START_AGAIN).first():
+                conn.execute(sa.text(f"ALTER SEQUENCE {DOCNUM_SEQUENCE} RESTART"))
 
         self._run(run)
         cache.bump(CACHE)
@@ -200,12 +227,11 @@ class PgSolr:
         if rows < 0 or start < 0:
             raise pysolr.SolrError("rows and start must not be negative")
         fl = _fl_list(params.get("fl"))
-        facets = _Facets(facet_fields, limit, mincount, sql)
 
         def run(conn) -> dict[str, Any]:
             _plan_for_the_index(conn)
             if facet_fields:
-                total, counts = facets.run(conn, where)
+                total, counts = facet_counts(conn, where, sql, facet_fields, limit, mincount)
             else:
                 total = conn.execute(
                     sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), sql.params
@@ -219,7 +245,7 @@ class PgSolr:
         seconds = toolkit.config.get("ckanext.crowdsource.search.cache_seconds") or 0
         found = cache.cached(
             CACHE, [where, sql.params, keys, rows, start, facet_fields, limit, mincount],
-            seconds, lambda: self._run(run))
+            seconds, lambda: self._run(run, "REPEATABLE READ"))
         docs = self._run(lambda conn: self._docs(conn, found["page"], fl))
         return pysolr.Results(
             {
@@ -330,59 +356,6 @@ def _page(conn, where: str, sql: Sql, keys: list[tuple[str, str]], rows: int, st
     rest = run(f"{where} AND NOT coalesce({rank.in_head}, false)", _RANKED, "0",
                rows - len(best), max(0, start - ranked))
     return best + rest
-
-
-class _Facets:
-    """The count of the matches and their facet counts, in one statement.
-
-    Each matching document's facet values are unnested into ``(facet number,
-    value)`` pairs, with one ``(0, NULL)`` pair that counts the document, and a
-    single aggregation counts them all: one pass over the matches, which
-    PostgreSQL can split between parallel workers.
-    """
-
-    def __init__(self, fields: list[str], limit: int, mincount: int, sql: Sql) -> None:
-        self.fields, self.limit, self.mincount, self.sql = fields, limit, mincount, sql
-
-    def _pairs(self) -> tuple[str, str]:
-        numbers, values = ["ARRAY[0]"], ["ARRAY[NULL]::text[]"]
-        for n, name in enumerate(self.fields, start=1):
-            if name in ARRAY_COLUMNS:
-                numbers.append(f"array_fill({n}, ARRAY[coalesce(cardinality(d.{name}), 0)])")
-                values.append(f"coalesce(d.{name}, '{{}}'::text[])")
-            elif name in SCALAR_COLUMNS or name in DATE_COLUMNS:
-                numbers.append(f"ARRAY[{n}]")
-                values.append(f"ARRAY[CAST(d.{name} AS text)]")
-            else:
-                field = f"coalesce(d.fields -> {self.sql.bind(name)}, '[]'::jsonb)"
-                numbers.append(f"array_fill({n}, ARRAY[jsonb_array_length({field})])")
-                values.append(f"ARRAY(SELECT jsonb_array_elements_text({field}))")
-        return " || ".join(numbers), " || ".join(values)
-
-    def run(self, conn, where: str) -> tuple[int, dict[str, list[Any]]]:
-        numbers, values = self._pairs()
-        limit = f"t.rn <= {self.limit} AND " if self.limit >= 0 else ""
-        statement = (
-            "SELECT t.n, t.v, t.c FROM ("
-            "SELECT x.n, x.v, count(*) AS c, row_number() OVER "
-            "(PARTITION BY x.n ORDER BY count(*) DESC, x.v) AS rn "
-            f"FROM {TABLE} d, LATERAL unnest({numbers}, {values}) AS x(n, v) "
-            f"WHERE (x.n = 0 OR x.v IS NOT NULL) AND {where} GROUP BY x.n, x.v) t "
-            f"WHERE t.n = 0 OR ({limit}t.c >= {self.mincount})"
-        )
-        total = 0
-        pairs: dict[str, list[tuple[str, int]]] = {name: [] for name in self.fields}
-        for n, value, count in conn.execute(sa.text(statement), self.sql.params).all():
-            if n == 0:
-                total = int(count)
-            else:
-                pairs[self.fields[n - 1]].append((value, int(count)))
-        counts = {
-            name: [x for value, count in sorted(found, key=lambda p: (-p[1], p[0]))
-                   for x in (value, count)]
-            for name, found in pairs.items()
-        }
-        return total, counts
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:

@@ -6,6 +6,8 @@ from ckan.plugins import toolkit
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 TABLE = "crowdsource_search_doc"
+STATE = "crowdsource_search_state"
+DOCNUM_SEQUENCE = "crowdsource_search_docnum"
 
 # Fields of CKAN's index document kept in their own columns, because nearly
 # every query filters, sorts or facets on them. All other indexed fields are
@@ -20,6 +22,11 @@ DATE_COLUMNS = ("metadata_created", "metadata_modified")
 search_doc = sa.Table(
     TABLE,
     toolkit.BaseModel.metadata,
+    # the document's bit in the sets facets count from (see facets.py); first,
+    # as the one column every search reads from every match
+    sa.Column("docnum", sa.Integer, nullable=False),
+    # the generation of the write that last changed the row
+    sa.Column("gen", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("index_id", sa.UnicodeText, primary_key=True),
     *(sa.Column(c, sa.UnicodeText) for c in SCALAR_COLUMNS),
     *(sa.Column(c, ARRAY(sa.UnicodeText)) for c in ARRAY_COLUMNS),
@@ -30,5 +37,16 @@ search_doc = sa.Table(
     sa.Column("fields", JSONB, nullable=False),
     sa.Column("doc", JSONB, nullable=False),
     sa.Column("indexed", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    extend_existing=True,
+)
+
+# One row: the generation of the index, bumped by every write under this
+# row's lock, and an epoch that changes when document numbers start again.
+search_state = sa.Table(
+    STATE,
+    toolkit.BaseModel.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("epoch", sa.UnicodeText, nullable=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
     extend_existing=True,
 )
