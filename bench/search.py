@@ -152,13 +152,36 @@ def scenarios(rnd: random.Random):
                               f'res_format:"{rnd.choice(FORMATS)}"'])},
         "sorted by metadata_modified": lambda: {"q": "*:*", "sort": "metadata_modified desc"},
         "(info) very common word: library": lambda: {"q": "library"},
-        "(info) /dataset default, 5 facets": lambda: {
-            "q": "*:*", "facet.field": ["organization", "groups", "tags", "res_format",
-                                        "license_id"]},
+        "(info) /dataset default, 5 facets": lambda: dict(DATASET_PAGE),
     }
 
 
 CACHE_OPTION = "ckanext.crowdsource.search.cache_seconds"
+DATASET_PAGE = {"q": "*:*", "facet.field": ["organization", "groups", "tags", "res_format",
+                                          "license_id"]}
+
+
+def facet_values_cost(toolkit) -> tuple[float, float]:
+    """What a new process pays for the facet values it keeps: the time of its
+    first /dataset search (reading every document's values) and the memory the
+    values then hold, in MB."""
+    import tracemalloc
+
+    from ckanext.crowdsource.search import facets
+
+    toolkit.config[CACHE_OPTION] = 0
+    search = toolkit.get_action("package_search")
+    facets.VALUES = facets.FacetValues()
+    t0 = time.perf_counter()
+    search({"user": ""}, dict(DATASET_PAGE))
+    first = (time.perf_counter() - t0) * 1000
+    tracemalloc.start()
+    facets.VALUES = facets.FacetValues()
+    before = tracemalloc.get_traced_memory()[0]
+    search({"user": ""}, dict(DATASET_PAGE))
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return first, kept / 2**20
 
 
 def measure(toolkit, runs: int, seed: int) -> dict[str, tuple[float, float]]:
@@ -190,6 +213,7 @@ def main() -> None:
 
     rnd = random.Random(42)
     results: dict[int, dict[str, tuple[float, float]]] = {}
+    costs: dict[int, tuple[float, float]] = {}
     with app._wsgi_app.test_request_context():
         real = seed_real(toolkit)
         tmpls = template_docs(model, sa, real["templates"])
@@ -212,6 +236,7 @@ def main() -> None:
                 c.execution_options(isolation_level="AUTOCOMMIT").execute(
                     sa.text("VACUUM ANALYZE crowdsource_search_doc"))
             print(f"seeded {size:,} datasets ({time.perf_counter() - t0:.1f}s)", flush=True)
+            costs[size] = facet_values_cost(toolkit)
             results[size] = measure(toolkit, args.runs, seed=size)
 
     small, large = sizes[0], sizes[-1]
@@ -227,6 +252,10 @@ def main() -> None:
         if len(sizes) > 1:
             row += f"{results[large][label][1] / results[small][label][1]:11.2f}"
         print(row)
+    for s in sizes:
+        first, mb = costs[s]
+        print(f"N={s:,}: a new process's first /dataset search {first:.0f} ms; "
+              f"facet values kept in memory {mb:.1f} MB")
     for keep in ("", " [kept]"):
         labels = [label + keep for label in list(scenarios(rnd))[:4]]
         goal = [label for label in labels if results[large][label][1] >= 100]

@@ -57,6 +57,18 @@ def _values(raw: Any) -> Iterable[str]:
     return (raw,)
 
 
+def _numbers(conn, where: str, params: dict[str, Any]) -> array:
+    """The numbers of the documents that match ``where``."""
+    # as 4-byte big-endian integers: the most compact answer
+    found = conn.execute(sa.text(
+        f"SELECT string_agg(int4send(d.docnum), ''::bytea) FROM {TABLE} d WHERE {where}"
+    ), params).scalar()
+    numbers = array("i", bytes(found or b""))
+    if sys.byteorder == "little":
+        numbers.byteswap()
+    return numbers
+
+
 def _bitset(numbers: Iterable[int], top: int) -> tuple[int, bytearray]:
     """The bitset of ``numbers`` (none above ``top``), and the same set as one
     byte per document number, 1 for a member."""
@@ -84,12 +96,9 @@ class _Field:
         self.dense: dict[str, int] = {}
         self.sparse: dict[str, array] = {}
 
-    def load(self, rows: Iterable[tuple[int, Any]], top: int) -> None:
-        found: dict[str, list[int]] = {}
-        for docnum, raw in rows:
-            for v in _values(raw):
-                found.setdefault(v, []).append(docnum)
-        for v, numbers in found.items():
+    def load(self, found: Iterable[tuple[str, list[int]]], top: int) -> None:
+        """Keep each value with its documents' numbers (none above ``top``)."""
+        for v, numbers in found:
             if len(numbers) > self.threshold:
                 self.dense[v] = _bitset(numbers, top)[0]
             else:
@@ -144,12 +153,7 @@ class FacetValues:
         of ``MEMORY_FIELDS``) among them, in the snapshot of ``conn``'s
         transaction, which must be REPEATABLE READ."""
         # the numbers as 4-byte big-endian integers: the most compact answer
-        found = conn.execute(sa.text(
-            f"SELECT string_agg(int4send(d.docnum), ''::bytea) FROM {TABLE} d WHERE {where}"
-        ), params).scalar()
-        numbers = array("i", bytes(found or b""))
-        if sys.byteorder == "little":
-            numbers.byteswap()
+        numbers = _numbers(conn, where, params)
         with self._lock:
             self._bring_up_to_date(conn, fields)
             match, flags = _bitset(numbers, max(self.top, max(numbers, default=0)))
@@ -177,16 +181,19 @@ class FacetValues:
         return max(64, self.top // DENSE_SHARE)
 
     def _load(self, conn, names: list[str]) -> None:
-        """Read every document's values of fields not kept yet."""
-        rows = conn.execute(sa.text(
-            f"SELECT docnum, {', '.join(names)} FROM {TABLE}")).all()
-        top = max((r[0] for r in rows), default=0)
-        if top > self.top:
-            self.top = top
-            self.known, _ = _bitset((r[0] for r in rows), top)
-        for i, name in enumerate(names, start=1):
+        """Read the documents of every value of fields not kept yet."""
+        if not self.fields:
+            numbers = _numbers(conn, "TRUE", {})
+            self.top = max(numbers, default=0)
+            self.known = _bitset(numbers, self.top)[0]
+        for name in names:
+            source = (f"unnest(d.{name}) AS x(v)" if name in ARRAY_COLUMNS
+                      else f"(SELECT d.{name} AS v WHERE d.{name} IS NOT NULL) AS x")
+            found = conn.execute(sa.text(
+                f"SELECT x.v, array_agg(d.docnum) FROM {TABLE} d, LATERAL {source} "
+                "GROUP BY x.v"))
             field = self.fields[name] = _Field(self._threshold())
-            field.load(((r[0], r[i]) for r in rows), self.top)
+            field.load(found, self.top)
 
     def _apply_changes(self, conn) -> None:
         """Apply the rows written since this process's generation."""

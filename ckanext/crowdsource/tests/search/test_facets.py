@@ -157,7 +157,11 @@ def test_dense_and_sparse_values_count_alike():
     docs = {d: rnd.sample("abcdef", rnd.randint(0, 3)) + [v for v in "gh" if rnd.random() < 0.05]
             for d in range(1, 400)}
     field = _Field(threshold=30)
-    field.load(docs.items(), max(docs))
+    found = {}
+    for d, values in docs.items():
+        for v in values:
+            found.setdefault(v, []).append(d)
+    field.load(found.items(), max(docs))
     assert field.dense and field.sparse
     for d in range(400, 460):  # "h" grows past the threshold
         docs[d] = ["h"]
