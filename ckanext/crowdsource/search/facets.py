@@ -152,7 +152,6 @@ class FacetValues:
         """The number of matches of ``where`` and the counts of ``fields`` (all
         of ``MEMORY_FIELDS``) among them, in the snapshot of ``conn``'s
         transaction, which must be REPEATABLE READ."""
-        # the numbers as 4-byte big-endian integers: the most compact answer
         numbers = _numbers(conn, where, params)
         with self._lock:
             self._bring_up_to_date(conn, fields)

@@ -86,9 +86,9 @@ def test_every_write_takes_the_next_generation(catalogue):
     helpers.call_action("dataset_purge", context=site_user(), id="theses")
     assert generation() > after_write
     with model.ensure_engine().connect() as conn:
-        rows = conn.execute(sa.text(
+        untouched = conn.execute(sa.text(
             f"SELECT gen FROM {TABLE} WHERE name = 'economic-reports'")).scalar()
-    assert 0 < rows <= before  # untouched rows keep the generation that wrote them
+    assert 0 < untouched <= before  # untouched rows keep the generation that wrote them
 
 
 def test_numbers_start_again_once_the_index_is_empty():
