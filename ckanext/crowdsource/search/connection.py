@@ -25,7 +25,15 @@ from ckanext.crowdsource.common import cache
 from . import text as ta
 from .facets import facet_counts
 from .model import ARRAY_COLUMNS, DATE_COLUMNS, DOCNUM_SEQUENCE, SCALAR_COLUMNS, STATE, TABLE
-from .query import RANK_WEIGHTS, QueryError, Sql, Translator, field_weight, sort_keys
+from .query import (
+    RANK_WEIGHTS,
+    QueryError,
+    Sql,
+    Translator,
+    field_weight,
+    head_matches,
+    sort_keys,
+)
 from .schema import STRING, load_schema
 
 log = logging.getLogger(__name__)
@@ -312,7 +320,7 @@ class _Rank:
     def __init__(self, sql: Sql) -> None:
         combined = " | ".join(f"({x})" for x in sql.rank_queries)
         query = f"CAST({sql.bind(combined)} AS tsquery)"
-        self.in_head = f"d.head @@ {query}"  # as it stands, so that its index serves
+        self.in_head = head_matches(sql, combined)  # as it stands, so that its index serves
         self.score = (f"(CASE WHEN {self.in_head} THEN ts_rank('{RANK_WEIGHTS}', d.head, "
                       f"{query}) ELSE 0 END)")
 

@@ -31,9 +31,9 @@ search_doc = sa.Table(
     *(sa.Column(c, sa.UnicodeText) for c in SCALAR_COLUMNS),
     *(sa.Column(c, ARRAY(sa.UnicodeText)) for c in ARRAY_COLUMNS),
     *(sa.Column(c, sa.DateTime(timezone=True)) for c in DATE_COLUMNS),
-    sa.Column("tsv", TSVECTOR),
+    sa.Column("tsv", TSVECTOR, nullable=False),
     # the lexemes of tsv with weight A or B (title, name, tags, groups): ranked on
-    sa.Column("head", TSVECTOR),
+    sa.Column("head", TSVECTOR, nullable=False),
     sa.Column("fields", JSONB, nullable=False),
     sa.Column("doc", JSONB, nullable=False),
     sa.Column("indexed", sa.DateTime(timezone=True), server_default=sa.func.now()),

@@ -27,6 +27,10 @@ from .schema import DATE, NUMBER, STRING, TEXT, SolrSchema, load_schema
 # text, for fielded queries such as notes:x.
 RANK_WEIGHTS = "{0.25, 0.3, 0.5, 1.0}"
 FIELD_WEIGHTS = {"title": "A", "name": "A", "tags": "B", "groups": "B", "notes": "C"}
+HEAD_WEIGHTS = "AB"  # the weights of the lexemes in ``head`` (see the index table)
+# in a tsquery literal: a phrase operator; the weight labels after a lexeme
+_PHRASE_RE = re.compile(r"<\d*-?>")
+_WEIGHT_RE = re.compile(r"':(\*?)([A-D]+)")
 # Extensions may make their own index fields sortable: name -> kind
 EXTRA_SORT_FIELDS: dict[str, str] = {}
 
@@ -39,6 +43,29 @@ def field_weight(name: str) -> str:
     if name.startswith("vocab_"):
         return "B"
     return FIELD_WEIGHTS.get(name, "D")
+
+
+def exact_words(tsq: str) -> str | None:
+    """``tsq`` as a GIN index answers it without a second look at each row:
+    its words, phrases as plain ANDs, no weight labels. None when ``tsq`` is
+    that already.
+
+    (A second look re-evaluates every condition of the scan on the row, the
+    keys in the out-of-line vector too: what the callers avoid.)
+    """
+    if not _WEIGHT_RE.search(tsq) and not _PHRASE_RE.search(tsq):
+        return None
+    return _PHRASE_RE.sub("&", _WEIGHT_RE.sub(lambda m: "':" + m[1] if m[1] else "'", tsq))
+
+
+def head_matches(sql: Sql, tsq: str) -> str:
+    """The document's ``head`` (title, name, tags, groups) matches ``tsq``:
+    found through its index by the words, then checked in the row."""
+    query = f"CAST({sql.bind(tsq)} AS tsquery)"
+    words = exact_words(tsq)
+    if words is None:
+        return f"d.head @@ {query}"
+    return f"(d.head @@ CAST({sql.bind(words)} AS tsquery) AND (d.head @@ {query}) IS TRUE)"
 
 
 @dataclass
@@ -270,6 +297,28 @@ class Translator:
             return self._compare(fld, NUMBER, [("=", _number(value))])
         return f"d.fields @> CAST({self.sql.bind(json.dumps({fld: [value]}))} AS jsonb)"
 
+    def _words(self, tsq: str) -> str:
+        """The document's text matches ``tsq`` (as ``text.tsquery_literal``
+        writes it: words, phrases, prefixes, weights, never a negation).
+
+        The text index answers plain words exactly. For a phrase or a
+        weighted word it finds the documents with all the words, and each is
+        then checked in the row: in ``head`` alone when the weights are those
+        ``head`` holds (A and B: the title, name and tags, with all their
+        positions), else in ``head`` first and only then in the vector, which
+        is read from out of line.
+        """
+        query = f"CAST({self.sql.bind(tsq)} AS tsquery)"
+        words = exact_words(tsq)
+        if words is None:
+            return f"d.tsv @@ {query}"
+        weights = {w for _, labels in _WEIGHT_RE.findall(tsq) for w in labels}
+        if weights and weights <= set(HEAD_WEIGHTS):
+            check = f"(d.head @@ {query}) IS TRUE"
+        else:
+            check = f"CASE WHEN d.head @@ {query} THEN true ELSE d.tsv @@ {query} END"
+        return f"(d.tsv @@ CAST({self.sql.bind(words)} AS tsquery) AND {check})"
+
     def text(self, fld: str, value: str, phrase: bool, positive: bool) -> str:
         prefix = False
         if not phrase:
@@ -285,7 +334,7 @@ class Translator:
             return "FALSE"
         conds = []
         if in_tsv:
-            conds.append(f"d.tsv @@ CAST({self.sql.bind(tsq)} AS tsquery)")
+            conds.append(self._words(tsq))
             if positive:
                 self.sql.rank_queries.append(tsq)
         if fld != "text" and not (in_tsv and weight):
@@ -375,7 +424,7 @@ class Translator:
             tsq = ta.tsquery_literal(clause)
             if tsq is None:
                 continue
-            cond = f"d.tsv @@ CAST({self.sql.bind(tsq)} AS tsquery)"
+            cond = self._words(tsq)
             if sign == "-":
                 banned.append(f"NOT {cond}")
                 continue

@@ -58,6 +58,24 @@ def test_dismax_plus_minus_and_phrases():
     assert names(q='"town old"') == []
 
 
+def test_phrases_and_weighted_words_in_the_title_and_in_the_rest():
+    """Phrases and fielded words are found through the index by their words
+    and checked in the row: in the title and tags first, then in the rest."""
+    assert names(q='"city maps"') == ["city-maps"]  # in the title
+    assert names(q='"maps city"') == []  # the title's words, not in that order
+    assert names(q='"old town"') == ["city-maps"]  # in the description only
+    assert names(q='title:"city maps"') == ["city-maps"]
+    assert names(q='title:"old town"') == []  # a phrase of the description
+    assert names(q='notes:"old town"') == ["city-maps"]
+    assert names(q="title:scanned") == []
+    assert names(q="notes:scanned") == ["city-maps"]
+    assert "city-maps" not in names(q='-"old town"')
+    assert "city-maps" not in names(q='*:* -title:"city maps"')
+    assert names(q="善本的") == ["ancient-books"]  # three characters, description
+    assert names(q="图书馆") == ["ancient-books"]  # three characters, title
+    assert names(q="图书馆", fq="tags:books") == ["ancient-books"]
+
+
 def test_chinese_two_character_word_inside_title():
     assert names(q="图书") == ["ancient-books"]
     assert names(q="古籍") == ["ancient-books"]

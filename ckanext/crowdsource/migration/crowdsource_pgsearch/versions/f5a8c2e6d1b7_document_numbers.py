@@ -6,6 +6,7 @@ the write that last changed it (``gen``). ``crowdsource_search_state`` holds
 the current generation, bumped by every write under its row lock, and an
 epoch that changes when numbers start again, so that a process's facet values
 are brought up to date exactly: the rows written since the generation it has.
+``tsv`` and ``head`` become NOT NULL: a query may then look in ``head`` first.
 
 Revision ID: f5a8c2e6d1b7
 Revises: e7b3c1d9f2a4
@@ -57,9 +58,12 @@ def upgrade():
     if options:
         op.execute(f"ALTER TABLE {T}_new SET ({', '.join(options)})")
     op.execute(f"INSERT INTO {T}_new SELECT nextval('{SEQ}'), 0, {names} FROM {T}")
+    # never NULL, so that a match in ``head`` stands for a match in ``tsv``
+    op.execute(f"UPDATE {T}_new SET head = coalesce(head, ts_filter(coalesce(tsv, ''), "
+               "'{a,b}')), tsv = coalesce(tsv, '') WHERE head IS NULL OR tsv IS NULL")
     op.drop_table(T)
     op.rename_table(f"{T}_new", T)
-    for c in ("docnum", "gen", "index_id", "fields", "doc"):
+    for c in ("docnum", "gen", "index_id", "fields", "doc", "tsv", "head"):
         op.alter_column(T, c, nullable=False)
     op.alter_column(T, "gen", server_default="0")
     op.alter_column(T, "indexed", server_default=sa.func.now())
@@ -80,6 +84,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table(STATE)
+    op.alter_column(T, "tsv", nullable=True)
+    op.alter_column(T, "head", nullable=True)
     op.drop_index(f"{T}_gen_idx", table_name=T)
     op.drop_index(f"{T}_docnum_idx", table_name=T)
     op.drop_column(T, "gen")
