@@ -4,6 +4,7 @@ import random
 import pytest
 import sqlalchemy as sa
 from ckan import model
+from ckan.cli.cli import ckan
 from ckan.lib import search
 from ckan.tests import helpers
 
@@ -181,3 +182,35 @@ def test_dense_and_sparse_values_count_alike():
     ranked = sorted(expected.items(), key=lambda p: (-p[1], p[0]))
     assert field.counts(match, flags, -1, 1) == [x for p in ranked for x in p]
     assert field.counts(match, flags, 2, 1) == [x for p in ranked[:2] for x in p]
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.search.cache_seconds", 0)  # computed each time
+def test_the_upgrade_numbers_the_rows_and_keeps_the_table_as_it_was(cli):
+    def layout():
+        with model.ensure_engine().connect() as conn:
+            return {
+                "columns": conn.execute(sa.text(
+                    "SELECT attname, attstorage, attnotnull FROM pg_attribute "
+                    f"WHERE attrelid = '{TABLE}'::regclass AND attnum > 0 "
+                    "AND NOT attisdropped ORDER BY attnum")).all(),
+                "indexes": set(conn.execute(sa.text(
+                    f"SELECT indexdef FROM pg_indexes WHERE tablename = '{TABLE}'")).scalars()),
+                "options": conn.execute(sa.text(
+                    f"SELECT reloptions FROM pg_class WHERE oid = '{TABLE}'::regclass")).scalar(),
+            }
+
+    def facets():
+        return helpers.call_action("package_search", q="economy OR maps",
+                                   **{"facet.field": ["tags", "organization"]})["facets"]
+
+    before, found = layout(), facets()
+    for command in (["downgrade", "-p", "crowdsource_pgsearch", "--version", "e7b3c1d9f2a4"],
+                    ["upgrade", "-p", "crowdsource_pgsearch"]):
+        result = cli.invoke(ckan, ["db", *command])
+        assert result.exit_code == 0, result.output
+    assert layout() == before
+    assert [c.attname for c in before["columns"][:2]] == ["docnum", "gen"]
+    with model.ensure_engine().connect() as conn:
+        numbers = conn.execute(sa.text(f"SELECT docnum FROM {TABLE}")).scalars().all()
+    assert sorted(numbers) == list(range(1, 9))
+    assert facets() == found
