@@ -24,7 +24,15 @@ from ckanext.crowdsource.common import cache
 
 from . import text as ta
 from .facets import facet_counts
-from .model import ARRAY_COLUMNS, DATE_COLUMNS, DOCNUM_SEQUENCE, SCALAR_COLUMNS, STATE, TABLE
+from .model import (
+    ARRAY_COLUMNS,
+    DATE_COLUMNS,
+    DOCNUM_SEQUENCE,
+    SCALAR_COLUMNS,
+    STATE,
+    TABLE,
+    as_list,
+)
 from .query import (
     RANK_WEIGHTS,
     QueryError,
@@ -53,14 +61,6 @@ def _as_str(value: Any) -> str:
     return str(value)
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple, set)):
-        return [v for v in value if v is not None]
-    return [value]
-
-
 def _parse_stamp(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -86,7 +86,7 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
             stored[key] = value
         if key in BLOB_FIELDS or key == "index_id":
             continue
-        values = [_as_str(v) for v in _as_list(value)]
+        values = [_as_str(v) for v in as_list(value)]
         if spec.kind == STRING:
             keys.extend(k for k in (ta.key_lexeme(key, v) for v in values) if k)
         if key in SCALAR_COLUMNS:
@@ -127,14 +127,14 @@ _UPSERT = sa.text(
 
 # Every write takes the next generation of the index, under the lock of the
 # state row, so writes to the index follow one another (see facets.py).
+_NEW_EPOCH = "md5(random()::text || clock_timestamp()::text)"
 _NEXT_GENERATION = sa.text(
-    f"INSERT INTO {STATE} (id, epoch, generation) "
-    "VALUES (1, md5(random()::text || clock_timestamp()::text), 1) "
+    f"INSERT INTO {STATE} (id, epoch, generation) VALUES (1, {_NEW_EPOCH}, 1) "
     f"ON CONFLICT (id) DO UPDATE SET generation = {STATE}.generation + 1 RETURNING generation"
 )
 # Once the index is empty, document numbers start again, in a new epoch.
 _START_AGAIN = sa.text(
-    f"UPDATE {STATE} SET epoch = md5(random()::text || clock_timestamp()::text) "
+    f"UPDATE {STATE} SET epoch = {_NEW_EPOCH} "
     f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE}) RETURNING id"
 )
 
@@ -187,7 +187,7 @@ class PgSolr:
             raise ValueError('You must specify "id" or "q".')
         sql = Sql()
         if id is not None:
-            where = f"d.index_id = ANY(CAST({sql.bind(_as_list(id))} AS text[]))"
+            where = f"d.index_id = ANY(CAST({sql.bind(as_list(id))} AS text[]))"
         else:
             try:
                 where = Translator(sql).lucene(q or "")
@@ -225,7 +225,7 @@ class PgSolr:
             keys = sort_keys(params.get("sort"), load_schema(), rank and rank.score)
             rows = int(params.get("rows", 10))
             start = int(params.get("start", 0))
-            facet_fields = _as_list(params.get("facet.field"))
+            facet_fields = as_list(params.get("facet.field"))
             if str(params.get("facet", "false")).lower() != "true":
                 facet_fields = []
             limit = int(params.get("facet.limit", 50))
@@ -286,7 +286,7 @@ class PgSolr:
                 conds.append(tr.dismax(q, params.get("mm")))
             else:
                 conds.append(tr.lucene(q, params.get("df", "text")))
-        for fq in _as_list(params.get("fq")):
+        for fq in as_list(params.get("fq")):
             if str(fq).strip():
                 conds.append(tr.lucene(str(fq)))
         return " AND ".join(conds) or "TRUE"

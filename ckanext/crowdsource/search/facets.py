@@ -37,7 +37,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS, STATE, TABLE
+from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS, STATE, TABLE, as_list
 
 # a value of more than 1 in DENSE_SHARE documents is kept as a bitset: at
 # most 32 bytes per document of the value (4 in an array), and counted with
@@ -49,12 +49,13 @@ MEMORY_FIELDS = frozenset(SCALAR_COLUMNS + ARRAY_COLUMNS)
 Counts = dict[str, list[Any]]  # field: [value, count, value, count ...], as Solr lists them
 
 
-def _values(raw: Any) -> Iterable[str]:
-    if raw is None:
-        return ()
-    if isinstance(raw, list):
-        return (v for v in raw if v is not None)
-    return (raw,)
+def _listed(found: Iterable[tuple[str, int]], limit: int, mincount: int) -> list[Any]:
+    """Values and their counts as Solr lists them: at least ``mincount``,
+    highest count first, then in index order, at most ``limit`` (-1: all)."""
+    ranked = sorted(((v, c) for v, c in found if c >= mincount), key=lambda p: (-p[1], p[0]))
+    if limit >= 0:
+        ranked = ranked[:limit]
+    return [x for pair in ranked for x in pair]
 
 
 def _numbers(conn, where: str, params: dict[str, Any]) -> array:
@@ -105,7 +106,7 @@ class _Field:
                 self.sparse[v] = array("i", numbers)
 
     def add(self, docnum: int, raw: Any) -> None:
-        for v in _values(raw):
+        for v in as_list(raw):
             if v in self.dense:
                 self.dense[v] |= 1 << docnum
                 continue
@@ -127,10 +128,7 @@ class _Field:
     def counts(self, match: int, flags: bytearray, limit: int, mincount: int) -> list[Any]:
         found = [(v, (match & bits).bit_count()) for v, bits in self.dense.items()]
         found += [(v, _members(flags, numbers)) for v, numbers in self.sparse.items()]
-        ranked = sorted(((v, c) for v, c in found if c >= mincount), key=lambda p: (-p[1], p[0]))
-        if limit >= 0:
-            ranked = ranked[:limit]
-        return [x for pair in ranked for x in pair]
+        return _listed(found, limit, mincount)
 
 
 class FacetValues:
@@ -261,15 +259,10 @@ class SqlFacets:
         for n, value, count in conn.execute(sa.text(statement), self.sql.params).all():
             if n == 0:
                 total = int(count)
-            elif count >= self.mincount:
+            else:
                 pairs[self.fields[n - 1]].append((value, int(count)))
-        counts = {}
-        for name, found in pairs.items():
-            ranked = sorted(found, key=lambda p: (-p[1], p[0]))
-            if self.limit >= 0:
-                ranked = ranked[: self.limit]
-            counts[name] = [x for pair in ranked for x in pair]
-        return total, counts
+        return total, {name: _listed(found, self.limit, self.mincount)
+                       for name, found in pairs.items()}
 
 
 def facet_counts(conn, where: str, sql, fields: list[str], limit: int,

@@ -1,6 +1,8 @@
 """The table that holds CKAN's search index documents."""
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from ckan.plugins import toolkit
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
@@ -50,3 +52,12 @@ search_state = sa.Table(
     sa.Column("generation", sa.BigInteger, nullable=False),
     extend_existing=True,
 )
+
+
+def as_list(value: Any) -> list[Any]:
+    """A field's values as a list: none, one, or the non-null ones of many."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [v for v in value if v is not None]
+    return [value]

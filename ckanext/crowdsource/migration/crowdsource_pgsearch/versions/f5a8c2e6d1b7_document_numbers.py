@@ -6,6 +6,7 @@ the write that last changed it (``gen``). ``crowdsource_search_state`` holds
 the current generation, bumped by every write under its row lock, and an
 epoch that changes when numbers start again, so that a process's facet values
 are brought up to date exactly: the rows written since the generation it has.
+Its row is made by the first write; until then, searches read generation 0.
 ``tsv`` and ``head`` become NOT NULL: a query may then look in ``head`` first.
 
 Revision ID: f5a8c2e6d1b7
@@ -23,8 +24,6 @@ depends_on = None
 T = "crowdsource_search_doc"
 STATE = "crowdsource_search_state"
 SEQ = "crowdsource_search_docnum"
-
-
 STORAGE = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
 
 
@@ -79,7 +78,6 @@ def upgrade():
         sa.Column("generation", sa.BigInteger, nullable=False),
         sa.CheckConstraint("id = 1", name=f"{STATE}_one_row"),
     )
-    op.execute(f"INSERT INTO {STATE} VALUES (1, md5(random()::text || clock_timestamp()::text), 0)")
 
 
 def downgrade():
