@@ -4,6 +4,11 @@ stream subscribe to them (``ISignal``). Receivers must not modify arguments.
 Each is sent with the contribution's id as sender and keyword arguments
 naming the dataset (``package_id``) and the acting user (``user_id``).
 """
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from ckan.plugins import toolkit
 
 tag_added = toolkit.signals.ckanext.signal("crowdsource:tag_added")
@@ -51,3 +56,27 @@ feedback_status_changed = toolkit.signals.ckanext.signal("crowdsource:feedback_s
 request_seconded = toolkit.signals.ckanext.signal("crowdsource:request_seconded")
 feedback_hidden = toolkit.signals.ckanext.signal("crowdsource:feedback_hidden")
 feedback_restored = toolkit.signals.ckanext.signal("crowdsource:feedback_restored")
+
+
+_forwarders: dict[Any, Callable[..., None]] = {}
+
+
+def forwarders() -> dict[Any, Callable[..., None]]:
+    """A receiver for each signal above that hands it on to every
+    ``ICrowdsource.after_contribution``; made once, so that CKAN can
+    disconnect the same receivers it connected (signals keep weak refs)."""
+    if not _forwarders:
+        for value in list(globals().values()):
+            name = getattr(value, "name", "")
+            if isinstance(name, str) and name.startswith("crowdsource:"):
+                _forwarders[value] = _forwarder(name)
+    return _forwarders
+
+
+def _forwarder(name: str) -> Callable[..., None]:
+    def forward(sender: Any, **kwargs: Any) -> None:
+        from ckanext.crowdsource.common import hooks
+
+        hooks.after_contribution(name, sender, kwargs)
+
+    return forward

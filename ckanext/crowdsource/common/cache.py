@@ -3,16 +3,23 @@
 A cached value is filed under a *generation* of its name: bumping the
 generation (on any change that could alter the value) makes every older entry
 unreachable at once, so readers never see a stale value; entries also expire.
+
+Keeping is optional: when Redis cannot be reached, values are computed from
+PostgreSQL and a warning is logged. A bump that could not reach Redis is
+made up for by the entries' expiry (at most their lifetime).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from ckan.lib.redis import connect_to_redis
 from ckan.plugins import toolkit
+
+log = logging.getLogger(__name__)
 
 
 def redis_key(*parts: str) -> str:
@@ -22,20 +29,30 @@ def redis_key(*parts: str) -> str:
 
 def bump(name: str) -> None:
     """Retire every cached value of ``name``."""
-    connect_to_redis().incr(redis_key(name, "generation"))
+    try:
+        connect_to_redis().incr(redis_key(name, "generation"))
+    except Exception as e:  # noqa: BLE001 - any Redis failure
+        log.warning("Could not retire cached %s, Redis is unavailable: %s", name, e)
 
 
 def cached(name: str, params: Any, seconds: int, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its JSON-able result kept for these ``params``."""
     if seconds <= 0:
         return compute()
-    redis = connect_to_redis()
-    generation = int(redis.get(redis_key(name, "generation")) or 0)
     digest = hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    key = redis_key(name, str(generation), digest)
-    hit = redis.get(key)
+    try:
+        redis = connect_to_redis()
+        generation = int(redis.get(redis_key(name, "generation")) or 0)
+        key = redis_key(name, str(generation), digest)
+        hit = redis.get(key)
+    except Exception as e:  # noqa: BLE001 - any Redis failure
+        log.warning("Computing %s without its cache, Redis is unavailable: %s", name, e)
+        return compute()
     if hit is not None:
         return json.loads(hit)
     value = compute()
-    redis.setex(key, seconds, json.dumps(value))
+    try:
+        redis.setex(key, seconds, json.dumps(value))
+    except Exception as e:  # noqa: BLE001
+        log.warning("Could not keep %s, Redis is unavailable: %s", name, e)
     return value

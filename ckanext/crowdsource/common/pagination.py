@@ -1,33 +1,32 @@
-"""The one way crowdsource list actions page: ``limit`` and ``offset``."""
+"""The one way crowdsource list actions page: ``limit`` and ``offset``, and
+the one shape lists return: ``{"count", "results"}``."""
 from __future__ import annotations
 
 from typing import Any
 
 from ckan.plugins import toolkit
 
+from . import config
 
-def page_schema() -> dict[str, list[Any]]:
+
+@toolkit.validator_args
+def page_schema(ignore_missing: Any, crowdsource_page_limit: Any,
+                crowdsource_page_offset: Any) -> dict[str, list[Any]]:
     """Schema entries for ``limit`` and ``offset`` (merge into a list schema)."""
-    v = toolkit.get_validator
     return {
-        "limit": [v("ignore_missing"), v("natural_number_validator"), limit_within_max],
-        "offset": [v("ignore_missing"), v("natural_number_validator")],
+        "limit": [ignore_missing, crowdsource_page_limit],
+        "offset": [ignore_missing, crowdsource_page_offset],
     }
-
-
-def limit_within_max(value: Any) -> int:
-    """Refuse a ``limit`` above the configured hard maximum."""
-    maximum = toolkit.config.get("ckanext.crowdsource.common.list_limit_max")
-    if int(value) > maximum:
-        raise toolkit.Invalid(
-            toolkit._("Must be at most {maximum}").format(maximum=maximum)
-        )
-    return int(value)
 
 
 def page_bounds(data_dict: dict[str, Any]) -> tuple[int, int]:
     """``(limit, offset)`` from a validated data dict, with the defaults."""
     limit = data_dict.get("limit")
     if limit is None:
-        limit = toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+        limit = config.list_limit_default()
     return int(limit), int(data_dict.get("offset") or 0)
+
+
+def listed(count: int, results: list[Any], **more: Any) -> dict[str, Any]:
+    """What every ``_list`` action returns."""
+    return {"count": count, "results": results, **more}

@@ -1,23 +1,35 @@
-"""The one rate limit on writes, counted in Redis across all web workers."""
+"""The one rate limit on writes, counted in Redis across all web workers.
+
+Redis only counts here: when it cannot be reached the limit fails open (the
+write goes through) and a warning is logged.
+"""
 from __future__ import annotations
 
+import logging
 import time
 
 from ckan.lib.redis import connect_to_redis
 from ckan.plugins import toolkit
 from ckan.types import Context
 
+from . import config
 from .cache import redis_key
 from .roles import current_user
+
+log = logging.getLogger(__name__)
 
 
 def _over(parts: tuple[str, ...], limit: int, seconds: int) -> bool:
     """Count one more in a fixed window of ``seconds``; whether it is one too many."""
     key = redis_key("rate", *parts, str(int(time.time() // seconds)))
-    redis = connect_to_redis()
-    count = redis.incr(key)
-    if count == 1:
-        redis.expire(key, 2 * seconds)
+    try:
+        redis = connect_to_redis()
+        count = redis.incr(key)
+        if count == 1:
+            redis.expire(key, 2 * seconds)
+    except Exception as e:  # noqa: BLE001 - any Redis failure
+        log.warning("Rate limit not applied, Redis is unavailable: %s", e)
+        return False
     return count > limit
 
 
@@ -25,7 +37,7 @@ def check(context: Context) -> None:
     """Count one write by the caller; refuse it beyond the configured number
     per minute (``ValidationError`` naming ``rate_limit``). Sysadmins, who run
     scripts, are not limited."""
-    limit = toolkit.config.get("ckanext.crowdsource.common.writes_per_minute")
+    limit = config.writes_per_minute()
     user = current_user(context)
     if not limit or user is None or user.sysadmin:
         return

@@ -9,6 +9,8 @@ from ckan import authz, model
 from ckan.lib.plugins import get_permission_labels
 from ckan.types import Context
 
+from . import hooks
+
 
 def _remembered(context: Context, name: str, compute: Callable[[], Any]) -> Any:
     """``compute()``, once per action call and user: kept in the context."""
@@ -62,7 +64,8 @@ def is_staff_for(context: Context, owner_org: str | None) -> bool:
     organization (the site), sysadmins alone. One query per action call, so
     lists may ask for each row."""
     orgs = staff_org_ids(context)
-    return orgs is None or (owner_org is not None and owner_org in orgs)
+    staff = orgs is None or (owner_org is not None and owner_org in orgs)
+    return hooks.is_staff_for(context, owner_org, staff)
 
 
 def staff_org_ids(context: Context) -> list[str] | None:

@@ -2,7 +2,11 @@
 dates, lists of ids, readers' text, and reader tags (which tasks ask for too).
 
 Each raises ``toolkit.Invalid`` naming the problem; CKAN's validation turns it
-into a ``ValidationError`` naming the field.
+into a ``ValidationError`` naming the field. CKAN runs every validator of a
+field even after one has failed, so each checks its own input rather than
+trusting the one before it. They are registered through ``IValidators`` as
+``crowdsource_*`` (:func:`get_validators`), for schemas here and for
+ckanext-scheming users.
 """
 from __future__ import annotations
 
@@ -15,10 +19,48 @@ from typing import Any
 from ckan.plugins import toolkit
 from dateutil.parser import isoparse
 
+from . import config
+
 REASON_MAX = 1000
 TITLE_MAX = 200
 TAG_MAX = 50
 _SPACES = re.compile(r"\s+")
+
+
+# the most a page may skip: beyond this no list has rows, and PostgreSQL's
+# OFFSET (a bigint) would fail
+OFFSET_MAX = 2**31 - 1
+
+
+def safe_text(value: Any) -> str:
+    """Text PostgreSQL can store: a string without NUL characters or lone
+    surrogates (what JSON can carry but UTF-8 cannot)."""
+    if not isinstance(value, str):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        else:
+            raise toolkit.Invalid(toolkit._("Must be text"))
+    if "\x00" in value:
+        raise toolkit.Invalid(toolkit._("Must not contain NUL characters"))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise toolkit.Invalid(toolkit._("Must be valid Unicode text")) from None
+    return value
+
+
+def page_limit(value: Any) -> int:
+    """A page size: a whole number from 0 to the configured maximum."""
+    limit = int_between(0, OFFSET_MAX)(value)
+    maximum = config.list_limit_max()
+    if limit > maximum:
+        raise toolkit.Invalid(toolkit._("Must be at most {maximum}").format(maximum=maximum))
+    return limit
+
+
+def page_offset(value: Any) -> int:
+    """How many to skip: a whole number from 0 to :data:`OFFSET_MAX`."""
+    return int_between(0, OFFSET_MAX)(value)
 
 
 def one_of(choices: tuple[str, ...]) -> Any:
@@ -33,8 +75,10 @@ def one_of(choices: tuple[str, ...]) -> Any:
 def int_between(low: int, high: int) -> Any:
     def validator(value: Any) -> int:
         try:
-            number = int(value)
-        except (TypeError, ValueError):
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            number = int(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError, OverflowError):
             raise toolkit.Invalid(toolkit._("Must be a whole number")) from None
         if not low <= number <= high:
             raise toolkit.Invalid(toolkit._("Must be between {low} and {high}").format(
@@ -80,8 +124,9 @@ def id_list(value: Any) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def reason_length(value: str) -> str:
+def reason_length(value: Any) -> str:
     """A moderation reason: trimmed, at most 1000 characters."""
+    value = safe_text(value)
     if len(value) > REASON_MAX:
         raise toolkit.Invalid(
             toolkit._("The reason is longer than {max} characters").format(max=REASON_MAX))
@@ -91,11 +136,10 @@ def reason_length(value: str) -> str:
 def body_text(value: Any) -> str:
     """Readers' markdown (a post, feedback, a task's result): stored as
     written, at most ``ckanext.crowdsource.discussion.body_max_length``."""
-    if not isinstance(value, str):
-        raise toolkit.Invalid(toolkit._("Must be text"))
+    value = safe_text(value)
     if not value.strip():
         raise toolkit.Invalid(toolkit._("Missing value"))
-    maximum = toolkit.config.get("ckanext.crowdsource.discussion.body_max_length")
+    maximum = config.body_max_length()
     if len(value) > maximum:
         raise toolkit.Invalid(
             toolkit._("Must be at most {max} characters").format(max=maximum))
@@ -104,7 +148,8 @@ def body_text(value: Any) -> str:
 
 def title_text(value: Any) -> str:
     """A one-line title: white space collapsed, at most 200 characters."""
-    if not isinstance(value, str) or not value.strip():
+    value = safe_text(value)
+    if not value.strip():
         raise toolkit.Invalid(toolkit._("Missing value"))
     value = " ".join(value.split())
     if len(value) > TITLE_MAX:
@@ -122,6 +167,7 @@ def normalize_tag(raw: Any) -> str:
     """
     if not isinstance(raw, str):
         raise toolkit.Invalid(toolkit._("Tags must be text"))
+    raw = safe_text(raw)
     tag = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw)).strip().casefold()
     if not tag:
         raise toolkit.Invalid(toolkit._("Tags cannot be empty"))
@@ -152,3 +198,20 @@ def tag_list(value: Any) -> list[str]:
         if tag not in tags:
             tags.append(tag)
     return tags
+
+
+def get_validators() -> dict[str, Any]:
+    """The shared validators, as ``IValidators`` registers them."""
+    return {
+        "crowdsource_safe_text": safe_text,
+        "crowdsource_page_limit": page_limit,
+        "crowdsource_page_offset": page_offset,
+        "crowdsource_date": date_value,
+        "crowdsource_future_date": future_date,
+        "crowdsource_id_list": id_list,
+        "crowdsource_reason": reason_length,
+        "crowdsource_body_text": body_text,
+        "crowdsource_title_text": title_text,
+        "crowdsource_tag": normalize_tag,
+        "crowdsource_tag_list": tag_list,
+    }

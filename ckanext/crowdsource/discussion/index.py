@@ -6,7 +6,6 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
-from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common import needs_help
 
@@ -16,7 +15,6 @@ from .model import post, thread
 NUM_COMMENTS, NUM_QUESTIONS = "num_comments", "num_questions"
 NEEDS_HELP = needs_help.FIELD
 OPEN_QUESTIONS = "questions"  # this capability's value of NEEDS_HELP
-needs_help.register(OPEN_QUESTIONS, lambda: toolkit._("Open questions"))
 
 
 def counts(package_ids: list[str]) -> dict[str, dict[str, int]]:

@@ -1,7 +1,8 @@
 """The moderation core: flags, hiding and one audit log for every kind of
 contribution.
 
-Capabilities plug in by registering an :class:`ItemType` (the core never
+Capabilities plug in with an :class:`ItemType` in their manifest (other
+extensions through ``ICrowdsource.get_moderation_item_types``; the core never
 imports them) and call :func:`record` in the same transaction as a decision.
 """
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
+
+from ckanext.crowdsource.common import hooks
 
 from .model import moderation_log
 
@@ -37,7 +40,8 @@ class ItemType:
     ``locate(item_id)`` returns the :class:`Item` or raises ``ObjectNotFound``.
     ``set_hidden(item, hidden, reason)`` writes the new state (no commit);
     showing an item also approves it when it was pending.
-    ``after_change(item, hidden, actor_id)`` runs after the commit (reindex, signals).
+    ``after_change(item, hidden, actor_id)`` runs in the same transaction
+    (``reindex.later``, signals).
     ``hidden_select()`` is a select of the items waiting for staff, with the
     columns ``item_id, package_id, owner_org, reason, modified, status``
     (``hidden``, or ``pending``: held for approval before anyone sees it).
@@ -54,26 +58,19 @@ class ItemType:
     links: Callable[[list[str]], dict[str, str]] | None = None
 
 
-_registry: dict[str, ItemType] = {}
-
-
-def register(item_type: ItemType) -> None:
-    """Plug an item type into flags, the queue and the log (idempotent)."""
-    _registry[item_type.name] = item_type
-
-
 def item_types() -> dict[str, ItemType]:
-    return dict(_registry)
+    return hooks.moderation_item_types()
 
 
 def item_type(name: str) -> ItemType:
-    """The registered item type, or ``ValidationError`` naming ``item_type``."""
+    """The item type, or ``ValidationError`` naming ``item_type``."""
+    known = item_types()
     try:
-        return _registry[name]
+        return known[name]
     except KeyError:
         raise toolkit.ValidationError({"item_type": [
             toolkit._("Unknown item type; one of: {types}").format(
-                types=", ".join(sorted(_registry)))
+                types=", ".join(sorted(known)))
         ]}) from None
 
 
@@ -91,10 +88,10 @@ def record(item_type: str, item_id: str, action: str, actor_id: str, reason: str
 
 
 def decide(item: Item, hidden: bool, action: str, actor_id: str, reason: str) -> None:
-    """Hide or show an item, log the decision, commit, then let the item type react."""
+    """Hide or show an item, log the decision and let the item type react
+    (queue a reindex, send its signal), all in the caller's transaction."""
     kind = item_type(item.item_type)
     kind.set_hidden(item, hidden, reason)
     record(item.item_type, item.item_id, action, actor_id, reason,
            package_id=item.package_id, owner_org=item.owner_org)
-    model.Session.commit()
     kind.after_change(item, hidden, actor_id)

@@ -18,6 +18,8 @@ from luqum import tree
 from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene_parser
 
+from ckanext.crowdsource.common import hooks
+
 from . import text as ta
 from .model import ARRAY_COLUMNS, DATE_COLUMNS, SCALAR_COLUMNS
 from .schema import DATE, NUMBER, STRING, TEXT, SolrSchema, load_schema
@@ -31,8 +33,6 @@ HEAD_WEIGHTS = "AB"  # the weights of the lexemes in ``head`` (see the index tab
 # in a tsquery literal: a phrase operator; the weight labels after a lexeme
 _PHRASE_RE = re.compile(r"<\d*-?>")
 _WEIGHT_RE = re.compile(r"':(\*?)([A-D]+)")
-# Extensions may make their own index fields sortable: name -> kind
-EXTRA_SORT_FIELDS: dict[str, str] = {}
 
 
 class QueryError(ValueError):
@@ -500,8 +500,9 @@ def _sort_expr(name: str, schema: SolrSchema) -> str:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", name):
         raise QueryError(f"Unknown sort field: {name}")
     spec = schema.field(name)
-    kind = EXTRA_SORT_FIELDS.get(name) or (spec.kind if spec else STRING)
-    if name not in EXTRA_SORT_FIELDS and spec is not None and (spec.multi or spec.kind == TEXT):
+    numeric = name in hooks.numeric_index_fields()  # ICrowdsource.get_numeric_index_fields
+    kind = NUMBER if numeric else (spec.kind if spec else STRING)
+    if not numeric and spec is not None and (spec.multi or spec.kind == TEXT):
         raise QueryError(f"Cannot sort on multi-valued or text field: {name}")
     cast = {DATE: "crowdsource_try_timestamptz", NUMBER: "crowdsource_try_numeric"}.get(kind, "")
     return f"{cast}(d.fields -> '{name}' ->> 0)"

@@ -12,12 +12,7 @@ def sweep() -> int:
     return expire_claims()
 
 
-@click.group(short_help="ckanext-crowdsource commands")
-def crowdsource() -> None:
-    """Commands of ckanext-crowdsource."""
-
-
-@crowdsource.command("expire-claims")
+@click.command("expire-claims")
 @click.option("--background", is_flag=True,
               help="Queue the sweep as a background job (run by `ckan jobs worker`).")
 def expire_claims_command(background: bool) -> None:
@@ -31,4 +26,4 @@ def expire_claims_command(background: bool) -> None:
 
 
 def get_commands() -> list[click.Command]:
-    return [crowdsource]
+    return [expire_claims_command]

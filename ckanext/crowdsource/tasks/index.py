@@ -5,7 +5,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common import needs_help
 
@@ -13,7 +12,6 @@ from .model import task
 
 NUM_OPEN_TASKS = "num_open_tasks"  # the catch-all "*" string field of CKAN's Solr schema
 OPEN_TASKS = "tasks"  # this capability's value of the "Needs help" facet
-needs_help.register(OPEN_TASKS, lambda: toolkit._("Open tasks"))
 
 
 def add_to_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""What a capability gives the ``crowdsource`` plugin.
+
+Each capability folder's ``__init__.py`` has one function, ``manifest()``,
+that imports its modules and returns a :class:`Manifest`; ``plugin.py`` calls
+them when the plugin loads (never at import) and loops over the results.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One capability's parts. Every field is optional.
+
+    - ``actions``, ``auth``, ``helpers``, ``validators``: name to function
+      (validators are registered through ``IValidators``; name them
+      ``crowdsource_*``).
+    - ``blueprints``: Flask blueprints.
+    - ``index_hooks``: ``hook(pkg_dict) -> pkg_dict``, run by
+      ``before_dataset_index``.
+    - ``delete_hooks``: ``hook(pkg_dict)``, run by ``after_dataset_delete``.
+    - ``facets``: index field to its translated title (a function).
+    - ``needs_help``: values of the "Needs help" facet with their names.
+    - ``purge_hooks``: ``hook(package_id)``, delete the capability's rows of a
+      purged dataset (no commit).
+    - ``moderation_item_types``: ``moderation.core.ItemType`` objects.
+    - ``commands``: click commands, added under ``ckan crowdsource``.
+    - ``receivers``: signal name to receivers (``ISignal``).
+    - ``constraint_errors``: constraint name to ``(field, message)``.
+    - ``numeric_index_fields``: index fields that sort as numbers.
+    """
+
+    name: str
+    actions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    auth: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    validators: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    blueprints: list[Any] = field(default_factory=list)
+    index_hooks: list[Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=list)
+    delete_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    facets: dict[str, Callable[[], str]] = field(default_factory=dict)
+    needs_help: dict[str, Callable[[], str]] = field(default_factory=dict)
+    purge_hooks: list[Callable[[str], None]] = field(default_factory=list)
+    moderation_item_types: list[Any] = field(default_factory=list)
+    commands: list[Any] = field(default_factory=list)
+    receivers: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    constraint_errors: dict[str, tuple[str, Callable[[], str]]] = field(default_factory=dict)
+    numeric_index_fields: list[str] = field(default_factory=list)
