@@ -22,10 +22,10 @@ def log_in(app: Any, user: dict) -> None:
         return
     token = helpers.call_action("api_token_create", context={"user": user["name"]},
                                 user=user["name"], name="test")["token"]
-    make_client = type(app).test_client
+    make_client = app.test_client
 
     def test_client(use_cookies: bool = True) -> Any:
-        client = make_client(app, use_cookies)
+        client = make_client(use_cookies)
         send = client.open
 
         def open_with_token(*args: Any, **kwargs: Any) -> Any:
@@ -38,6 +38,7 @@ def log_in(app: Any, user: dict) -> None:
         client.open = open_with_token
         return client
 
+    app.__dict__.setdefault("_crowdsource_client", make_client)
     app.test_client = test_client
 
 
@@ -46,4 +47,6 @@ def log_out(app: Any) -> None:
     if hasattr(app, "set_session_user"):
         app.set_session_user(None)
     else:
-        app.__dict__.pop("test_client", None)
+        before = app.__dict__.pop("_crowdsource_client", None)
+        if before is not None:
+            app.test_client = before
