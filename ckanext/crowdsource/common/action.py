@@ -99,6 +99,7 @@ def writes(schema_fn: Schema, *, limited: bool = True
 
         run.crowdsource_schema = schema_fn  # type: ignore[attr-defined]
         run.crowdsource_write = True  # type: ignore[attr-defined]
+        run.crowdsource_limited = limited  # type: ignore[attr-defined]
         return run
 
     return decorate

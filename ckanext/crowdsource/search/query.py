@@ -129,7 +129,10 @@ def parse_date(value: str, now: datetime | None = None) -> datetime:
                 **{n: (1 if n in ("month", "day") else 0) for n in names[idx:]}
             )
         else:
-            base = base + relativedelta(**{unit: int(m.group(1))})
+            try:
+                base = base + relativedelta(**{unit: int(m.group(1))})
+            except (OverflowError, ValueError) as e:  # past the year 9999
+                raise QueryError(f"Date out of range: {value!r}") from e
         pos = m.end()
     if pos != len(rest):
         raise QueryError(f"Invalid date math: {value!r}")

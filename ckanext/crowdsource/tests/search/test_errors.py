@@ -10,10 +10,12 @@ BAD = [
     ({"q": "tags:/reg.x/"}, "Regular expression"),
     ({"q": "title:*aps"}, "trailing wildcards"),
     ({"q": "metadata_modified:[NOW-7FORTNIGHTS TO NOW]"}, "Invalid date math"),
+    ({"q": "metadata_modified:[NOW+99999999999YEARS TO *]"}, "Date out of range"),
     ({"sort": "geodist() asc"}, "Unknown sort field: geodist()"),
     ({"sort": "tags asc"}, "Cannot sort on multi-valued or text field: tags"),
     ({"sort": "notes desc"}, "Cannot sort on multi-valued or text field: notes"),
     ({"sort": "name upwards"}, "Invalid sort"),
+    ({"fq": "metadata_modified:[NOW+99999999999YEARS TO *]"}, "Date out of range"),
 ]
 
 
@@ -26,7 +28,7 @@ def test_api_gives_409_with_a_clear_message(app, params, message):
     assert message in body["error"]["message"]
 
 
-@pytest.mark.parametrize("params,message", BAD[:6])
+@pytest.mark.parametrize("params,message", BAD[:7])
 def test_dataset_page_shows_a_search_error(app, params, message):
     res = app.get("/dataset/", query_string=params, status=200)
     assert 'id="search-error"' in res.body
