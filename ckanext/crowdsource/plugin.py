@@ -16,7 +16,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
 from . import events, interfaces
-from .common import cleanup, cli, needs_help, validators
+from .common import cleanup, cli, csrf, needs_help, validators
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
@@ -41,6 +41,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IBlueprint)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IClick)
+    p.implements(p.IMiddleware, inherit=True)
     p.implements(p.ISignal)
     p.implements(interfaces.ICrowdsource, inherit=True)
 
@@ -80,6 +81,12 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_commands(self) -> list[Any]:
         return [cli.group(self._joined(lambda m: m.commands))]
+
+    # IMiddleware
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        names = {bp.name for bp in self.get_blueprint()}
+        app.before_request(csrf.guard(names))
+        return app
 
     # ISignal
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
