@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins as p
+from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
@@ -86,6 +87,10 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     def make_middleware(self, app: Any, config: Any) -> Any:
         names = {bp.name for bp in self.get_blueprint()}
         app.before_request(csrf.guard(names))
+        # CKAN disposes of the database session in an after_request handler,
+        # which Flask skips when a view fails: the next request in that
+        # worker would find the failed transaction. Teardown always runs.
+        app.teardown_request(lambda _error: model.Session.remove())
         return app
 
     # ISignal
