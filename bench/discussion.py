@@ -129,9 +129,11 @@ def post_latency(app, toolkit, ids: list[str], users: list[str], runs: int) -> d
     response (closing it runs what the view deferred)."""
     from ckan import model
 
-    name = model.User.get(users[1]).name
-    token = toolkit.get_action("api_token_create")(
-        {"user": name, "ignore_auth": True}, {"user": name, "name": "bench"})["token"]
+    with app._wsgi_app.test_request_context():
+        name = model.User.get(users[1]).name
+        token = toolkit.get_action("api_token_create")(
+            {"user": name, "ignore_auth": True}, {"user": name, "name": "bench"})["token"]
+    # requests outside that context: each has its own logged-in user
     client = app._wsgi_app.test_client()
     headers = {"Authorization": token}
     create, show, after = [], [], []
@@ -195,7 +197,7 @@ def main() -> None:
                 sa.text("SELECT count(*) FROM crowdsource_post")).scalar()
             print(f"{count:,} posts ({time.perf_counter() - t0:.1f}s)", flush=True)
             results[size] = measure(app, toolkit, ids, args.runs, rnd)
-        writes, rate = post_latency(app, toolkit, ids, users, args.runs)
+    writes, rate = post_latency(app, toolkit, ids, users, args.runs)
 
     print(f"\nlatency, ms (anonymous reader, {args.runs} runs each, {len(ids):,} datasets; "
           f"the probe discussions have {TOP + REPLIES:,} comments)")
