@@ -79,8 +79,9 @@ def measure(toolkit, ids: list[str], runs: int, rnd: random.Random) -> dict[str,
 
     return {
         # warmed on every probe dataset, so neither starts with cold pages
-        "crowdsource_tag_list (one dataset)": timed(lambda: tag_list(dict(anon), probe()), runs,
-                                                    warmup=4 * PROBES),
+        "crowdsource_tag_list (one dataset)": timed(
+            lambda: tag_list(dict(anon), {"package_id": probe()["id"]}), runs,
+            warmup=4 * PROBES),
         "package_show (the same datasets)": timed(lambda: show(dict(anon), probe()), runs,
                                                   warmup=4 * PROBES),
         "crowdsource_tag_cloud (site, top 20)": timed(lambda: cloud(dict(anon), {}), runs),

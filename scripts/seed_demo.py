@@ -163,9 +163,9 @@ def seed_contributions() -> None:
     if act("admin", "crowdsource_question_list")["count"]:
         print("Sample contributions exist already.")
         return
-    act("reader1", "crowdsource_tag_add", id=books, tag=["善本", "版本学"])
-    act("reader2", "crowdsource_tag_add", id=books, tag=["善本", "rare books"])
-    act("reader3", "crowdsource_tag_add", id=maps, tag=["old town", "河道"])
+    act("reader1", "crowdsource_tag_add", package_id=books, tag=["善本", "版本学"])
+    act("reader2", "crowdsource_tag_add", package_id=books, tag=["善本", "rare books"])
+    act("reader3", "crowdsource_tag_add", package_id=maps, tag=["old town", "河道"])
     first = act("reader1", "crowdsource_post_create", package_id=maps,
                 body="这批地图里有 1850 年的城墙吗？ Is the 1850 city wall on these maps?")
     act("reader3", "crowdsource_post_create", parent_id=first["id"],

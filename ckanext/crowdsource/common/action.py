@@ -131,3 +131,23 @@ def inner_context(context: Context) -> Context:
     ctx = toolkit.fresh_context(context)
     ctx["defer_commit"] = True
     return ctx
+
+
+def patch_dataset(context: Context, patch: dict[str, Any], field: str) -> None:
+    """``package_patch`` inside a write, committed with it.
+
+    Under ``defer_commit`` CKAN 2.12's ``package_update`` rolls its own
+    savepoint back unless it returns early (``return_id_only``); it then
+    neither marks the dataset changed (what the activity stream reads) nor
+    indexes it, so both are done here. Its savepoint ends with this write's
+    commit. CKAN's refusal comes as a ``ValidationError`` under ``field``,
+    with CKAN's error dict as it is.
+    """
+    patch_context = inner_context(context)
+    patch_context.update(return_id_only=True,  # type: ignore[typeddict-item]
+                         changed_entities={"packages": {patch["id"]}})
+    try:
+        toolkit.get_action("package_patch")(patch_context, patch)
+    except toolkit.ValidationError as e:
+        raise toolkit.ValidationError({field: e.error_dict}) from None
+    reindex.later(patch["id"])

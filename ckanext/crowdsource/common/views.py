@@ -8,12 +8,17 @@ from ckan.plugins import toolkit
 
 
 def error_text(error: toolkit.ValidationError) -> str:
-    """A validation error's messages as one line, for a flash or a partial."""
-    return " ".join(
-        str(message)
-        for messages in error.error_dict.values()
-        for message in (messages if isinstance(messages, list) else [messages])
-    )
+    """A validation error's messages as one line, for a flash or a partial
+    (errors of an inner action come as nested dicts: their messages too)."""
+    return " ".join(_messages(error.error_dict))
+
+
+def _messages(errors: Any) -> list[str]:
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)] if errors else []
 
 
 def attempt(action: str, data: dict[str, Any],

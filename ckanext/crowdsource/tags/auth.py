@@ -1,4 +1,7 @@
-"""Who may use the reader-tag actions (DESIGN section 6)."""
+"""Who may use the reader-tag actions (DESIGN section 6).
+
+The per-dataset ones are asked about ``{"package_id": ...}``, as the actions
+are called."""
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +20,7 @@ def _logged_in_and_sees(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def _sees(context: Context, data_dict: DataDict) -> AuthResult:
-    if can_see_dataset(context, data_dict.get("id", "")):
+    if can_see_dataset(context, data_dict.get("package_id", "")):
         return {"success": True}
     return {"success": False, "msg": toolkit._("You cannot see this dataset")}
 
@@ -45,7 +48,7 @@ def crowdsource_tag_datasets(context: Context, data_dict: DataDict) -> AuthResul
 
 
 def _staff_of_dataset(context: Context, data_dict: DataDict) -> AuthResult:
-    pkg = model.Package.get(data_dict.get("id", ""))
+    pkg = model.Package.get(data_dict.get("package_id", ""))
     if pkg is not None and is_staff_for(context, pkg.owner_org):
         return {"success": True}
     return {"success": False, "msg": toolkit._("Only the library's staff can moderate tags")}

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib import search
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common import reindex
 from ckanext.crowdsource.moderation.core import Item, ItemType
 
 from .model import crowd_tag
@@ -52,7 +52,7 @@ def set_hidden(item: Item, hidden: bool, reason: str) -> None:
 
 
 def after_change(item: Item, hidden: bool, actor_id: str) -> None:
-    search.rebuild(item.package_id)
+    reindex.later(item.package_id)
     signal = events.tag_hidden if hidden else events.tag_restored
     signal.send(item.label, package_id=item.package_id, user_id=actor_id)
 

@@ -1,4 +1,12 @@
-"""Validation of reader tags and the tag actions' input."""
+"""Validation of the tag actions' input.
+
+The dataset is ``package_id``; every id and text goes through a validator
+that refuses NUL bytes and lone surrogates (``crowdsource_safe_text``, or the
+tag and reason validators, which include it); lists page with
+``page_schema()``. The tag field is ``tag``, not ``tags``: CKAN's
+``ValidationError`` rewrites errors under ``tags`` as if they were a
+dataset's tag dicts.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,52 +14,54 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common.pagination import page_schema
-from ckanext.crowdsource.common.validators import normalize_tag, reason_length, tag_list
+
+Schema = dict[str, list[Any]]
 
 
-def tag_add_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    # "tag", not "tags": CKAN's ValidationError rewrites errors under "tags"
-    # as if they were a dataset's tag dicts
-    return {"id": [v("not_empty"), v("unicode_safe")], "tag": [v("not_missing"), tag_list]}
+@toolkit.validator_args
+def _dataset(not_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    return {"package_id": [not_empty, crowdsource_safe_text]}
 
 
-def tag_remove_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"id": [v("not_empty"), v("unicode_safe")], "tag": [v("not_missing"), normalize_tag]}
+@toolkit.validator_args
+def tag_add_schema(not_missing: Any, crowdsource_tag_list: Any) -> Schema:
+    return {**_dataset(), "tag": [not_missing, crowdsource_tag_list]}
 
 
-def tag_cloud_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {
-        "organization": [v("ignore_missing"), v("unicode_safe")],
-        "limit": page_schema()["limit"],
-    }
+@toolkit.validator_args
+def tag_remove_schema(not_missing: Any, crowdsource_tag: Any) -> Schema:
+    return {**_dataset(), "tag": [not_missing, crowdsource_tag]}
 
 
-def tag_datasets_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"tag": [v("not_missing"), normalize_tag], **page_schema()}
+def tag_list_schema() -> Schema:
+    return {**_dataset(), **page_schema()}
 
 
-def tag_list_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"id": [v("not_empty"), v("unicode_safe")]}
+@toolkit.validator_args
+def tag_cloud_schema(ignore_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    return {"organization": [ignore_empty, crowdsource_safe_text],
+            "limit": page_schema()["limit"]}
 
 
-def tag_moderate_schema() -> dict[str, list[Any]]:
-    """hide / restore: a tag on one dataset, with a reason."""
-    v = toolkit.get_validator
-    return {
-        "id": [v("not_empty"), v("unicode_safe")],
-        "tag": [v("not_missing"), normalize_tag],
-        "reason": [v("ignore_missing"), v("unicode_safe"), reason_length],
-    }
+@toolkit.validator_args
+def tag_datasets_schema(not_missing: Any, crowdsource_tag: Any) -> Schema:
+    return {"tag": [not_missing, crowdsource_tag], **page_schema()}
 
 
-def tag_block_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {
-        "tag": [v("not_missing"), normalize_tag],
-        "reason": [v("ignore_missing"), v("unicode_safe"), reason_length],
-    }
+@toolkit.validator_args
+def tag_moderate_schema(not_missing: Any, ignore_missing: Any, crowdsource_tag: Any,
+                        crowdsource_reason: Any) -> Schema:
+    """hide / restore / promote: a tag on one dataset, with a reason."""
+    return {**_dataset(), "tag": [not_missing, crowdsource_tag],
+            "reason": [ignore_missing, crowdsource_reason]}
+
+
+@toolkit.validator_args
+def tag_block_schema(not_missing: Any, ignore_missing: Any, crowdsource_tag: Any,
+                     crowdsource_reason: Any) -> Schema:
+    return {"tag": [not_missing, crowdsource_tag],
+            "reason": [ignore_missing, crowdsource_reason]}
+
+
+def tag_block_list_schema() -> Schema:
+    return page_schema()

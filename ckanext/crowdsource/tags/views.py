@@ -14,8 +14,9 @@ from ckan.lib import helpers as h
 from ckan.plugins import toolkit
 from flask import Blueprint
 
+from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.validators import normalize_tag
-from ckanext.crowdsource.common.views import attempt, dataset_page
+from ckanext.crowdsource.common.views import attempt, dataset_page, listed
 
 from .moderation import item_id
 
@@ -44,9 +45,10 @@ def cloud_vars(package_id: str, error: str = "") -> dict[str, Any]:
     """What the dataset's reader-tag partial shows (a template helper too)."""
     return {
         "package_id": package_id,
-        "tags": toolkit.get_action("crowdsource_tag_list")({}, {"id": package_id}),
+        "tags": toolkit.get_action("crowdsource_tag_list")(
+            {}, {"package_id": package_id, "limit": config.list_limit_max()})["results"],
         "logged_in": current_user.is_authenticated,
-        "is_staff": h.check_access("crowdsource_tag_hide", {"id": package_id}),
+        "is_staff": h.check_access("crowdsource_tag_hide", {"package_id": package_id}),
         "error": error,
     }
 
@@ -65,7 +67,7 @@ def change(id: str, verb: str) -> Any:
     pkg = dataset_page(id)
     tag = request.form.get("tag", "")
     reason = request.form.get("reason") or request.headers.get("HX-Prompt", "")
-    data: dict[str, Any] = {"id": pkg["id"], "tag": tag}
+    data: dict[str, Any] = {"package_id": pkg["id"], "tag": tag}
     if verb in ("hide", "restore", "promote"):
         data["reason"] = reason
     if verb == "flag":
@@ -88,14 +90,10 @@ def change(id: str, verb: str) -> Any:
 def site_cloud() -> str:
     """The site page of reader tags, each linked to the ``/dataset`` facet."""
     organization = request.args.get("organization", "")
-    data: dict[str, Any] = {"limit": toolkit.config.get(
-        "ckanext.crowdsource.common.list_limit_max")}
+    data: dict[str, Any] = {"limit": config.list_limit_max()}
     if organization:
         data["organization"] = organization
-    try:
-        tags = toolkit.get_action("crowdsource_tag_cloud")({}, data)
-    except toolkit.ObjectNotFound:
-        return base.abort(404, toolkit._("Organization not found"))
+    tags = listed("crowdsource_tag_cloud", data)["results"]
     top = max((t["count"] for t in tags), default=1)
     for t in tags:  # five font sizes, by share of the most used tag
         t["size"] = 1 + round(4 * t["count"] / top)

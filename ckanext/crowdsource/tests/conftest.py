@@ -27,8 +27,8 @@ def world(clean_db):
     org = factories.Organization()
     users = library_people(org, factories.Organization())
     ds = factories.Dataset(owner_org=org["id"])
-    as_user(users["reader"], "crowdsource_tag_add", id=ds["id"], tag=["spam", "maps"])
-    as_user(users["reader2"], "crowdsource_tag_add", id=ds["id"], tag="spam")
+    as_user(users["reader"], "crowdsource_tag_add", package_id=ds["id"], tag=["spam", "maps"])
+    as_user(users["reader2"], "crowdsource_tag_add", package_id=ds["id"], tag="spam")
     return {"ds": ds, "org": org, **users}
 
 

@@ -20,7 +20,7 @@ def test_purging_a_dataset_removes_its_contributions_and_keeps_the_log():
     readers = [factories.User() for _ in range(2)]
     doomed, kept = (factories.Dataset(owner_org=org["id"]) for _ in range(2))
     for ds in (doomed, kept):
-        as_user(readers[0], "crowdsource_tag_add", id=ds["id"], tag="maps")
+        as_user(readers[0], "crowdsource_tag_add", package_id=ds["id"], tag="maps")
         p = as_user(readers[0], "crowdsource_post_create", package_id=ds["id"], body="hi")
         as_user(readers[0], "crowdsource_post_update", id=p["id"], body="hello")
         as_user(readers[1], "crowdsource_post_vote", id=p["id"], vote=1)

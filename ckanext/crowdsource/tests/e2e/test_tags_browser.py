@@ -17,7 +17,7 @@ TAG = "善本"
 def library(clean_db):
     lib = city_library("reader1", "reader2", name="ancient-books", title="市图书馆古籍目录")
     factories.Dataset(name="loans", title="Loan Statistics", owner_org=lib["org"]["id"])
-    as_user(lib["reader2"], "crowdsource_tag_add", id=lib["ds"]["id"], tag=["spam", "rare"])
+    as_user(lib["reader2"], "crowdsource_tag_add", package_id=lib["ds"]["id"], tag=["spam", "rare"])
     return lib["ds"]
 
 

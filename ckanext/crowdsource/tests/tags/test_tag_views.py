@@ -68,7 +68,8 @@ def test_plain_form_post_redirects_back(app, world):
     res = app.post(f"/dataset/{ds['id']}/reader-tags/add", data={"tag": "atlas"},
                    follow_redirects=False)
     assert res.status_code == 302 and res.headers["Location"].endswith(f"/dataset/{ds['name']}")
-    assert "atlas" in {t["tag"] for t in as_user(None, "crowdsource_tag_list", id=ds["id"])}
+    listed = as_user(None, "crowdsource_tag_list", package_id=ds["id"])["results"]
+    assert "atlas" in {t["tag"] for t in listed}
 
 
 def test_staff_controls(app, world):
@@ -86,6 +87,16 @@ def test_staff_controls(app, world):
     assert "spam" not in tags_in(cloud(app.get(f"/dataset/{ds['name']}").body))
 
 
+def test_staff_promote_through_htmx(app, world):
+    ds = world["ds"]
+    log_in(app, world["editor"])
+    res = app.post(f"/dataset/{ds['id']}/reader-tags/promote", data={"tag": "maps"},
+                   headers=HTMX)
+    assert not cloud(res.body).select(".reader-tags-error")
+    shown = as_user(None, "package_show", id=ds["id"])
+    assert [t["name"] for t in shown["tags"]] == ["maps"]
+
+
 def test_readers_cannot_use_staff_forms(app, world):
     log_in(app, world["reader"])
     res = app.post(f"/dataset/{world['ds']['id']}/reader-tags/hide", data={"tag": "spam"},
@@ -101,6 +112,8 @@ def test_readers_cannot_use_staff_forms(app, world):
 def test_site_page_links_to_the_facet(app, world):
     res = app.get("/crowdsource/tags")
     page = BeautifulSoup(res.body, "html.parser")
+    assert page.title.text.startswith("Reader tags")
+    assert page.select_one(".breadcrumb .active").text.strip() == "Reader tags"
     links = {a.text: a["href"] for a in page.select(".reader-tag-cloud a")}
     assert links == {"spam": "/dataset/?vocab_crowd_tags=spam",
                      "maps": "/dataset/?vocab_crowd_tags=maps"}
@@ -110,6 +123,8 @@ def test_site_page_links_to_the_facet(app, world):
     assert app.get("/crowdsource/tags", query_string={"organization": org}).status_code == 200
     res = app.get("/crowdsource/tags", query_string={"organization": "no-such-org"})
     assert res.status_code == 404
+    res = app.get("/crowdsource/tags", query_string={"organization": "bad\x00org"})
+    assert res.status_code == 400
 
 
 @pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", 1)
