@@ -1,6 +1,8 @@
 """Moderation: flags, hiding, pre-moderation, the queue and the audit log."""
 from __future__ import annotations
 
+from ckan.plugins import toolkit
+
 from ckanext.crowdsource.common.manifest import Manifest
 
 
@@ -13,4 +15,8 @@ def manifest() -> Manifest:
         auth=auth.get_auth_functions(),
         blueprints=[views.bp],
         purge_hooks=[actions.purge_dataset],
+        constraint_errors={
+            "crowdsource_flag_once": (
+                "item_id", lambda: toolkit._("You have already flagged this")),
+        },
     )

@@ -8,67 +8,77 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
-from sqlalchemy.dialects.postgresql import insert
 
-from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.action import reads, writes
+from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids
 
 from . import core, schema
 from .model import flag, moderation_log
 
 
-@toolkit.validate(schema.flag_create_schema)
+@writes(schema.flag_create_schema)
 def crowdsource_flag_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Flag a contribution for the library's staff, once per user, with a reason.
 
     When ``ckanext.crowdsource.moderation.flag_threshold`` distinct users have
-    open flags on an item, it is hidden pending review.
+    open flags on an item, it is hidden pending review. A user who flagged an
+    item once cannot flag it again, even after staff decided on the flag.
 
-    :param item_type: the kind of contribution, e.g. ``tag``
+    :param item_type: the kind of contribution, e.g. ``tag`` or ``post``
     :type item_type: string
     :param item_id: its id (a reader tag on a dataset: ``<dataset id>:<tag>``)
     :type item_id: string
     :param reason: why it should be looked at
     :type reason: string
 
-    :returns: ``{"flags": open flags on the item, "hidden": whether it is now hidden}``
+    :returns: the new flag: ``{"id", "item_type", "item_id", "package_id",
+        "user_id", "reason", "state": "open", "created", "item_flags": open
+        flags on the item, "item_hidden": whether the item is now hidden}``
     :rtype: dictionary
     """
     item = core.locate(data_dict["item_type"], data_dict["item_id"])
     toolkit.check_access("crowdsource_flag_create", context, data_dict)
     user_id = current_user_id(context)
-    added = model.Session.execute(
-        insert(flag).values(
+    # flags on one item are counted one transaction at a time, so that the
+    # item is hidden once when concurrent flags reach the threshold
+    model.Session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+        sa.func.hashtext(f"crowdsource_flag:{item.item_type}:{item.item_id}"))))
+    # a second flag by the same user breaks crowdsource_flag_once
+    # (the manifest's constraint_errors: an error on item_id)
+    row = model.Session.execute(
+        sa.insert(flag).values(
             id=str(uuid.uuid4()), item_type=item.item_type, item_id=item.item_id,
             package_id=item.package_id, owner_org=item.owner_org, user_id=user_id,
             reason=data_dict["reason"],
-        ).on_conflict_do_nothing(constraint="crowdsource_flag_once")
-    ).rowcount
-    if not added:
-        model.Session.rollback()
-        raise toolkit.ValidationError(
-            {"item_id": [toolkit._("You have already flagged this")]})
-    flags = model.Session.execute(
-        sa.select(sa.func.count()).select_from(flag).where(
-            flag.c.item_type == item.item_type, flag.c.item_id == item.item_id,
-            flag.c.state == "open")
-    ).scalar_one()
-    threshold = toolkit.config.get("ckanext.crowdsource.moderation.flag_threshold")
-    if flags >= threshold and not item.hidden and not item.pending:
-        reason = toolkit._("Hidden for review after {n} readers flagged it").format(n=flags)
-        core.decide(item, True, "auto_hide", user_id, reason)
-        return {"flags": flags, "hidden": True}
-    model.Session.commit()
-    return {"flags": flags, "hidden": item.hidden}
+        ).returning(flag)
+    ).one()
+    flags = core.open_flags(item)
+    if flags >= config.flag_threshold():
+        item = core.locate(item.item_type, item.item_id)  # as the last flagger left it
+        if not item.hidden and not item.pending:
+            reason = toolkit._("Hidden for review after {n} readers flagged it").format(n=flags)
+            item = core.decide(item, True, "auto_hide", user_id, reason)
+    return {
+        "id": row.id, "item_type": row.item_type, "item_id": row.item_id,
+        "package_id": row.package_id, "user_id": row.user_id, "reason": row.reason,
+        "state": row.state, "created": row.created.isoformat(),
+        "item_flags": flags, "item_hidden": item.hidden,
+    }
 
 
-@toolkit.validate(schema.flag_review_schema)
+@writes(schema.flag_review_schema)
 def crowdsource_flag_review(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Decide on the open flags of a contribution (staff of its organization).
+    """Decide on all the open flags of a contribution (staff of its
+    organization; sysadmins for contributions about the whole site).
 
-    ``clear``: the flags were unfounded; the item is shown again if it was
-    hidden. ``uphold``: the flags were right; the item is hidden with the
-    reason, which its author sees.
+    The action is about the item, named as in ``crowdsource_flag_create``
+    (``item_type`` and ``item_id``), not about one flag: every open flag on
+    it is decided at once. ``clear``: the flags were unfounded; the item is
+    shown again if it was hidden (an item waiting for approval keeps
+    waiting). ``uphold``: the flags were right; the item is hidden with the
+    reason, which its author sees. The decision goes to the moderation log.
 
     :param item_type: the kind of contribution, e.g. ``tag``
     :type item_type: string
@@ -79,7 +89,9 @@ def crowdsource_flag_review(context: Context, data_dict: DataDict) -> dict[str, 
     :param reason: why (optional)
     :type reason: string
 
-    :returns: ``{"flags": how many flags were decided, "hidden": the item's new state}``
+    :returns: the item: ``{"item_type", "item_id", "package_id", "label",
+        "hidden", "pending", "flags": open flags left (0)}``; a
+        ``ValidationError`` on ``flags`` when it has no open flags
     :rtype: dictionary
     """
     item = core.locate(data_dict["item_type"], data_dict["item_id"])
@@ -92,11 +104,15 @@ def crowdsource_flag_review(context: Context, data_dict: DataDict) -> dict[str, 
         .values(state="cleared" if decision == "clear" else "upheld", modified=sa.func.now())
     ).rowcount
     if not decided:
-        model.Session.rollback()
-        raise toolkit.ObjectNotFound(toolkit._("This item has no open flags"))
-    hidden = decision == "uphold"
-    core.decide(item, hidden, decision, current_user_id(context), data_dict.get("reason", ""))
-    return {"flags": decided, "hidden": hidden}
+        raise toolkit.ValidationError(
+            {"flags": [toolkit._("This item has no open flags")]})
+    actor_id, reason = current_user_id(context), data_dict.get("reason", "")
+    if decision == "uphold" or item.hidden:
+        item = core.decide(item, decision == "uphold", decision, actor_id, reason)
+    else:  # nothing to show again: only the decision is logged
+        core.record(item.item_type, item.item_id, decision, actor_id, reason,
+                    package_id=item.package_id, owner_org=item.owner_org)
+    return core.item_dict(item, 0)
 
 
 DECISION_RULES = {
@@ -107,12 +123,13 @@ DECISION_RULES = {
 }
 
 
-@toolkit.validate(schema.moderation_decide_schema)
+@writes(schema.moderation_decide_schema)
 def crowdsource_moderation_decide(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Hide, restore or approve a contribution of any item type (staff of its
     organization; sysadmins for contributions about the whole site). The
     decision is written to the moderation log; the author of a hidden item
-    sees the reason.
+    sees the reason. Open flags on the item stay open (``crowdsource_flag_review``
+    decides them).
 
     :param item_type: the kind of contribution, e.g. ``post``
     :type item_type: string
@@ -124,7 +141,11 @@ def crowdsource_moderation_decide(context: Context, data_dict: DataDict) -> dict
     :param reason: why (optional)
     :type reason: string
 
-    :returns: ``{"hidden": the item's new state}``
+    :returns: the item: ``{"item_type", "item_id", "package_id", "label",
+        "hidden", "pending", "flags": its open flags}``; a ``ValidationError``
+        on ``state`` when the item is not in a state the decision applies to
+        (hiding a hidden item, restoring a shown one, approving one that is
+        not waiting)
     :rtype: dictionary
     """
     item = core.locate(data_dict["item_type"], data_dict["item_id"])
@@ -132,13 +153,14 @@ def crowdsource_moderation_decide(context: Context, data_dict: DataDict) -> dict
     decision = data_dict["decision"]
     hidden, allowed = DECISION_RULES[decision]
     if not allowed(item):
-        raise toolkit.ValidationError({"decision": [{
+        raise toolkit.ValidationError({"state": [{
             "hide": toolkit._("This is hidden already"),
             "restore": toolkit._("This is not hidden"),
             "approve": toolkit._("This is not waiting for approval"),
         }[decision]]})
-    core.decide(item, hidden, decision, current_user_id(context), data_dict.get("reason", ""))
-    return {"hidden": hidden}
+    item = core.decide(item, hidden, decision, current_user_id(context),
+                       data_dict.get("reason", ""))
+    return core.item_dict(item, core.open_flags(item))
 
 
 def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
@@ -180,8 +202,7 @@ def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
     ).subquery()
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.moderation_list_schema)
+@reads(schema.moderation_list_schema)
 def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The moderation queue: contributions with open flags or hidden, of every
     item type, in the organizations the caller moderates (sysadmins: all);
@@ -230,12 +251,13 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
                 {"user": r.name, "reason": r.reason})
     labels: dict[str, dict[str, str]] = {}
     links: dict[str, dict[str, str]] = {}
+    kinds = core.item_types()
     for name in {r.item_type for r in rows}:
-        kind = core.item_type(name)
+        kind = kinds.get(name)  # None: flags of a type no plugin gives any more
         ids = [r.item_id for r in rows if r.item_type == name]
-        labels[name] = kind.labels(ids)
-        links[name] = kind.links(ids) if kind.links else {}
-    return {"count": total, "results": [{
+        labels[name] = kind.labels(ids) if kind else {}
+        links[name] = kind.links(ids) if kind and kind.links else {}
+    return listed(total, [{
         "item_type": r.item_type, "item_id": r.item_id,
         "label": labels[r.item_type].get(r.item_id, r.item_id),
         "url": links[r.item_type].get(r.item_id),
@@ -244,11 +266,10 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
         "flag_reasons": reasons.get((r.item_type, r.item_id), []),
         "hidden": r.status == "hidden", "pending": r.status == "pending",
         "reason": r.reason or "", "at": r.at.isoformat(),
-    } for r in rows]}
+    } for r in rows])
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.log_list_schema)
+@reads(schema.log_list_schema)
 def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Moderation decisions, newest first: of the organizations the caller
     moderates (sysadmins: all, including site-wide decisions).
@@ -260,7 +281,7 @@ def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> di
     :param offset: how many to skip (optional)
     :type offset: int
 
-    :returns: ``{"count": total, "results": [{"item_type", "item_id", "action",
+    :returns: ``{"count": total, "results": [{"id", "item_type", "item_id", "action",
         "reason", "actor", "package_id", "created"}, ...]}``
     :rtype: dictionary
     """
@@ -282,11 +303,11 @@ def crowdsource_moderation_log_list(context: Context, data_dict: DataDict) -> di
         .order_by(moderation_log.c.created.desc(), moderation_log.c.id)
         .limit(limit).offset(offset)
     ).all()
-    return {"count": total, "results": [{
-        "item_type": r.item_type, "item_id": r.item_id, "action": r.action,
+    return listed(total, [{
+        "id": r.id, "item_type": r.item_type, "item_id": r.item_id, "action": r.action,
         "reason": r.reason, "actor": r.actor, "package_id": r.package_id,
         "created": r.created.isoformat(),
-    } for r in rows]}
+    } for r in rows])
 
 
 def purge_dataset(package_id: str) -> None:

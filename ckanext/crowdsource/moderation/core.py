@@ -7,9 +7,11 @@ imports them) and call :func:`record` in the same transaction as a decision.
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
@@ -17,7 +19,7 @@ from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common import hooks
 
-from .model import moderation_log
+from .model import flag, moderation_log
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class ItemType:
 
 
 def item_types() -> dict[str, ItemType]:
+    """Every item type, by name (from the ``ICrowdsource`` implementations)."""
     return hooks.moderation_item_types()
 
 
@@ -75,6 +78,7 @@ def item_type(name: str) -> ItemType:
 
 
 def locate(name: str, item_id: str) -> Item:
+    """The item, or ``ValidationError`` (unknown type) or ``ObjectNotFound``."""
     return item_type(name).locate(item_id)
 
 
@@ -87,11 +91,29 @@ def record(item_type: str, item_id: str, action: str, actor_id: str, reason: str
     ))
 
 
-def decide(item: Item, hidden: bool, action: str, actor_id: str, reason: str) -> None:
+def decide(item: Item, hidden: bool, action: str, actor_id: str, reason: str) -> Item:
     """Hide or show an item, log the decision and let the item type react
-    (queue a reindex, send its signal), all in the caller's transaction."""
+    (queue a reindex, send its signal), all in the caller's transaction;
+    the item as it is now (showing it also approves it)."""
     kind = item_type(item.item_type)
     kind.set_hidden(item, hidden, reason)
     record(item.item_type, item.item_id, action, actor_id, reason,
            package_id=item.package_id, owner_org=item.owner_org)
     kind.after_change(item, hidden, actor_id)
+    return dataclasses.replace(item, hidden=hidden, pending=False)
+
+
+def open_flags(item: Item) -> int:
+    """How many users have an open flag on the item."""
+    return model.Session.execute(
+        sa.select(sa.func.count()).select_from(flag).where(
+            flag.c.item_type == item.item_type, flag.c.item_id == item.item_id,
+            flag.c.state == "open")
+    ).scalar_one()
+
+
+def item_dict(item: Item, flags: int) -> dict[str, Any]:
+    """The item as moderation actions return it, with its open ``flags``."""
+    return {"item_type": item.item_type, "item_id": item.item_id,
+            "package_id": item.package_id, "label": item.label,
+            "hidden": item.hidden, "pending": item.pending, "flags": flags}

@@ -1,4 +1,9 @@
-"""Validation of the moderation core's input."""
+"""Validation of the moderation core's input.
+
+Every id and text goes through a validator that refuses NUL bytes and lone
+surrogates (``crowdsource_safe_text``, or ``crowdsource_reason``, which
+includes it); lists page with ``page_schema()``.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,44 +11,51 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common.pagination import page_schema
-from ckanext.crowdsource.common.validators import one_of, reason_length
+from ckanext.crowdsource.common.validators import one_of
 
-DECISIONS = ("clear", "uphold")
+REVIEW_DECISIONS = ("clear", "uphold")
+DECISIONS = ("hide", "restore", "approve")
 STATUSES = ("flagged", "hidden", "pending")
 
-
-def _item() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"item_type": [v("not_empty"), v("unicode_safe")],
-            "item_id": [v("not_empty"), v("unicode_safe")]}
+Schema = dict[str, list[Any]]
 
 
-def flag_create_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {**_item(), "reason": [v("not_empty"), v("unicode_safe"), reason_length, v("not_empty")]}
+@toolkit.validator_args
+def _item(not_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    """The contribution an action is about: its item type and id."""
+    return {"item_type": [not_empty, crowdsource_safe_text],
+            "item_id": [not_empty, crowdsource_safe_text]}
 
 
-def flag_review_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
+@toolkit.validator_args
+def flag_create_schema(not_empty: Any, crowdsource_reason: Any) -> Schema:
+    # not_empty again: a reason of only white space is empty once trimmed
+    return {**_item(), "reason": [not_empty, crowdsource_reason, not_empty]}
+
+
+@toolkit.validator_args
+def flag_review_schema(not_empty: Any, ignore_missing: Any,
+                       crowdsource_safe_text: Any, crowdsource_reason: Any) -> Schema:
     return {**_item(),
-            "decision": [v("not_empty"), one_of(DECISIONS)],
-            "reason": [v("ignore_missing"), v("unicode_safe"), reason_length]}
+            "decision": [not_empty, crowdsource_safe_text, one_of(REVIEW_DECISIONS)],
+            "reason": [ignore_missing, crowdsource_reason]}
 
 
-def moderation_decide_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
+@toolkit.validator_args
+def moderation_decide_schema(not_empty: Any, ignore_missing: Any,
+                             crowdsource_safe_text: Any, crowdsource_reason: Any) -> Schema:
     return {**_item(),
-            "decision": [v("not_empty"), one_of(("hide", "restore", "approve"))],
-            "reason": [v("ignore_missing"), v("unicode_safe"), reason_length]}
+            "decision": [not_empty, crowdsource_safe_text, one_of(DECISIONS)],
+            "reason": [ignore_missing, crowdsource_reason]}
 
 
-def moderation_list_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"status": [v("ignore_missing"), one_of(STATUSES)],
-            "item_type": [v("ignore_missing"), v("unicode_safe")],
+@toolkit.validator_args
+def moderation_list_schema(ignore_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    return {"status": [ignore_empty, crowdsource_safe_text, one_of(STATUSES)],
+            "item_type": [ignore_empty, crowdsource_safe_text],
             **page_schema()}
 
 
-def log_list_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"item_type": [v("ignore_missing"), v("unicode_safe")], **page_schema()}
+@toolkit.validator_args
+def log_list_schema(ignore_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    return {"item_type": [ignore_empty, crowdsource_safe_text], **page_schema()}

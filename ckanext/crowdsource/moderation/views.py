@@ -10,7 +10,8 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.crowdsource.common.views import attempt
+from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.views import attempt, listed
 
 from .schema import STATUSES
 
@@ -20,13 +21,14 @@ bp = Blueprint("crowdsource_moderation", __name__)
 def queue() -> str:
     """``/crowdsource/moderation``: flagged and hidden contributions, paged."""
     status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
     page_number = h.get_page_number(request.args)
-    limit = toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+    limit = config.list_limit_default()
     data: dict[str, Any] = {"limit": limit, "offset": (page_number - 1) * limit}
-    if status in STATUSES:
+    if status:
         data["status"] = status
     try:
-        found = toolkit.get_action("crowdsource_moderation_list")({}, data)
+        found = listed("crowdsource_moderation_list", data)
     except toolkit.NotAuthorized:
         return base.abort(403, toolkit._("Only the library's staff can see this"))
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
@@ -52,7 +54,9 @@ def _decide(action: str) -> Any:
     if error:
         h.flash_error(error)
     else:
-        h.flash_success(toolkit._("Hidden") if result["hidden"] else toolkit._("Shown"))
+        h.flash_success(toolkit._("Hidden") if result["hidden"]
+                        else toolkit._("Waiting for approval") if result["pending"]
+                        else toolkit._("Shown"))
     return toolkit.redirect_to("crowdsource_moderation.queue", status=form.get("status", ""))
 
 

@@ -1,153 +1,116 @@
-"""Flags, the moderation queue and flag review, with reader tags as the item type."""
+"""crowdsource_flag_create: what it returns, the threshold, its errors and who may flag."""
 import pytest
 from ckan import logic
-from ckan.tests import factories, helpers
 
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.moderation.notes import flag, review, rows
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
-def spam(world):
-    return f"{world['ds']['id']}:spam"
-
-
-def flag(user, item_id, reason="advertising"):
-    return as_user(user, "crowdsource_flag_create", item_type="tag", item_id=item_id,
-                   reason=reason)
-
-
-def public_tags(ds):
-    return {t["tag"] for t in as_user(None, "crowdsource_tag_list", id=ds["id"])}
-
-
 @pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", 3)
-def test_flags_hide_the_item_at_the_threshold(world):
-    item_id = spam(world)
-    assert flag(world["reader"], item_id) == {"flags": 1, "hidden": False}
-    assert flag(world["member"], item_id) == {"flags": 2, "hidden": False}
-    assert "spam" in public_tags(world["ds"])
-    assert flag(world["other_editor"], item_id, "rude") == {"flags": 3, "hidden": True}
-    assert "spam" not in public_tags(world["ds"])
-    assert helpers.call_action("package_search", q="spam")["count"] == 0
-    author_view = {t["tag"]: t for t in as_user(world["reader2"], "crowdsource_tag_list",
-                                                   id=world["ds"]["id"])}["spam"]
-    assert author_view["hidden"] and "3 readers" in author_view["reason"]
-    log = as_user(world["sysadmin"], "crowdsource_moderation_log_list")["results"]
+def test_flag_create_returns_the_flag_and_hides_at_the_threshold(lib, notes):
+    n = notes.add(lib["ds"]["id"], "Buy cheap maps")
+    first = flag(lib["reader"], n, "  advertising  ")
+    assert set(first) == {"id", "item_type", "item_id", "package_id", "user_id", "reason",
+                          "state", "created", "item_flags", "item_hidden"}
+    assert first["item_type"] == "note" and first["item_id"] == n
+    assert first["package_id"] == lib["ds"]["id"] and first["user_id"] == lib["reader"]["id"]
+    assert first["reason"] == "advertising" and first["state"] == "open"
+    assert (first["item_flags"], first["item_hidden"]) == (1, False)
+    second = flag(lib["reader2"], n)
+    assert (second["item_flags"], second["item_hidden"]) == (2, False)
+    assert second["id"] != first["id"]
+    assert notes.state(n)[0] == "published" and notes.changes == []
+
+    third = flag(lib["reader3"], n, "rude")
+    assert (third["item_flags"], third["item_hidden"]) == (3, True)
+    state, reason = notes.state(n)
+    assert state == "hidden" and "3 readers" in reason
+    assert notes.changes == [(n, True, lib["reader3"]["id"])]
+    log = logic.get_action("crowdsource_moderation_log_list")(
+        {"user": lib["sysadmin"]["name"]}, {})["results"]
     assert [(e["action"], e["item_id"], e["actor"]) for e in log] == [
-        ("auto_hide", item_id, world["other_editor"]["name"])]
+        ("auto_hide", n, lib["reader3"]["name"])]
+
+    # a further flag on a hidden item counts, but decides nothing again
+    fourth = flag(lib["member"], n)
+    assert (fourth["item_flags"], fourth["item_hidden"]) == (4, True)
+    assert len(notes.changes) == 1 and rows("crowdsource_moderation_log") == 1
 
 
-def test_a_user_flags_once(world):
-    flag(world["reader"], spam(world))
+@pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", 1)
+def test_an_item_waiting_for_approval_stays_waiting(lib, notes):
+    n = notes.add(lib["ds"]["id"], state="pending")
+    assert flag(lib["editor"], n)["item_hidden"] is False
+    assert notes.state(n)[0] == "pending" and rows("crowdsource_moderation_log") == 0
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", 1)
+def test_the_flag_and_the_hiding_are_one_transaction(lib, notes):
+    n = notes.add(lib["ds"]["id"])
+    notes.fail = True
+    with pytest.raises(RuntimeError):
+        flag(lib["reader"], n)
+    assert notes.state(n) == ("published", None)
+    assert rows("crowdsource_flag") == 0 and rows("crowdsource_moderation_log") == 0
+    assert rows("crowdsource_reindex") == 0
+    notes.fail = False
+    assert flag(lib["reader"], n)["item_hidden"]
+
+
+def test_a_user_flags_an_item_once(lib, notes):
+    n = notes.add(lib["ds"]["id"])
+    flag(lib["reader"], n)
     with pytest.raises(logic.ValidationError) as e:
-        flag(world["reader"], spam(world), "again")
+        flag(lib["reader"], n, "again")
+    assert set(e.value.error_dict) == {"item_id"}
     assert "already flagged" in str(e.value.error_dict["item_id"])
+    review(lib["editor"], n, "clear")
+    with pytest.raises(logic.ValidationError) as e:  # also once the flag was decided
+        flag(lib["reader"], n, "again")
+    assert "item_id" in e.value.error_dict
+    assert rows("crowdsource_flag") == 1
+    flag(lib["reader2"], n)  # others still can
 
 
-def test_flag_validation(world):
-    for bad in ({"reason": ""}, {"reason": "x" * 1001}):
-        with pytest.raises(logic.ValidationError) as e:
-            as_user(world["reader"], "crowdsource_flag_create", item_type="tag",
-                    item_id=spam(world), **bad)
-        assert "reason" in e.value.error_dict
+@pytest.mark.parametrize("data, field", [
+    ({"reason": ""}, "reason"),
+    ({"reason": "   "}, "reason"),
+    ({"reason": "x" * 1001}, "reason"),
+    ({"reason": "bad\x00byte"}, "reason"),
+    ({"reason": "\ud800"}, "reason"),
+    ({"reason": ["a list"]}, "reason"),
+    ({"item_id": "bad\x00id"}, "item_id"),
+    ({"item_type": "\ud800"}, "item_type"),
+    ({"item_type": "nothing"}, "item_type"),
+    ({"colour": "red"}, "colour"),
+])
+def test_flag_validation(lib, notes, data, field):
+    n = notes.add(lib["ds"]["id"])
     with pytest.raises(logic.ValidationError) as e:
-        as_user(world["reader"], "crowdsource_flag_create", item_type="nothing",
-                item_id="x", reason="r")
-    assert "item_type" in e.value.error_dict
+        flag_data = {"item_type": "note", "item_id": n, "reason": "spam", **data}
+        logic.get_action("crowdsource_flag_create")({"user": lib["reader"]["name"]}, flag_data)
+    assert field in e.value.error_dict
+    assert rows("crowdsource_flag") == 0
+
+
+def test_flag_needs_the_item(lib, notes):
     with pytest.raises(logic.ValidationError) as e:
-        as_user(world["reader"], "crowdsource_flag_create", reason="r")
+        logic.get_action("crowdsource_flag_create")({"user": lib["reader"]["name"]},
+                                                    {"reason": "r"})
     assert {"item_type", "item_id"} <= set(e.value.error_dict)
+    with pytest.raises(logic.NotFound):
+        flag(lib["reader"], "no-such-note")
 
 
-def test_flag_not_found(world):
-    for item_id in (f"{world['ds']['id']}:no-such-tag", "no-such-dataset:spam", "nonsense"):
-        with pytest.raises(logic.NotFound):
-            flag(world["reader"], item_id)
-
-
-def test_flag_needs_a_login_and_a_visible_dataset(world):
+def test_who_may_flag(lib, notes):
+    public, private = notes.add(lib["ds"]["id"]), notes.add(lib["private"]["id"])
+    site = notes.add(None)
     with pytest.raises(logic.NotAuthorized):
-        flag(None, spam(world))
-    private = factories.Dataset(owner_org=world["org"]["id"], private=True)
-    as_user(world["editor"], "crowdsource_tag_add", id=private["id"], tag="secret")
-    with pytest.raises(logic.NotAuthorized):
-        flag(world["reader"], f"{private['id']}:secret")
-    assert flag(world["member"], f"{private['id']}:secret")["flags"] == 1
-
-
-@pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", 2)
-def test_clear_restores_and_uphold_hides(world):
-    item_id = spam(world)
-    flag(world["reader"], item_id)
-    flag(world["member"], item_id)
-    assert "spam" not in public_tags(world["ds"])
-    result = as_user(world["editor"], "crowdsource_flag_review", item_type="tag",
-                     item_id=item_id, decision="clear", reason="it is a fair word here")
-    assert result == {"flags": 2, "hidden": False}
-    assert "spam" in public_tags(world["ds"])
-    with pytest.raises(logic.NotFound):  # nothing left to decide
-        as_user(world["editor"], "crowdsource_flag_review", item_type="tag",
-                item_id=item_id, decision="clear")
-    # a flagger whose flag was cleared cannot flag the same item again
-    with pytest.raises(logic.ValidationError):
-        flag(world["reader"], item_id)
-    flag(world["reader2"], item_id)
-    assert as_user(world["admin"], "crowdsource_flag_review", item_type="tag",
-                   item_id=item_id, decision="uphold", reason="ads") == {
-        "flags": 1, "hidden": True}
-    assert "spam" not in public_tags(world["ds"])
-    log = as_user(world["editor"], "crowdsource_moderation_log_list")["results"]
-    assert [e["action"] for e in log] == ["uphold", "clear", "auto_hide"]
-
-
-def test_review_validation_and_permissions(world):
-    item_id = spam(world)
-    flag(world["reader"], item_id)
-    with pytest.raises(logic.ValidationError) as e:
-        as_user(world["editor"], "crowdsource_flag_review", item_type="tag",
-                item_id=item_id, decision="delete")
-    assert "decision" in e.value.error_dict
-    for user in (world["reader"], world["member"], world["other_editor"], None):
-        with pytest.raises(logic.NotAuthorized):
-            as_user(user, "crowdsource_flag_review", item_type="tag", item_id=item_id,
-                    decision="clear")
-    assert as_user(world["sysadmin"], "crowdsource_flag_review", item_type="tag",
-                   item_id=item_id, decision="clear")["flags"] == 1
-
-
-@pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", 5)
-def test_the_queue(world):
-    ds = world["ds"]
-    flag(world["reader"], spam(world), "ads")
-    flag(world["reader2"], spam(world), "junk")
-    as_user(world["editor"], "crowdsource_tag_hide", id=ds["id"], tag="maps", reason="wrong")
-    other = factories.Dataset(owner_org=factories.Organization()["id"])
-    as_user(world["reader"], "crowdsource_tag_add", id=other["id"], tag="elsewhere")
-    flag(world["reader2"], f"{other['id']}:elsewhere")
-
-    queue = as_user(world["editor"], "crowdsource_moderation_list")
-    assert queue["count"] == 2
-    by_label = {r["label"]: r for r in queue["results"]}
-    assert by_label["spam"]["flags"] == 2 and not by_label["spam"]["hidden"]
-    assert [f["reason"] for f in by_label["spam"]["flag_reasons"]] == ["ads", "junk"]
-    assert by_label["spam"]["package_name"] == ds["name"]
-    assert by_label["maps"]["hidden"] and by_label["maps"]["reason"] == "wrong"
-    assert by_label["maps"]["flags"] == 0
-    flagged = as_user(world["editor"], "crowdsource_moderation_list", status="flagged")
-    assert [r["label"] for r in flagged["results"]] == ["spam"]
-    hidden = as_user(world["editor"], "crowdsource_moderation_list", status="hidden")
-    assert [r["label"] for r in hidden["results"]] == ["maps"]
-
-    everything = as_user(world["sysadmin"], "crowdsource_moderation_list", limit=2)
-    assert everything["count"] == 3 and len(everything["results"]) == 2
-    page2 = as_user(world["sysadmin"], "crowdsource_moderation_list", limit=2, offset=2)
-    assert len(page2["results"]) == 1
-    assert as_user(world["other_editor"], "crowdsource_moderation_list")["count"] == 0
-    for user in (world["reader"], world["member"], None):
-        with pytest.raises(logic.NotAuthorized):
-            as_user(user, "crowdsource_moderation_list")
-    for bad in ({"status": "deleted"}, {"item_type": "nothing"}, {"limit": 1000}):
-        with pytest.raises(logic.ValidationError) as e:
-            as_user(world["editor"], "crowdsource_moderation_list", **bad)
-        assert set(bad) <= set(e.value.error_dict)
+        flag(None, public)
+    with pytest.raises(logic.NotAuthorized):  # a reader who cannot see the dataset
+        flag(lib["reader"], private)
+    assert flag(lib["member"], private)["item_flags"] == 1
+    for who in ("reader", "editor", "other_editor", "sysadmin"):
+        assert flag(lib[who], public)["state"] == "open"
+    assert flag(lib["reader"], site)["package_id"] is None
