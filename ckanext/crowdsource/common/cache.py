@@ -16,6 +16,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
+from ckan import model
 from ckan.lib.redis import connect_to_redis
 from ckan.plugins import toolkit
 
@@ -33,6 +35,26 @@ def bump(name: str) -> None:
         connect_to_redis().incr(redis_key(name, "generation"))
     except Exception as e:  # noqa: BLE001 - any Redis failure
         log.warning("Could not retire cached %s, Redis is unavailable: %s", name, e)
+
+
+_PENDING = "crowdsource_bump_after_commit"
+
+
+def bump_after_commit(name: str) -> None:
+    """Retire every cached value of ``name`` once the current transaction
+    commits: not before, or a reader could keep the old value under the new
+    generation. (After a rollback the next commit bumps it; harmless.)"""
+    session = model.Session()
+    if _PENDING not in session.info:  # once per session: the listener stays
+        session.info[_PENDING] = set()
+        sa.event.listen(session, "after_commit", _bump_pending)
+    session.info[_PENDING].add(name)
+
+
+def _bump_pending(session: Any) -> None:
+    pending = session.info.get(_PENDING, set())
+    while pending:
+        bump(pending.pop())
 
 
 def cached(name: str, params: Any, seconds: int, compute: Callable[[], Any]) -> Any:

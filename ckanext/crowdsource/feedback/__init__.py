@@ -5,7 +5,7 @@ from ckanext.crowdsource.common.manifest import Manifest
 
 
 def manifest() -> Manifest:
-    from . import actions, auth, index, moderation, requests, views
+    from . import actions, auth, index, moderation, requests, schema, views
 
     return Manifest(
         name="feedback",
@@ -19,5 +19,6 @@ def manifest() -> Manifest:
         index_hooks=[index.add_to_index],
         purge_hooks=[actions.purge_dataset],
         moderation_item_types=[moderation.REQUEST, moderation.REPLY],
+        constraint_errors=schema.CONSTRAINT_ERRORS,
         numeric_index_fields=[index.AVERAGE],
     )

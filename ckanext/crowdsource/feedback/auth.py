@@ -9,6 +9,7 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user,
@@ -42,8 +43,7 @@ def _sees_package(context: Context, data_dict: DataDict) -> bool:
 def crowdsource_feedback_create(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users who can see the dataset; anonymous visitors too when
     ``ckanext.crowdsource.feedback.anonymous`` is on."""
-    if current_user(context) is None and not toolkit.config.get(
-            "ckanext.crowdsource.feedback.anonymous"):
+    if current_user(context) is None and not config.anonymous_feedback():
         return _no(toolkit._("You must be logged in to send feedback"))
     if not _sees_package(context, data_dict):
         return _no(toolkit._("You cannot see this dataset"))
@@ -69,6 +69,11 @@ def crowdsource_feedback_list(context: Context, data_dict: DataDict) -> AuthResu
     return _no(toolkit._("Only the library's staff can see the inbox"))
 
 
+def crowdsource_feedback_summary(context: Context, data_dict: DataDict) -> AuthResult:
+    """Who may list the feedback (``crowdsource_feedback_list``)."""
+    return crowdsource_feedback_list(context, data_dict)
+
+
 def crowdsource_feedback_export(context: Context, data_dict: DataDict) -> AuthResult:
     """Staff of at least one organization, and sysadmins."""
     if staff_org_ids(context) == []:
@@ -91,6 +96,23 @@ def crowdsource_feedback_set_status(context: Context, data_dict: DataDict) -> Au
             and core.subject_visible(context, item):
         return OK
     return _no(toolkit._("Only the library's staff can change this"))
+
+
+def crowdsource_feedback_set_status_bulk(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may change each of the items (``ids``), as
+    ``crowdsource_feedback_set_status``; asked without ids (may the user
+    change statuses at all?): staff of at least one organization, and
+    sysadmins."""
+    ids = data_dict.get("ids")
+    if not ids:
+        if staff_org_ids(context) == []:
+            return _no(toolkit._("Only the library's staff can change this"))
+        return OK
+    for item_id in ids if isinstance(ids, list) else [ids]:
+        answer = crowdsource_feedback_set_status(context, {"id": item_id})
+        if not answer["success"]:
+            return answer
+    return OK
 
 
 @toolkit.auth_sysadmins_check
@@ -126,7 +148,8 @@ def crowdsource_rating_summary(context: Context, data_dict: DataDict) -> AuthRes
 def get_auth_functions() -> dict[str, Any]:
     return {name: globals()[name] for name in (
         "crowdsource_feedback_create", "crowdsource_feedback_show", "crowdsource_feedback_list",
-        "crowdsource_feedback_export", "crowdsource_feedback_reply",
-        "crowdsource_feedback_set_status", "crowdsource_request_second",
+        "crowdsource_feedback_summary", "crowdsource_feedback_export",
+        "crowdsource_feedback_reply", "crowdsource_feedback_set_status",
+        "crowdsource_feedback_set_status_bulk", "crowdsource_request_second",
         "crowdsource_request_list", "crowdsource_rating_summary",
     )}

@@ -1,4 +1,5 @@
-"""Who sees which feedback, and feedback as the actions return it.
+"""Who sees which feedback, the queries its actions share, and feedback as
+the actions return it.
 
 A feedback item is seen in full by its author and by the staff who answer it
 (of its organization; sysadmins for all). A request is also public: anyone
@@ -14,7 +15,8 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context
 
-from ckanext.crowdsource.common.db import one_or_404
+from ckanext.crowdsource.common.cache import bump_after_commit
+from ckanext.crowdsource.common.db import one_or_404, organization_id
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user_id,
@@ -26,15 +28,46 @@ from ckanext.crowdsource.common.roles import (
 
 from .model import feedback, message, second
 
+COUNT_CACHE = "feedback_count"  # the inbox's counts, kept until feedback changes
+
+
+def changed() -> None:
+    """Feedback changes in the current transaction: the inbox's kept counts
+    retire once it commits."""
+    bump_after_commit(COUNT_CACHE)
+
+
+def joined() -> Any:
+    """Feedback with its dataset, if any."""
+    return feedback.outerjoin(model.Package, model.Package.id == feedback.c.package_id)
+
+
+def selected() -> sa.Select:
+    """Feedback rows with their dataset's name, title and state."""
+    return (sa.select(feedback, model.Package.name.label("package_name"),
+                      model.Package.title.label("package_title"),
+                      model.Package.state.label("package_state"))
+            .select_from(joined()))
+
 
 def row(feedback_id: str) -> Any:
-    return one_or_404(
-        sa.select(feedback, model.Package.name.label("package_name"),
-                  model.Package.title.label("package_title"),
-                  model.Package.state.label("package_state"))
-        .outerjoin(model.Package, model.Package.id == feedback.c.package_id)
-        .where(feedback.c.id == feedback_id),
-        toolkit._("Feedback not found"))
+    """One feedback row (:func:`selected`), or ``ObjectNotFound``."""
+    return one_or_404(selected().where(feedback.c.id == feedback_id),
+                      toolkit._("Feedback not found"))
+
+
+def locked_rows(feedback_ids: list[str]) -> list[Any]:
+    """Feedback rows in the order asked, each locked until the transaction
+    ends (so that two staff cannot move one item at the same moment);
+    ``ObjectNotFound`` when one is missing."""
+    model.Session.execute(sa.select(feedback.c.id).where(feedback.c.id.in_(feedback_ids))
+                          .order_by(feedback.c.id).with_for_update())
+    found = {r.id: r for r in model.Session.execute(
+        selected().where(feedback.c.id.in_(feedback_ids))).all()}
+    missing = [i for i in feedback_ids if i not in found]
+    if missing:
+        raise toolkit.ObjectNotFound(toolkit._("Feedback not found"))
+    return [found[i] for i in feedback_ids]
 
 
 def subject_visible(context: Context, item: Any) -> bool:
@@ -81,6 +114,36 @@ def inbox_subjects() -> Any:
         model.Package.state == "active",
         sa.or_(model.Package.private.is_(False),
                model.Package.owner_org == feedback.c.owner_org)))
+
+
+def filtered(context: Context, data_dict: dict[str, Any]) -> list[Any]:
+    """The WHERE of the inbox (or of the caller's own feedback, ``mine``), for
+    a query from :func:`joined`."""
+    if data_dict.get("mine"):
+        where = [seen_subjects(context), feedback.c.user_id == current_user_id(context)]
+    else:
+        where = [inbox_scope(context), inbox_subjects()]
+    for key in ("status", "kind", "rating"):
+        if data_dict.get(key) is not None:
+            where.append(feedback.c[key] == data_dict[key])
+    if data_dict.get("package_id"):
+        pkg = model.Package.get(data_dict["package_id"])
+        where.append(feedback.c.package_id == (pkg.id if pkg else data_dict["package_id"]))
+    if data_dict.get("organization"):
+        where.append(feedback.c.owner_org == organization_id(data_dict["organization"]))
+    if data_dict.get("since"):
+        where.append(feedback.c.created >= data_dict["since"])
+    if data_dict.get("until"):
+        where.append(feedback.c.created < data_dict["until"])
+    return where
+
+
+ORDERS = {
+    # unanswered first, the longest waiting first (an index serves it)
+    "unanswered": [feedback.c.answered.is_not(None), feedback.c.created.asc()],
+    "newest": [feedback.c.created.desc()],
+    "oldest": [feedback.c.created.asc()],
+}
 
 
 def public_requests() -> Any:
@@ -131,3 +194,19 @@ def conversation(item_id: str, staff: bool) -> list[dict[str, Any]]:
              "body": r.body if r.state == "published" or staff else "",
              "status": r.status, "state": r.state, "created": _iso(r.created)}
             for r in rows]
+
+
+def shown(context: Context, item: Any) -> dict[str, Any]:
+    """A feedback row as ``crowdsource_feedback_show`` gives it to the caller
+    (``ObjectNotFound`` when they may not see it): with the conversation
+    (``messages``) for its author and staff, and ``can_answer``."""
+    level = access(context, item)
+    if level is None:
+        raise toolkit.ObjectNotFound(toolkit._("Feedback not found"))
+    staff = is_staff_for(context, item.owner_org)
+    out = item_dict(item, level, people({item.user_id}),
+                    item.id in my_seconds(current_user_id(context), [item.id]), staff)
+    out["can_answer"] = staff
+    if level == "full":
+        out["messages"] = conversation(item.id, staff)
+    return out

@@ -42,6 +42,9 @@ def _setter(table: sa.Table) -> Any:
 
 
 def _after(item: Item, hidden: bool, actor_id: str) -> None:
+    """In the decision's transaction: the signal. Nothing to reindex: the
+    index holds a dataset's ratings, which hiding a request or a reply does
+    not change."""
     signal = events.feedback_hidden if hidden else events.feedback_restored
     signal.send(item.item_id, package_id=item.package_id, user_id=actor_id,
                 item_type=item.item_type)

@@ -10,33 +10,35 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common.db import atomic, dataset_or_404, organization_id
-from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.action import reads, writes
+from ckanext.crowdsource.common.db import dataset_or_404, organization_id
+from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import current_user_id, people
 
 from . import core, index, schema
-from .actions import commit
 from .model import OPEN_STATUSES, feedback, rating, second
 
 
-@atomic
-@toolkit.validate(schema.second_schema)
+@writes(schema.second_schema)
 def crowdsource_request_second(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Say "me too" to someone else's open request, once; ``second`` false
-    takes it back.
+    """Say "me too" to someone else's open request, once (seconding again
+    changes nothing); ``second`` false takes it back. A request that is
+    resolved or declined is a ``ValidationError`` on ``status``.
 
     :param id: the request's id
     :type id: string
     :param second: true (default) or false
     :type second: bool
 
-    :returns: ``{"seconds": how many readers seconded it, "seconded": the caller's}``
+    :returns: the request, as ``crowdsource_feedback_show`` gives it; its
+        ``seconds`` is how many readers seconded it, ``seconded`` whether the
+        caller did
     :rtype: dictionary
     """
     item = core.row(data_dict["id"])
     toolkit.check_access("crowdsource_request_second", context, data_dict)
     if item.status not in OPEN_STATUSES:
-        raise toolkit.ValidationError({"id": [toolkit._("This request is closed")]})
+        raise toolkit.ValidationError({"status": [toolkit._("This request is closed")]})
     user_id = current_user_id(context)
     # the request's row lock keeps its count exact under simultaneous seconds
     model.Session.execute(sa.select(feedback.c.id).where(feedback.c.id == item.id)
@@ -48,19 +50,16 @@ def crowdsource_request_second(context: Context, data_dict: DataDict) -> dict[st
     else:
         changed = -model.Session.execute(sa.delete(second).where(
             second.c.feedback_id == item.id, second.c.user_id == user_id)).rowcount
-    seconds = model.Session.execute(
-        sa.update(feedback).where(feedback.c.id == item.id)
-        .values(seconds=feedback.c.seconds + changed).returning(feedback.c.seconds)
-    ).scalar_one()
-    commit()
     if changed:
+        model.Session.execute(sa.update(feedback).where(feedback.c.id == item.id)
+                              .values(seconds=feedback.c.seconds + changed))
+        core.changed()
         events.request_seconded.send(item.id, package_id=item.package_id, user_id=user_id,
                                      seconded=data_dict["second"])
-    return {"seconds": seconds, "seconded": bool(data_dict["second"])}
+    return core.shown(context, core.row(item.id))
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.request_list_schema)
+@reads(schema.request_list_schema)
 def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Public requests the caller can see: about one dataset, one
     organization, or everywhere. ``sort=seconds`` with ``open`` is the
@@ -101,19 +100,15 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
     total = model.Session.execute(
         sa.select(sa.func.count()).select_from(feedback).where(*where)).scalar_one()
     rows = model.Session.execute(
-        sa.select(feedback, model.Package.name.label("package_name"),
-                  model.Package.title.label("package_title"),
-                  model.Package.state.label("package_state"))
-        .outerjoin(model.Package, model.Package.id == feedback.c.package_id)
-        .where(*where).order_by(*order, feedback.c.id).limit(limit).offset(offset)).all()
+        core.selected().where(*where).order_by(*order, feedback.c.id)
+        .limit(limit).offset(offset)).all()
     authors = people({r.user_id for r in rows})
     seconded = core.my_seconds(current_user_id(context), [r.id for r in rows])
-    return {"count": total, "results": [
-        core.item_dict(r, "public", authors, r.id in seconded) for r in rows]}
+    return listed(total, [core.item_dict(r, "public", authors, r.id in seconded)
+                          for r in rows])
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.rating_summary_schema)
+@reads(schema.rating_summary_schema)
 def crowdsource_rating_summary(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A dataset's average rating and how many readers rated it; individual
     ratings stay private. ``mine`` is the caller's own rating.

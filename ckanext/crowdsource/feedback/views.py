@@ -12,10 +12,11 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint, Response, stream_with_context
 
+from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.views import attempt, error_text, listed, local
 
 from . import schema
-from .actions import csv_lines, export_rows, json_lines
+from .export import csv_lines, export_rows, json_lines
 from .index import summaries
 from .model import NEXT_STATUS
 
@@ -36,7 +37,7 @@ def status_names() -> dict[str, str]:
 
 
 def _limit() -> int:
-    return toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+    return config.list_limit_default()
 
 
 def box(package_id: str, resource_id: str = "") -> dict[str, Any]:
@@ -67,7 +68,7 @@ def requests_page() -> str:
 def box_defaults() -> dict[str, Any]:
     """What the feedback form needs wherever it stands."""
     return {"package_id": "", "resource_id": "", "logged_in": current_user.is_authenticated,
-            "anonymous": toolkit.config.get("ckanext.crowdsource.feedback.anonymous"),
+            "anonymous": config.anonymous_feedback(),
             "honeypot": schema.HONEYPOT}
 
 
@@ -86,11 +87,13 @@ def inbox() -> Any:
                    {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
                 url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+    counts = listed("crowdsource_feedback_summary",
+                    {k: v for k, v in data.items() if k != "status"})["by_status"]
     exports = {fmt: h.url_for("crowdsource_feedback.export", fmt=fmt,
                               **{k: v for k, v in data.items() if k != "mine"})
                for fmt in schema.EXPORT_FORMATS}
     return toolkit.render("crowdsource/feedback/inbox.html", {
-        "page": page, "counts": found["counts"], "filters": args, "mine": bool(mine),
+        "page": page, "counts": counts, "filters": args, "mine": bool(mine),
         "is_staff": is_staff, "kinds": kind_names(), "statuses": status_names(),
         "exports": exports, "next_status": NEXT_STATUS})
 
@@ -99,7 +102,7 @@ def item(id: str) -> str:
     """One feedback item with its conversation."""
     try:
         shown = toolkit.get_action("crowdsource_feedback_show")({}, {"id": id})
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
         return base.abort(404, toolkit._("Feedback not found"))
     return toolkit.render("crowdsource/feedback/item.html", {
         "item": shown, "kinds": kind_names(), "statuses": status_names(),
@@ -125,7 +128,8 @@ def export(fmt: str) -> Any:
                     headers={"Content-Disposition": f"attachment; filename=feedback.{fmt}"})
 
 
-def _call(verb: str, form: Any) -> tuple[str, dict[str, Any]]:
+def _call(verb: str, form: Any) -> tuple[str, dict[str, Any]] | None:
+    """The action a form's verb runs, and its data; None for no such verb."""
     if verb == "send":
         data = {k: form[k] for k in ("kind", "body", "title", "rating", "package_id",
                                      "resource_id", "organization", "contact_email",
@@ -134,29 +138,35 @@ def _call(verb: str, form: Any) -> tuple[str, dict[str, Any]]:
     if verb == "reply":
         return "crowdsource_feedback_reply", {"id": form.get("id", ""),
                                               "body": form.get("body", "")}
-    if verb == "status":
+    if verb == "status":  # one item (its page), or those ticked in the inbox
         ids = form.getlist("id")
-        data = {"id": ids if len(ids) > 1 else (ids[0] if ids else ""),
-                "status": form.get("status", "")}
-        data.update({k: form[k] for k in ("reply", "public_answer", "fulfilled_by")
-                     if form.get(k)})
-        return "crowdsource_feedback_set_status", data
+        data = {"status": form.get("status", ""),
+                **{k: form[k] for k in ("reply", "public_answer", "fulfilled_by")
+                   if form.get(k)}}
+        if len(ids) > 1:
+            return "crowdsource_feedback_set_status_bulk", {"ids": ids, **data}
+        return "crowdsource_feedback_set_status", {"id": ids[0] if ids else "", **data}
     if verb == "second":
         return "crowdsource_request_second", {"id": form.get("id", ""),
                                               "second": form.get("second", "true")}
-    raise KeyError(verb)
+    return None
 
 
 def act(verb: str) -> Any:
     """POST: send feedback, reply, change a status (of one or many), second."""
     form = request.form
-    try:
-        action, data = _call(verb, form)
-    except KeyError:
+    call = _call(verb, form)
+    if call is None:
         return base.abort(404)
+    action, data = call
     result, error = attempt(action, data)
     if verb == "second" and request.headers.get("HX-Request"):
-        shown = toolkit.get_action("crowdsource_feedback_show")({}, {"id": data["id"]})
+        shown = result
+        if shown is None:  # refused: the request as it stands
+            try:
+                shown = toolkit.get_action("crowdsource_feedback_show")({}, {"id": data["id"]})
+            except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
+                return base.abort(404, toolkit._("Request not found"))
         return toolkit.render("crowdsource/feedback/snippets/request_item.html",
                               {"r": shown, "error": error, "statuses": status_names(),
                                "logged_in": True})
@@ -170,8 +180,7 @@ def act(verb: str) -> Any:
     if verb == "send" and result and result.get("id") and current_user.is_authenticated:
         back = h.url_for("crowdsource_feedback.item", id=result["id"])
     elif verb in ("reply", "status") and not form.get("came_from") and data.get("id"):
-        back = h.url_for("crowdsource_feedback.item", id=data["id"]) \
-            if isinstance(data["id"], str) else ""
+        back = h.url_for("crowdsource_feedback.item", id=data["id"])
     return h.redirect_to(local(back, h.url_for("crowdsource_feedback.inbox")))
 
 

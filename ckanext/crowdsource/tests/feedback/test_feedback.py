@@ -129,19 +129,19 @@ def test_status_workflow_and_invalid_steps(lib):
     f = send(lib)
     step = lambda status, **kw: as_user(  # noqa: E731
         lib["editor"], "crowdsource_feedback_set_status", id=f["id"], status=status, **kw)
-    assert step("acknowledged", reply="Got it")["results"][0]["status"] == "acknowledged"
+    assert step("acknowledged", reply="Got it")["status"] == "acknowledged"
     with pytest.raises(logic.ValidationError) as e:
         step("new")
     assert "status" in e.value.error_dict
     with pytest.raises(logic.ValidationError):
         step("acknowledged")
     step("in_progress")
-    done = step("resolved", reply="Added map 12")["results"][0]
+    done = step("resolved", reply="Added map 12")
     assert [(m["status"], m["body"]) for m in done["messages"]] == [
         ("acknowledged", "Got it"), ("in_progress", ""), ("resolved", "Added map 12")]
     with pytest.raises(logic.ValidationError):
         step("declined")
-    assert step("in_progress")["results"][0]["status"] == "in_progress"  # taken up again
+    assert step("in_progress")["status"] == "in_progress"  # taken up again
     with pytest.raises(logic.ValidationError) as e:
         step("resolved", fulfilled_by=lib["ds2"]["id"])
     assert "fulfilled_by" in e.value.error_dict  # only requests are fulfilled
@@ -156,21 +156,44 @@ def test_status_workflow_and_invalid_steps(lib):
 
 def test_bulk_status_change_is_all_or_nothing(lib):
     a, b = send(lib), send(lib, who="reader2")
-    done = as_user(lib["editor"], "crowdsource_feedback_set_status", id=[a["id"], b["id"]],
-                   status="acknowledged")
-    assert [r["status"] for r in done["results"]] == ["acknowledged", "acknowledged"]
+    bulk = lambda who, ids, **kw: as_user(  # noqa: E731
+        lib[who], "crowdsource_feedback_set_status_bulk", ids=ids, **kw)
+    done = bulk("editor", [a["id"], b["id"]], status="acknowledged", reply="Seen")
+    assert done["count"] == 2
+    assert [(r["id"], r["status"]) for r in done["results"]] == [
+        (a["id"], "acknowledged"), (b["id"], "acknowledged")]
+    assert done["results"][0]["messages"][0]["body"] == "Seen"
     as_user(lib["editor"], "crowdsource_feedback_set_status", id=a["id"], status="resolved")
-    with pytest.raises(logic.ValidationError):
-        as_user(lib["editor"], "crowdsource_feedback_set_status", id=[b["id"], a["id"]],
-                status="declined")
-    assert as_user(lib["editor"], "crowdsource_feedback_show", id=b["id"])["status"] == \
-        "acknowledged"
+    with pytest.raises(logic.ValidationError) as e:
+        bulk("editor", f"{b['id']},{a['id']}", status="declined")
+    assert "status" in e.value.error_dict
+    shown = lambda i: as_user(lib["editor"], "crowdsource_feedback_show", id=i)  # noqa: E731
+    assert shown(b["id"])["status"] == "acknowledged"
     elsewhere = send(lib, package_id=lib["other"]["id"])
     with pytest.raises(logic.NotAuthorized):
-        as_user(lib["editor"], "crowdsource_feedback_set_status",
-                id=[b["id"], elsewhere["id"]], status="resolved")
-    assert as_user(lib["editor"], "crowdsource_feedback_show", id=b["id"])["status"] == \
-        "acknowledged"
+        bulk("editor", [b["id"], elsewhere["id"]], status="resolved")
+    with pytest.raises(logic.NotAuthorized):
+        bulk("reader", [b["id"]], status="resolved")
+    with pytest.raises(logic.NotFound):
+        bulk("editor", [b["id"], "nope"], status="resolved")
+    assert shown(b["id"])["status"] == "acknowledged"
+    with pytest.raises(logic.ValidationError) as e:
+        bulk("editor", [], status="resolved")
+    assert "ids" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:  # one at a time: the plain action
+        as_user(lib["editor"], "crowdsource_feedback_set_status", id=[b["id"]],
+                status="resolved")
+    assert "id" in e.value.error_dict
+    assert bulk("sysadmin", [b["id"], elsewhere["id"]], status="resolved")["count"] == 2
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.common.list_limit_max", 2)
+def test_bulk_status_change_has_a_maximum(lib):
+    ids = [send(lib)["id"] for _ in range(3)]
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(lib["editor"], "crowdsource_feedback_set_status_bulk", ids=ids,
+                status="acknowledged")
+    assert "ids" in e.value.error_dict
 
 
 def test_the_inbox_scope_filters_counts_and_order(lib):
@@ -181,7 +204,9 @@ def test_the_inbox_scope_filters_counts_and_order(lib):
     as_user(lib["editor"], "crowdsource_feedback_reply", id=first["id"], body="On it")
     inbox = as_user(lib["editor"], "crowdsource_feedback_list")
     assert [r["id"] for r in inbox["results"]] == [second["id"], third["id"], first["id"]]
-    assert inbox["count"] == 3 and inbox["counts"] == {"new": 3}
+    assert inbox["count"] == 3 and set(inbox) == {"count", "results"}
+    summary = as_user(lib["editor"], "crowdsource_feedback_summary")
+    assert summary == {"count": 3, "by_status": {"new": 3}}
     assert inbox["results"][0]["contact_email"] is None  # staff fields are there
     assert as_user(lib["other_editor"], "crowdsource_feedback_list")["count"] == 1
     assert as_user(lib["sysadmin"], "crowdsource_feedback_list")["count"] == 4
@@ -195,8 +220,14 @@ def test_the_inbox_scope_filters_counts_and_order(lib):
     assert ids(since=tomorrow) == [] and len(ids(until=tomorrow)) == 3
     as_user(lib["editor"], "crowdsource_feedback_set_status", id=third["id"],
             status="resolved")
-    counted = as_user(lib["editor"], "crowdsource_feedback_list", status="new")
-    assert counted["counts"] == {"new": 2, "resolved": 1} and counted["count"] == 2
+    assert as_user(lib["editor"], "crowdsource_feedback_list", status="new")["count"] == 2
+    assert as_user(lib["editor"], "crowdsource_feedback_summary")["by_status"] == {
+        "new": 2, "resolved": 1}
+    assert as_user(lib["editor"], "crowdsource_feedback_summary", kind="error") == {
+        "count": 2, "by_status": {"new": 1, "resolved": 1}}
+    with pytest.raises(logic.NotAuthorized):
+        as_user(lib["reader"], "crowdsource_feedback_summary")
+    assert as_user(lib["reader"], "crowdsource_feedback_summary", mine=True)["count"] == 2
     with pytest.raises(logic.NotAuthorized):
         as_user(lib["reader"], "crowdsource_feedback_list")
     mine = as_user(lib["reader"], "crowdsource_feedback_list", mine=True)

@@ -123,9 +123,17 @@ def test_requests_page_and_me_too_through_htmx(app, lib):
     item = soup(res.body).select_one(f"#request-{r['id']}")
     assert item.select_one(".cs-seconds").text == "1"
     assert "✓" in item.select_one(".cs-metoo").text
+    as_user(lib["sysadmin"], "crowdsource_feedback_set_status", id=r["id"],
+            status="declined")  # a request to the whole library: sysadmins answer it
+    res = app.post("/crowdsource/feedback/do/second", data={"id": r["id"], "second": "false"},
+                   headers=HTMX)  # refused: the request as it stands, with why
+    item = soup(res.body).select_one(f"#request-{r['id']}")
+    assert "closed" in item.select_one(".alert").text and item.select_one(".cs-metoo") is None
+    assert app.post("/crowdsource/feedback/do/nonsense", data={}).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/crowdsource/feedback/nope",
+                                  "/crowdsource/feedback/%00",
                                   "/crowdsource/requests?organization=nope"])
 def test_missing_things_are_not_found(app, lib, path):
     assert app.get(path).status_code == 404

@@ -26,12 +26,13 @@ def test_requests_are_public_without_the_conversation(lib):
 
 def test_seconding_once_each_and_withdrawing(lib):
     r = ask(lib)
-    assert as_user(lib["reader2"], "crowdsource_request_second", id=r["id"]) == {
-        "seconds": 1, "seconded": True}
+    once = as_user(lib["reader2"], "crowdsource_request_second", id=r["id"])
+    assert (once["id"], once["seconds"], once["seconded"]) == (r["id"], 1, True)
+    assert "messages" not in once  # the seconder sees the public request
     assert as_user(lib["reader2"], "crowdsource_request_second", id=r["id"])["seconds"] == 1
     assert as_user(lib["reader3"], "crowdsource_request_second", id=r["id"])["seconds"] == 2
-    assert as_user(lib["reader2"], "crowdsource_request_second", id=r["id"],
-                   second=False) == {"seconds": 1, "seconded": False}
+    back = as_user(lib["reader2"], "crowdsource_request_second", id=r["id"], second=False)
+    assert (back["seconds"], back["seconded"]) == (1, False)
     assert as_user(lib["reader3"], "crowdsource_feedback_show", id=r["id"])["seconded"]
     with pytest.raises(logic.NotAuthorized):
         as_user(lib["reader"], "crowdsource_request_second", id=r["id"])  # their own
@@ -42,8 +43,11 @@ def test_seconding_once_each_and_withdrawing(lib):
     with pytest.raises(logic.NotAuthorized):
         as_user(lib["reader2"], "crowdsource_request_second", id=not_a_request["id"])
     as_user(lib["editor"], "crowdsource_feedback_set_status", id=r["id"], status="declined")
-    with pytest.raises(logic.ValidationError):
+    with pytest.raises(logic.ValidationError) as e:
         as_user(lib["reader2"], "crowdsource_request_second", id=r["id"])
+    assert list(e.value.error_dict) == ["status"]  # the condition, not the id
+    with pytest.raises(logic.NotFound):
+        as_user(lib["reader2"], "crowdsource_request_second", id="nope")
 
 
 def test_resolving_a_request_links_the_dataset_that_fulfils_it(lib):
@@ -54,7 +58,7 @@ def test_resolving_a_request_links_the_dataset_that_fulfils_it(lib):
     assert "fulfilled_by" in e.value.error_dict
     done = as_user(lib["editor"], "crowdsource_feedback_set_status", id=r["id"],
                    status="resolved", fulfilled_by=lib["ds2"]["id"],
-                   public_answer="Scanned: see the new dataset")["results"][0]
+                   public_answer="Scanned: see the new dataset")
     assert done["fulfilled_by"] == lib["ds2"]["name"]
     public = as_user(None, "crowdsource_feedback_show", id=r["id"])
     assert public["public_answer"] == "Scanned: see the new dataset"
