@@ -7,7 +7,7 @@ from ckanext.crowdsource.common.manifest import Manifest
 def manifest() -> Manifest:
     from ckan.plugins import toolkit
 
-    from . import actions, auth, index, moderation, questions, views
+    from . import actions, auth, core, index, moderation, questions, views
 
     return Manifest(
         name="discussion",
@@ -20,6 +20,6 @@ def manifest() -> Manifest:
         },
         index_hooks=[index.add_to_index],
         needs_help={index.OPEN_QUESTIONS: lambda: toolkit._("Open questions")},
-        purge_hooks=[actions.purge_dataset],
+        purge_hooks=[core.purge_dataset],
         moderation_item_types=[moderation.ITEM_TYPE],
     )

@@ -11,79 +11,55 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import ratelimit
-from ckanext.crowdsource.common.db import atomic
-from ckanext.crowdsource.common.pagination import page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, is_staff_for, people
+from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.action import reads, writes
+from ckanext.crowdsource.common.db import dataset_or_404
+from ckanext.crowdsource.common.pagination import listed, page_bounds
+from ckanext.crowdsource.common.roles import current_user_id, people
 from ckanext.crowdsource.moderation import core as moderation
 
-from . import index, read, schema, subjects
+from . import core, read, schema, subjects
 from .model import post, post_revision, thread, vote
 
 
-def held_for_approval(context: Context, subject: subjects.Subject) -> bool:
-    """Whether a new post waits for staff: pre-moderation is on and the author
-    has fewer published posts than it asks for (staff are never held)."""
-    needed = toolkit.config.get("ckanext.crowdsource.discussion.premoderation_posts")
-    if not needed or is_staff_for(context, subject.owner_org):
-        return False
-    published = model.Session.execute(
-        sa.select(sa.func.count()).select_from(post)
-        .where(post.c.user_id == current_user_id(context), post.c.state == "published")
-    ).scalar_one()
-    return published < needed
+def _place(context: Context, data_dict: DataDict) -> tuple[Any, Any, subjects.Subject]:
+    """(parent post or None, thread or None, subject) a new post goes to."""
+    if data_dict.get("parent_id"):
+        return core.visible_post(context, data_dict["parent_id"])
+    if data_dict.get("thread_id"):
+        parent_thread = read.thread_row(data_dict["thread_id"])
+        return None, parent_thread, read.subject_of(parent_thread)
+    if not (data_dict.get("package_id") or data_dict.get("resource_id")):
+        raise toolkit.ValidationError({"package_id": [toolkit._(
+            "Say where the post goes: package_id (and resource_id), thread_id or parent_id")]})
+    return None, None, subjects.from_input(data_dict)
 
 
-def insert_post(context: Context, subject: subjects.Subject, thread_id: str, kind: str,
-                body: str, parent: Any = None) -> str:
-    """Write one post (not committed); its id."""
-    post_id = str(uuid.uuid4())
-    model.Session.execute(post.insert().values(
-        id=post_id, thread_id=thread_id, kind=kind, body=body,
-        parent_id=parent.id if parent is not None else None,
-        root_id=parent.root_id if parent is not None else post_id,
-        package_id=subject.package_id, user_id=current_user_id(context),
-        state="pending" if held_for_approval(context, subject) else "published",
-    ))
-    return post_id
+def _agrees(data_dict: DataDict, parent: Any, subject: subjects.Subject) -> None:
+    """What else names the place of a reply or answer must name the same."""
+    if parent is not None and data_dict.get("thread_id") not in (None, parent.thread_id):
+        raise toolkit.ValidationError(
+            {"thread_id": [toolkit._("The post you reply to is not in this thread")]})
+    if data_dict.get("package_id") and \
+            dataset_or_404(data_dict["package_id"]).id != subject.package_id:
+        raise toolkit.ValidationError(
+            {"package_id": [toolkit._("This thread is not about that dataset")]})
+    if data_dict.get("resource_id") and (subject.type, subject.id) != (
+            "resource", data_dict["resource_id"]):
+        raise toolkit.ValidationError(
+            {"resource_id": [toolkit._("This thread is not about that resource")]})
 
 
-def discussion_thread(context: Context, subject: subjects.Subject) -> str:
-    """The id of the subject's discussion thread, created with the first comment."""
-    model.Session.execute(
-        insert(thread).values(
-            id=str(uuid.uuid4()), kind="discussion", subject_type=subject.type,
-            subject_id=subject.id, package_id=subject.package_id, user_id=current_user_id(context))
-        .on_conflict_do_nothing(index_elements=["subject_type", "subject_id"],
-                                index_where=sa.text("kind = 'discussion'"))
-    )
-    return read.discussion_row(subject).id
-
-
-def visible_post(context: Context, post_id: str) -> tuple[Any, Any, subjects.Subject]:
-    """The post, its thread and subject, if the caller may see the post in full;
-    otherwise ``ObjectNotFound`` (hidden posts are not disclosed)."""
-    row = read.post_row(post_id)
-    parent_thread = read.thread_row(row.thread_id)
-    subject = read.subject_of(parent_thread)
-    if subjects.can_see(context, subject) and not read.viewer(context, subject).sees(row):
-        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
-    return row, parent_thread, subject
-
-
-def after_write(subject: subjects.Subject) -> None:
-    index.reindex(subject.package_id)
-
-
-@toolkit.validate(schema.post_create_schema)
-@atomic
+@writes(schema.post_create_schema)
 def crowdsource_post_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Post a comment on a dataset or a resource, a reply to a post, or an
     answer to a question, as the calling user.
 
-    Name exactly one place: ``parent_id`` (a reply), ``thread_id`` (a comment
-    in a discussion, or an answer to a question), or ``package_id`` with an
-    optional ``resource_id`` (a comment; the discussion begins with it). With
+    Say where the post goes: ``parent_id`` (a reply), ``thread_id`` (a
+    comment in a discussion, or an answer to a question), or ``package_id``
+    with an optional ``resource_id`` (a comment; the dataset's or resource's
+    discussion begins with it). A reply or answer may name its thread,
+    dataset and resource too; they must then be its parent's. With
     pre-moderation on, posts of new readers wait for staff (``state``
     ``pending``).
 
@@ -101,41 +77,30 @@ def crowdsource_post_create(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the new post, as ``crowdsource_post_show`` gives it
     :rtype: dictionary
     """
-    parent = None
-    if data_dict.get("parent_id"):
-        parent, parent_thread, subject = visible_post(context, data_dict["parent_id"])
-        if parent.state == "deleted":
-            raise toolkit.ValidationError(
-                {"parent_id": [toolkit._("You cannot reply to a deleted post")]})
-    elif data_dict.get("thread_id"):
-        parent_thread = read.thread_row(data_dict["thread_id"])
-        subject = read.subject_of(parent_thread)
-    else:
-        parent_thread = None
-        subject = subjects.from_input(data_dict)
+    parent, parent_thread, subject = _place(context, data_dict)
     toolkit.check_access("crowdsource_post_create", context,
                          {"subject_type": subject.type, "subject_id": subject.id})
-    if parent_thread is not None and parent_thread.status == "closed":
+    if parent_thread is not None:
+        _agrees(data_dict, parent, subject)
+    if parent is not None and parent.state == "deleted":
         raise toolkit.ValidationError(
-            {"thread_id": [toolkit._("This question is closed")]})
-    ratelimit.check(context)
+            {"parent_id": [toolkit._("You cannot reply to a deleted post")]})
+    if parent_thread is not None and parent_thread.status == "closed":
+        raise toolkit.ValidationError({"status": [toolkit._("This question is closed")]})
     if parent_thread is None:
-        thread_id, kind = discussion_thread(context, subject), "comment"
+        thread_id, kind = core.discussion_thread(context, subject), "comment"
     else:
         thread_id = parent_thread.id
         kind = "answer" if parent_thread.kind == "question" and parent is None else "comment"
-    post_id = insert_post(context, subject, thread_id, kind, data_dict["body"], parent)
-    model.Session.execute(sa.update(thread).where(thread.c.id == thread_id)
-                          .values(modified=sa.func.now()))
-    model.Session.commit()
-    after_write(subject)
+    post_id = core.insert_post(context, subject, thread_id, kind, data_dict["body"], parent)
+    core.touch(thread_id)
+    core.changed(subject)
     events.post_created.send(post_id, package_id=subject.package_id, thread_id=thread_id,
                              kind=kind, user_id=current_user_id(context))
-    return crowdsource_post_show(toolkit.fresh_context(context), {"id": post_id})
+    return core.post_result(context, post_id)
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.post_id_schema)
+@reads(schema.post_show_schema)
 def crowdsource_post_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """One post, without its replies. Hidden and pending posts are shown only
     to their author and to staff; deleted posts keep their place without text.
@@ -161,8 +126,7 @@ def crowdsource_post_show(context: Context, data_dict: DataDict) -> dict[str, An
                           parent_thread.accepted_post_id)
 
 
-@toolkit.validate(schema.post_update_schema)
-@atomic
+@writes(schema.post_update_schema)
 def crowdsource_post_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Change the text of one's own post (and the title of one's own
     question). The post is marked edited; staff can read earlier versions
@@ -178,46 +142,47 @@ def crowdsource_post_update(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the post, as ``crowdsource_post_show`` gives it
     :rtype: dictionary
     """
-    row, parent_thread, subject = visible_post(context, data_dict["id"])
+    row, parent_thread, subject = core.visible_post(context, data_dict["id"])
     toolkit.check_access("crowdsource_post_update", context, {"id": row.id})
     if row.state == "deleted":
-        raise toolkit.ValidationError({"id": [toolkit._("A deleted post cannot be edited")]})
+        raise toolkit.ValidationError({"state": [toolkit._("A deleted post cannot be edited")]})
     title = data_dict.get("title")
     if title is not None and row.kind != "question":
         raise toolkit.ValidationError({"title": [toolkit._("Only questions have a title")]})
     if data_dict["body"] == row.body and title in (None, parent_thread.title):
-        return crowdsource_post_show(toolkit.fresh_context(context), {"id": row.id})
+        return core.post_result(context, row.id)
     model.Session.execute(post_revision.insert().values(
         id=str(uuid.uuid4()), post_id=row.id, user_id=row.user_id, body=row.body,
         title=parent_thread.title if row.kind == "question" else None))
     model.Session.execute(sa.update(post).where(post.c.id == row.id).values(
         body=data_dict["body"], edited=sa.func.now(), modified=sa.func.now()))
     if title is not None:
-        model.Session.execute(sa.update(thread).where(thread.c.id == parent_thread.id)
-                              .values(title=title, modified=sa.func.now()))
-    model.Session.commit()
+        core.touch(parent_thread.id, title=title)
     events.post_edited.send(row.id, package_id=subject.package_id, thread_id=parent_thread.id,
                             user_id=current_user_id(context))
-    return crowdsource_post_show(toolkit.fresh_context(context), {"id": row.id})
+    return core.post_result(context, row.id)
 
 
-@toolkit.validate(schema.post_reason_schema)
-@atomic
-def crowdsource_post_delete(context: Context, data_dict: DataDict) -> None:
+@writes(schema.id_reason_schema)
+def crowdsource_post_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Delete a post: one's own, or (staff) any post on their organization's
     datasets. The post keeps its place, marked deleted by its author or by
     the library, so replies keep their context; a deletion by staff is
-    written to the moderation log.
+    written to the moderation log. Deleting a question closes it.
 
     :param id: the post's id
     :type id: string
     :param reason: why (optional; recorded when staff delete)
     :type reason: string
+
+    :returns: the deleted post, as ``crowdsource_post_show`` gives it (its
+        ``body`` is empty unless the caller is staff)
+    :rtype: dictionary
     """
-    row, parent_thread, subject = visible_post(context, data_dict["id"])
+    row, parent_thread, subject = core.visible_post(context, data_dict["id"])
     toolkit.check_access("crowdsource_post_delete", context, {"id": row.id})
     if row.state == "deleted":
-        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
+        raise toolkit.ValidationError({"state": [toolkit._("This post is deleted already")]})
     actor = current_user_id(context)
     by = "author" if row.user_id == actor else "staff"
     model.Session.execute(sa.update(post).where(post.c.id == row.id).values(
@@ -229,42 +194,49 @@ def crowdsource_post_delete(context: Context, data_dict: DataDict) -> None:
         changes = {"status": "closed", "close_reason": toolkit._("Deleted by its author")
                    if by == "author" else data_dict.get("reason") or toolkit._("Deleted")}
     if changes:
-        model.Session.execute(sa.update(thread).where(thread.c.id == parent_thread.id)
-                              .values(modified=sa.func.now(), **changes))
+        core.touch(parent_thread.id, **changes)
     if by == "staff":
         moderation.record("post", row.id, "delete", actor, data_dict.get("reason", ""),
                           package_id=subject.package_id, owner_org=subject.owner_org)
-    model.Session.commit()
-    after_write(subject)
+    core.changed(subject)
     events.post_deleted.send(row.id, package_id=subject.package_id,
                              thread_id=parent_thread.id, user_id=actor)
+    return core.post_result(context, row.id)
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.post_id_schema)
-def crowdsource_post_history(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+@reads(schema.post_history_schema)
+def crowdsource_post_history(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The earlier versions of an edited post, newest first (staff).
 
     :param id: the post's id
     :type id: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
 
-    :returns: ``[{"body", "title", "author", "replaced"}, ...]``; ``title``
-        for questions only, ``replaced``: when this version was replaced
-    :rtype: list of dictionaries
+    :returns: ``{"count": total, "results": [{"body", "title", "author",
+        "replaced"}, ...]}``; ``title`` for questions only, ``replaced``: when
+        this version was replaced
+    :rtype: dictionary
     """
     row = read.post_row(data_dict["id"])
     toolkit.check_access("crowdsource_post_history", context, {"id": row.id})
+    limit, offset = page_bounds(data_dict)
+    mine = post_revision.c.post_id == row.id
+    total = model.Session.execute(
+        sa.select(sa.func.count()).select_from(post_revision).where(mine)).scalar_one()
     rows = model.Session.execute(
-        sa.select(post_revision).where(post_revision.c.post_id == row.id)
+        sa.select(post_revision).where(mine)
         .order_by(post_revision.c.created.desc(), post_revision.c.id)
+        .limit(limit).offset(offset)
     ).all()
     editors = people({r.user_id for r in rows})
-    return [{"body": r.body, "title": r.title, "author": editors.get(r.user_id),
-             "replaced": r.created.isoformat()} for r in rows]
+    return listed(total, [{"body": r.body, "title": r.title, "author": editors.get(r.user_id),
+                           "replaced": r.created.isoformat()} for r in rows])
 
 
-@toolkit.validate(schema.post_vote_schema)
-@atomic
+@writes(schema.post_vote_schema)
 def crowdsource_post_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Vote on someone else's post: up or down on answers, up on comments;
     ``0`` withdraws one's vote. One vote per user and post; voting again
@@ -275,14 +247,16 @@ def crowdsource_post_vote(context: Context, data_dict: DataDict) -> dict[str, An
     :param vote: ``1``, ``-1`` or ``0``
     :type vote: int
 
-    :returns: ``{"score": the post's score, "vote": the caller's vote}``
+    :returns: the post, as ``crowdsource_post_show`` gives it: its ``score``
+        and the caller's vote (``my_vote``)
     :rtype: dictionary
     """
-    row, parent_thread, subject = visible_post(context, data_dict["id"])
+    row, parent_thread, subject = core.visible_post(context, data_dict["id"])
     toolkit.check_access("crowdsource_post_vote", context, {"id": row.id})
     value = data_dict["vote"]
     if row.state != "published":
-        raise toolkit.ValidationError({"id": [toolkit._("You can only vote on published posts")]})
+        raise toolkit.ValidationError(
+            {"state": [toolkit._("You can only vote on published posts")]})
     if value < 0 and row.kind != "answer":
         raise toolkit.ValidationError({"vote": [toolkit._("Only answers can be voted down")]})
     user_id = current_user_id(context)
@@ -292,8 +266,7 @@ def crowdsource_post_vote(context: Context, data_dict: DataDict) -> dict[str, An
         sa.select(vote.c.value).where(vote.c.post_id == row.id, vote.c.user_id == user_id)
     ).scalar() or 0
     if value == before:
-        model.Session.rollback()
-        return {"score": row.score, "vote": value}
+        return core.post_result(context, row.id)
     if value:
         model.Session.execute(
             insert(vote).values(post_id=row.id, user_id=user_id, value=value)
@@ -302,18 +275,18 @@ def crowdsource_post_vote(context: Context, data_dict: DataDict) -> dict[str, An
     else:
         model.Session.execute(
             sa.delete(vote).where(vote.c.post_id == row.id, vote.c.user_id == user_id))
-    score = model.Session.execute(
-        sa.update(post).where(post.c.id == row.id)
-        .values(score=post.c.score + (value - before)).returning(post.c.score)
-    ).scalar_one()
-    model.Session.commit()
+    model.Session.execute(sa.update(post).where(post.c.id == row.id)
+                          .values(score=post.c.score + (value - before)))
     events.post_voted.send(row.id, package_id=subject.package_id, thread_id=parent_thread.id,
                            user_id=user_id, vote=value, author_id=row.user_id)
-    return {"score": score, "vote": value}
+    return core.post_result(context, row.id)
 
 
-def _thread_for(context: Context, data_dict: DataDict) -> tuple[Any | None, subjects.Subject]:
+def _thread_for(data_dict: DataDict) -> tuple[Any | None, subjects.Subject]:
     if data_dict.get("id"):
+        if data_dict.get("package_id") or data_dict.get("resource_id"):
+            raise toolkit.ValidationError({"id": [toolkit._(
+                "Give the thread's id, or a package_id or resource_id, not both")]})
         row = read.thread_row(data_dict["id"])
         return row, read.subject_of(row)
     if not (data_dict.get("package_id") or data_dict.get("resource_id")):
@@ -323,16 +296,15 @@ def _thread_for(context: Context, data_dict: DataDict) -> tuple[Any | None, subj
     return read.discussion_row(subject), subject
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.thread_show_schema)
+@reads(schema.thread_show_schema)
 def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A discussion or a question with one page of its posts.
 
     A dataset's or resource's discussion can be named by ``package_id`` (and
-    ``resource_id``); before its first comment it is empty (``id`` null). The
-    page holds top-level posts (comments, or a question's answers), each with
-    its replies as a tree (``replies``); a question comes with ``question``,
-    the question itself with its comments.
+    ``resource_id``) instead of ``id``; before its first comment it is empty
+    (``id`` null). The page holds top-level posts (comments, or a question's
+    answers), each with its replies as a tree (``replies``); a question comes
+    with ``question``, the question itself with its comments.
 
     :param id: the thread's id (optional)
     :type id: string
@@ -360,7 +332,7 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
         with ``count`` (top-level posts), ``question`` and ``posts``
     :rtype: dictionary
     """
-    row, subject = _thread_for(context, data_dict)
+    row, subject = _thread_for(data_dict)
     toolkit.check_access("crowdsource_thread_show", context,
                          {"subject_type": subject.type, "subject_id": subject.id})
     limit, offset = page_bounds(data_dict)
@@ -378,7 +350,7 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
             choices=", ".join(sorts))]})
     replies = data_dict.get("replies")
     if replies is None:
-        replies = toolkit.config.get("ckanext.crowdsource.discussion.replies_shown")
+        replies = config.replies_shown()
     found = read.page(row, who, sort, limit, offset, replies, data_dict.get("root_id"))
     if row.kind == "question" and found["question"] is None:
         raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
@@ -387,8 +359,7 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
             "is_staff": who.staff}
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.thread_list_schema)
+@reads(schema.thread_list_schema)
 def crowdsource_thread_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The discussions and questions about a dataset and its resources, with
     how many published posts each has; most recently active first.
@@ -403,7 +374,8 @@ def crowdsource_thread_list(context: Context, data_dict: DataDict) -> dict[str, 
     :type offset: int
 
     :returns: ``{"count": total, "results": [{"id", "kind", "subject_type",
-        "subject_id", "subject_label", "title", "status", "posts"}, ...]}``
+        "subject_id", "subject_label", "title", "status", "posts",
+        "modified"}, ...]}``
     :rtype: dictionary
     """
     subject = subjects.resolve("dataset", data_dict["package_id"])
@@ -417,33 +389,24 @@ def crowdsource_thread_list(context: Context, data_dict: DataDict) -> dict[str, 
     where = [thread.c.package_id == subject.package_id]
     if data_dict.get("kind"):
         where.append(thread.c.kind == data_dict["kind"])
-    listed = (
+    found = (
         sa.select(thread, published.label("posts"))
         .outerjoin(post, post.c.thread_id == thread.c.id).where(*where)
         .group_by(thread.c.id)
         .having(sa.or_(thread.c.kind == "discussion", seen_question))
     ).subquery()
-    total = model.Session.execute(sa.select(sa.func.count()).select_from(listed)).scalar_one()
+    total = model.Session.execute(sa.select(sa.func.count()).select_from(found)).scalar_one()
     rows = model.Session.execute(
-        sa.select(listed).order_by(listed.c.modified.desc(), listed.c.id)
+        sa.select(found).order_by(found.c.modified.desc(), found.c.id)
         .limit(limit).offset(offset)
     ).all()
     resources = {r.id: r.name or r.url for r in model.Session.query(model.Resource).filter(
         model.Resource.id.in_([r.subject_id for r in rows if r.subject_type == "resource"]))}
-    return {"count": total, "results": [{
+    return listed(total, [{
         "id": r.id, "kind": r.kind, "subject_type": r.subject_type, "subject_id": r.subject_id,
         "subject_label": resources.get(r.subject_id, subject.label), "title": r.title,
         "status": r.status, "posts": r.posts, "modified": r.modified.isoformat(),
-    } for r in rows]}
-
-
-def purge_dataset(package_id: str) -> None:
-    """Its threads, posts, earlier versions and votes go with a purged dataset."""
-    posts = sa.select(post.c.id).where(post.c.package_id == package_id)
-    model.Session.execute(sa.delete(vote).where(vote.c.post_id.in_(posts)))
-    model.Session.execute(sa.delete(post_revision).where(post_revision.c.post_id.in_(posts)))
-    model.Session.execute(sa.delete(post).where(post.c.package_id == package_id))
-    model.Session.execute(sa.delete(thread).where(thread.c.package_id == package_id))
+    } for r in rows])
 
 
 def get_actions() -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Who may read, post, vote, moderate and accept (DESIGN section 6).
 
-Every function finds the thread's subject from what it is given: a post
-(``id``), a thread (``thread_id``), a subject (``subject_type`` and
-``subject_id``) or a dataset (``package_id``, ``resource_id``).
+Every function takes its action's own input (so ``h.check_access`` works
+with it) and finds the thread's subject from it: a post (``id`` of post
+actions, ``parent_id``), a thread (``id`` of thread and question actions,
+``thread_id``) or a dataset (``package_id``, ``resource_id``). Actions may
+name the subject itself (``subject_type`` and ``subject_id``).
 """
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ def _find(data_dict: DataDict) -> tuple[Any, Any, subjects.Subject] | None:
         if data_dict.get("subject_type"):
             return None, None, subjects.resolve(data_dict["subject_type"],
                                                 data_dict.get("subject_id", ""))
-        if data_dict.get("id"):
-            row = read.post_row(data_dict["id"])
+        post_id = data_dict.get("id") or data_dict.get("parent_id")
+        if post_id:
+            row = read.post_row(post_id)
             parent = read.thread_row(row.thread_id)
             return row, parent, read.subject_of(parent)
         if data_dict.get("thread_id"):
@@ -32,6 +35,14 @@ def _find(data_dict: DataDict) -> tuple[Any, Any, subjects.Subject] | None:
         return None, None, subjects.from_input(data_dict)
     except (toolkit.ObjectNotFound, toolkit.ValidationError):
         return None
+
+
+def _of_thread(data_dict: DataDict) -> DataDict:
+    """A thread action's input, whose ``id`` is the thread's, as :func:`_find` reads it."""
+    if data_dict.get("id") and not data_dict.get("thread_id"):
+        rest = {k: v for k, v in data_dict.items() if k != "id"}
+        return {**rest, "thread_id": data_dict["id"]}
+    return data_dict
 
 
 def _no(message: str) -> AuthResult:
@@ -66,10 +77,16 @@ def _is_author(context: Context, row: Any) -> bool:
 @toolkit.auth_allow_anonymous_access
 def crowdsource_thread_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone who can see the thread's subject."""
+    return _sees(context, _of_thread(data_dict))
+
+
+@toolkit.auth_allow_anonymous_access
+def crowdsource_post_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone who can see the post's subject."""
     return _sees(context, data_dict)
 
 
-crowdsource_thread_list = crowdsource_post_show = crowdsource_thread_show
+crowdsource_thread_list = crowdsource_post_show
 
 
 @toolkit.auth_allow_anonymous_access
@@ -127,7 +144,14 @@ def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> AuthResu
 
 # Staff of the subject's organization (sysadmins for the site).
 crowdsource_post_history = crowdsource_answer_verify = _staff
-crowdsource_question_close = crowdsource_question_reopen = _staff
+
+
+def crowdsource_question_close(context: Context, data_dict: DataDict) -> AuthResult:
+    """Staff of the question's subject (sysadmins for the library's questions)."""
+    return _staff(context, _of_thread(data_dict))
+
+
+crowdsource_question_reopen = crowdsource_question_close
 
 
 def get_auth_functions() -> dict[str, Any]:

@@ -5,7 +5,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib import search
 
 from ckanext.crowdsource.common import needs_help
 
@@ -51,8 +50,3 @@ def add_to_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     if mine["open_questions"]:
         needs_help.add(pkg_dict, OPEN_QUESTIONS)
     return pkg_dict
-
-
-def reindex(package_id: str | None) -> None:
-    if package_id:
-        search.rebuild(package_id)

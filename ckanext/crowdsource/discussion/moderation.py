@@ -6,10 +6,10 @@ from ckan import model
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common import reindex
 from ckanext.crowdsource.common.text import excerpt
 from ckanext.crowdsource.moderation.core import Item, ItemType
 
-from . import index
 from .model import post, thread
 
 
@@ -35,7 +35,9 @@ def set_hidden(item: Item, hidden: bool, reason: str) -> None:
 
 
 def after_change(item: Item, hidden: bool, actor_id: str) -> None:
-    index.reindex(item.package_id)
+    """In the deciding action's transaction: the dataset's counts change
+    after the commit, and listeners hear of it."""
+    reindex.later(item.package_id)
     signal = events.post_hidden if hidden else events.post_restored
     signal.send(item.item_id, package_id=item.package_id, user_id=actor_id)
 

@@ -1,7 +1,6 @@
-"""Actions for questions and answers: ask, list, close, accept, verify."""
+"""Actions for questions and answers: ask, list, close, reopen, accept, verify."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -11,9 +10,9 @@ from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import ratelimit
-from ckanext.crowdsource.common.db import atomic
-from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.action import reads, writes
+from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import (
     current_user,
     current_user_id,
@@ -22,13 +21,11 @@ from ckanext.crowdsource.common.roles import (
     visible_datasets,
 )
 
-from . import read, schema, subjects
-from .actions import after_write, crowdsource_thread_show, insert_post, visible_post
+from . import core, read, schema, subjects
 from .model import post, thread
 
 
-@toolkit.validate(schema.question_create_schema)
-@atomic
+@writes(schema.question_create_schema)
 def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask a question about a dataset, a resource of it, or (with neither)
     the library in general. Others answer it with ``crowdsource_post_create``
@@ -43,23 +40,18 @@ def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[s
     :param resource_id: the id of a resource of the dataset (optional)
     :type resource_id: string
 
-    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :returns: the question's thread, as ``crowdsource_thread_show`` gives it
     :rtype: dictionary
     """
     subject = subjects.from_input(data_dict)
     toolkit.check_access("crowdsource_question_create", context,
                          {"subject_type": subject.type, "subject_id": subject.id})
-    ratelimit.check(context)
-    thread_id = str(uuid.uuid4())
-    model.Session.execute(thread.insert().values(
-        id=thread_id, kind="question", subject_type=subject.type, subject_id=subject.id,
-        package_id=subject.package_id, user_id=current_user_id(context), title=data_dict["title"]))
-    post_id = insert_post(context, subject, thread_id, "question", data_dict["body"])
-    model.Session.commit()
-    after_write(subject)
+    thread_id = core.insert_question(context, subject, data_dict["title"])
+    post_id = core.insert_post(context, subject, thread_id, "question", data_dict["body"])
+    core.changed(subject)
     events.post_created.send(post_id, package_id=subject.package_id, thread_id=thread_id,
                              kind="question", user_id=current_user_id(context))
-    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": thread_id})
+    return core.thread_result(context, thread_id)
 
 
 def _answers() -> sa.ScalarSelect:
@@ -69,8 +61,7 @@ def _answers() -> sa.ScalarSelect:
                    post.c.state == "published").scalar_subquery())
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.question_list_schema)
+@reads(schema.question_list_schema)
 def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Questions the caller can see: about one dataset (or resource), about
     the library in general (``site``), or everywhere.
@@ -86,8 +77,8 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
     :type resource_id: string
     :param site: only questions about the library in general (optional)
     :type site: bool
-    :param user: only questions asked by this user (name or id, optional)
-    :type user: string
+    :param user_id: only questions asked by this user (id or name, optional)
+    :type user_id: string
     :param status: ``open``, ``answered`` or ``closed`` (optional)
     :type status: string
     :param unanswered: only questions waiting too long for an answer (optional)
@@ -129,8 +120,8 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
                       question.c.user_id == (user.id if user else ""),
                       model.Package.owner_org.in_(orgs))
     where.append(seen)
-    if data_dict.get("user"):
-        asker = model.User.get(data_dict["user"])
+    if data_dict.get("user_id"):
+        asker = model.User.get(data_dict["user_id"])
         if asker is None:
             raise toolkit.ObjectNotFound(toolkit._("User not found"))
         where.append(thread.c.user_id == asker.id)
@@ -139,7 +130,7 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
     if data_dict.get("unanswered"):
         days = data_dict.get("unanswered_days")
         if days is None:
-            days = toolkit.config.get("ckanext.crowdsource.discussion.unanswered_days")
+            days = config.unanswered_days()
         where += [thread.c.status == "open", _answers() == 0,
                   thread.c.created < datetime.now(timezone.utc) - timedelta(days=int(days))]
     joined = (thread.join(question, sa.and_(question.c.thread_id == thread.c.id,
@@ -157,7 +148,7 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
         .limit(limit).offset(offset)
     ).all()
     authors = people({r.user_id for r in rows})
-    return {"count": total, "results": [{
+    return listed(total, [{
         "id": r.id, "title": r.title, "status": r.status, "state": r.state,
         "excerpt": "" if r.state == "deleted" else " ".join(r.body.split())[:200],
         "subject_type": r.subject_type, "subject_id": r.subject_id,
@@ -165,25 +156,17 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
         "package_title": r.package_title, "author": authors.get(r.user_id),
         "answers": r.answers, "accepted_post_id": r.accepted_post_id,
         "created": r.created.isoformat(), "modified": r.modified.isoformat(),
-    } for r in rows]}
+    } for r in rows])
 
 
-def _question(thread_id: str) -> tuple[Any, subjects.Subject]:
+def _question(context: Context, action: str, thread_id: str) -> tuple[Any, subjects.Subject]:
+    """The question an action is about, once the caller may act on it."""
     row = read.thread_row(thread_id)
-    if row.kind != "question":
-        raise toolkit.ValidationError({"id": [toolkit._("This is not a question")]})
-    return row, read.subject_of(row)
+    toolkit.check_access(action, context, {"thread_id": row.id})
+    return core.question(row)
 
 
-def _set_status(row: Any, subject: subjects.Subject, **values: Any) -> None:
-    model.Session.execute(sa.update(thread).where(thread.c.id == row.id)
-                          .values(modified=sa.func.now(), **values))
-    model.Session.commit()
-    after_write(subject)
-
-
-@toolkit.validate(schema.post_reason_schema)
-@atomic
+@writes(schema.id_reason_schema)
 def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Close a question (staff): no more answers or comments.
 
@@ -192,52 +175,48 @@ def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[st
     :param reason: why (optional, shown with the question)
     :type reason: string
 
-    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :returns: the question's thread, as ``crowdsource_thread_show`` gives it
     :rtype: dictionary
     """
-    row, subject = _question(data_dict["id"])
-    toolkit.check_access("crowdsource_question_close", context, {"thread_id": row.id})
+    row, subject = _question(context, "crowdsource_question_close", data_dict["id"])
     if row.status == "closed":
-        raise toolkit.ValidationError({"id": [toolkit._("This question is closed already")]})
-    _set_status(row, subject, status="closed", close_reason=data_dict.get("reason", ""))
+        raise toolkit.ValidationError({"status": [toolkit._("This question is closed already")]})
+    core.touch(row.id, status="closed", close_reason=data_dict.get("reason", ""))
+    core.changed(subject)
     events.question_closed.send(row.id, package_id=subject.package_id, thread_id=row.id,
                                 user_id=current_user_id(context))
-    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": row.id})
+    return core.thread_result(context, row.id)
 
 
-@toolkit.validate(schema.post_id_schema)
-@atomic
+@writes(schema.question_reopen_schema)
 def crowdsource_question_reopen(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Open a closed question again (staff).
 
     :param id: the question's thread id
     :type id: string
 
-    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :returns: the question's thread, as ``crowdsource_thread_show`` gives it
     :rtype: dictionary
     """
-    row, subject = _question(data_dict["id"])
-    toolkit.check_access("crowdsource_question_reopen", context, {"thread_id": row.id})
+    row, subject = _question(context, "crowdsource_question_reopen", data_dict["id"])
     if row.status != "closed":
-        raise toolkit.ValidationError({"id": [toolkit._("This question is not closed")]})
-    _set_status(row, subject, status="answered" if row.accepted_post_id else "open",
-                close_reason=None)
+        raise toolkit.ValidationError({"status": [toolkit._("This question is not closed")]})
+    core.touch(row.id, status="answered" if row.accepted_post_id else "open", close_reason=None)
+    core.changed(subject)
     events.question_reopened.send(row.id, package_id=subject.package_id, thread_id=row.id,
                                   user_id=current_user_id(context))
-    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": row.id})
+    return core.thread_result(context, row.id)
 
 
-def _answer(context: Context, post_id: str) -> tuple[Any, Any, subjects.Subject]:
-    row, parent, subject = visible_post(context, post_id)
-    if row.kind != "answer":
-        raise toolkit.ValidationError({"id": [toolkit._("This is not an answer")]})
-    if row.state != "published":
-        raise toolkit.ValidationError({"id": [toolkit._("This answer is not published")]})
+def _answer(context: Context, action: str, post_id: str) -> tuple[Any, Any, subjects.Subject]:
+    """The answer an action is about, once the caller may act on it."""
+    row, parent, subject = core.visible_post(context, post_id)
+    toolkit.check_access(action, context, {"id": row.id})
+    core.published_answer(row)
     return row, parent, subject
 
 
-@toolkit.validate(schema.answer_accept_schema)
-@atomic
+@writes(schema.answer_accept_schema)
 def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Accept an answer as the best (the asker, or staff); accepting another
     answer replaces the choice, ``accept`` false withdraws it. The question
@@ -248,27 +227,29 @@ def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> dict[str
     :param accept: true to accept (default), false to withdraw
     :type accept: bool
 
-    :returns: the question, as ``crowdsource_thread_show`` gives it
+    :returns: the answer, as ``crowdsource_post_show`` gives it (``accepted``
+        tells whether it is the accepted answer now; its question's status is
+        in ``crowdsource_thread_show``)
     :rtype: dictionary
     """
-    row, parent, subject = _answer(context, data_dict["id"])
-    toolkit.check_access("crowdsource_answer_accept", context, {"id": row.id})
+    row, parent, subject = _answer(context, "crowdsource_answer_accept", data_dict["id"])
     if parent.status == "closed":
-        raise toolkit.ValidationError({"id": [toolkit._("This question is closed")]})
+        raise toolkit.ValidationError({"status": [toolkit._("This question is closed")]})
     if data_dict["accept"]:
-        _set_status(parent, subject, accepted_post_id=row.id, status="answered")
+        core.touch(parent.id, accepted_post_id=row.id, status="answered")
     elif parent.accepted_post_id == row.id:
-        _set_status(parent, subject, accepted_post_id=None, status="open")
+        core.touch(parent.id, accepted_post_id=None, status="open")
     else:
-        raise toolkit.ValidationError({"id": [toolkit._("This is not the accepted answer")]})
+        raise toolkit.ValidationError(
+            {"accepted": [toolkit._("This is not the accepted answer")]})
+    core.changed(subject)
     events.answer_accepted.send(row.id, package_id=subject.package_id, thread_id=parent.id,
                                 user_id=current_user_id(context), author_id=row.user_id,
                                 accepted=data_dict["accept"])
-    return crowdsource_thread_show(toolkit.fresh_context(context), {"id": parent.id})
+    return core.post_result(context, row.id)
 
 
-@toolkit.validate(schema.answer_verify_schema)
-@atomic
+@writes(schema.answer_verify_schema)
 def crowdsource_answer_verify(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Mark an answer as verified by the library, or take the mark back (staff).
 
@@ -280,16 +261,13 @@ def crowdsource_answer_verify(context: Context, data_dict: DataDict) -> dict[str
     :returns: the answer, as ``crowdsource_post_show`` gives it
     :rtype: dictionary
     """
-    row, parent, subject = _answer(context, data_dict["id"])
-    toolkit.check_access("crowdsource_answer_verify", context, {"id": row.id})
+    row, parent, subject = _answer(context, "crowdsource_answer_verify", data_dict["id"])
     model.Session.execute(sa.update(post).where(post.c.id == row.id)
                           .values(verified=data_dict["verified"], modified=sa.func.now()))
-    model.Session.commit()
     events.answer_verified.send(row.id, package_id=subject.package_id, thread_id=parent.id,
                                 user_id=current_user_id(context), author_id=row.user_id,
                                 verified=data_dict["verified"])
-    return toolkit.get_action("crowdsource_post_show")(toolkit.fresh_context(context),
-                                                      {"id": row.id})
+    return core.post_result(context, row.id)
 
 
 def get_actions() -> dict[str, Any]:

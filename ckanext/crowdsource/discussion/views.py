@@ -15,8 +15,10 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint, Response
 
+from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.views import attempt, dataset_page, error_text, listed, local
 
+from . import schema
 from .index import counts
 from .read import REPLIES_MAX
 
@@ -25,7 +27,7 @@ STATE_KEYS = ("view", "package_id", "resource_id", "thread_id", "sort", "page")
 
 
 def _limit() -> int:
-    return toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+    return config.list_limit_default()
 
 
 def tab_counts(package_id: str) -> dict[str, int]:
@@ -36,14 +38,18 @@ def tab_counts(package_id: str) -> dict[str, int]:
 def thread_vars(state: dict[str, Any], error: str = "", **more: Any) -> dict[str, Any]:
     """What the thread or question partial shows, for the page in ``state``
     (``more``: further input of ``crowdsource_thread_show``)."""
-    page_number = max(1, int(state.get("page") or 1))
+    try:
+        page_number = max(1, int(state.get("page") or 1))
+    except ValueError:
+        page_number = 1
     data: dict[str, Any] = {"limit": _limit(), "offset": (page_number - 1) * _limit(), **more}
     if state.get("sort"):
         data["sort"] = state["sort"]
-    if state.get("view") == "question":
+    subject = {k: state[k] for k in ("package_id", "resource_id") if state.get(k)}
+    if state.get("view") == "question" or not subject:
         data["id"] = state["thread_id"]
     else:
-        data.update({k: state[k] for k in ("package_id", "resource_id") if state.get(k)})
+        data.update(subject)
     found = toolkit.get_action("crowdsource_thread_show")({}, data)
     state = {**state, "page": page_number, "sort": found["sort"]}
     if found["id"]:
@@ -77,8 +83,10 @@ def resource_thread(package_id: str, resource_id: str) -> dict[str, Any]:
                         "resource_id": resource_id, **_paging()})
 
 
-def _paging() -> dict[str, Any]:
-    return {"sort": request.args.get("sort", ""), "page": h.get_page_number(request.args)}
+def _paging(sorts: tuple[str, ...] = schema.SORTS) -> dict[str, Any]:
+    """The page and sort asked for (a sort the thread does not know: the default)."""
+    sort = request.args.get("sort", "")
+    return {"sort": sort if sort in sorts else "", "page": h.get_page_number(request.args)}
 
 
 def discussion(id: str) -> str:
@@ -133,7 +141,8 @@ def site_questions() -> str:
 def question(id: str) -> str:
     """One question with its answers."""
     try:
-        found = thread_vars({"view": "question", "thread_id": id, **_paging()})
+        found = thread_vars({"view": "question", "thread_id": id,
+                             **_paging(schema.ANSWER_SORTS)})
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
         return base.abort(404, toolkit._("Question not found"))
     except toolkit.ValidationError as e:
@@ -168,17 +177,26 @@ def replies(id: str) -> str:
 
 def history(id: str) -> str:
     """Earlier versions of a post, for staff."""
+    page_number = h.get_page_number(request.args)
     try:
-        versions = toolkit.get_action("crowdsource_post_history")({}, {"id": id})
+        versions = toolkit.get_action("crowdsource_post_history")(
+            {}, {"id": id, "limit": _limit(), "offset": (page_number - 1) * _limit()})
         current = toolkit.get_action("crowdsource_post_show")({}, {"id": id})
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
         return base.abort(404, toolkit._("Post not found"))
+    page = Page(collection=versions["results"], page=page_number, presliced_list=True,
+                url=h.pager_url, item_count=versions["count"], items_per_page=_limit())
     return toolkit.render("crowdsource/discussion/history.html",
-                          {"versions": versions, "post": current})
+                          {"page": page, "post": current})
 
 
-def _call(verb: str, form: Any) -> tuple[str, Any]:
-    """The action a verb stands for, and its input from the form."""
+VERBS = ("comment", "ask", "edit", "delete", "vote", "flag", "hide", "restore", "approve",
+         "accept", "verify", "close", "reopen")
+
+
+def _call(verb: str, form: Any) -> tuple[str, dict[str, Any]]:
+    """The action a verb (one of :data:`VERBS`) stands for, and its input
+    from the form."""
     post_id = form.get("id", "")
     reason = form.get("reason") or request.headers.get("HX-Prompt", "")
     moderate = {"item_type": "post", "item_id": post_id, "reason": reason}
@@ -226,13 +244,29 @@ def _done(verb: str) -> str:
     }[verb]
 
 
+def _flash(verb: str, error: str) -> None:
+    if error:
+        h.flash_error(error)
+    else:
+        h.flash_success(_done(verb))
+
+
+def _list_url(state: dict[str, Any]) -> str:
+    """The list a thread is found from: its dataset's tab, or all questions."""
+    if state.get("package_id"):
+        tab = "questions" if state.get("view") == "question" else "discussion"
+        return h.url_for(f"crowdsource_discussion.{tab}", id=state["package_id"])
+    return h.url_for("crowdsource_discussion.site_questions")
+
+
 def act(verb: str) -> Any:
-    """POST: one change to a discussion or a question."""
-    form = request.form
-    try:
-        action, data = _call(verb, form)
-    except KeyError:
+    """POST: one change to a discussion or a question. Of what the action
+    returns only a new question's ``id`` is read (``ask``); the other verbs
+    re-render the thread, so the moderation actions may return any shape."""
+    if verb not in VERBS:
         return base.abort(404)
+    form = request.form
+    action, data = _call(verb, form)
     state = {k: form.get(k, "") for k in STATE_KEYS}
     result, error = attempt(action, data)
     if verb == "ask" and not error:
@@ -243,12 +277,16 @@ def act(verb: str) -> Any:
         return h.redirect_to(target)
     if request.headers.get("HX-Request") and state["view"] in ("discussion", "question"):
         template = "question" if state["view"] == "question" else "thread"
+        try:
+            found = thread_vars(state, error)
+        except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
+            # the thread cannot be shown as the form described it (gone, out
+            # of the user's sight, or a sort it does not know): off to its list
+            _flash(verb, error)
+            return Response("", headers={"HX-Redirect": _list_url(state)})
         return toolkit.render(f"crowdsource/discussion/snippets/{template}.html",
-                              {"found": thread_vars(state, error)})
-    if error:
-        h.flash_error(error)
-    else:
-        h.flash_success(_done(verb))
+                              {"found": found})
+    _flash(verb, error)
     if state["view"] in ("discussion", "question"):
         return h.redirect_to(_url(state))
     return h.redirect_to(local(form.get("came_from", ""),

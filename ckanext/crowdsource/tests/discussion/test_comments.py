@@ -78,8 +78,12 @@ def test_edit_is_marked_and_history_is_kept_for_staff(lib):
     edited = as_user(lib["reader"], "crowdsource_post_update", id=post["id"], body="the map")
     assert edited["body"] == "the map" and edited["edited"]
     history = as_user(lib["editor"], "crowdsource_post_history", id=post["id"])
-    assert [h["body"] for h in history] == ["teh map"]
-    assert history[0]["author"]["name"] == lib["reader"]["name"]
+    assert history["count"] == 1
+    assert [h["body"] for h in history["results"]] == ["teh map"]
+    assert history["results"][0]["author"]["name"] == lib["reader"]["name"]
+    as_user(lib["reader"], "crowdsource_post_update", id=post["id"], body="the maps")
+    paged = as_user(lib["editor"], "crowdsource_post_history", id=post["id"], limit=1)
+    assert paged["count"] == 2 and [h["body"] for h in paged["results"]] == ["the map"]
     for who in ("reader", "reader2", "other_editor"):
         with pytest.raises(logic.NotAuthorized):
             as_user(lib[who], "crowdsource_post_history", id=post["id"])
@@ -97,7 +101,9 @@ def test_only_the_author_edits(lib):
 def test_soft_delete_keeps_the_place_of_the_post_and_its_replies(lib):
     top = comment(lib["reader"], lib, "question about scale")
     comment(lib["reader2"], lib, "1:5000", parent_id=top["id"])
-    as_user(lib["reader"], "crowdsource_post_delete", id=top["id"])
+    deleted = as_user(lib["reader"], "crowdsource_post_delete", id=top["id"])
+    assert (deleted["id"], deleted["state"], deleted["deleted_by"]) == (
+        top["id"], "deleted", "author")
     shown = thread(None, lib)["posts"][0]
     assert shown["state"] == "deleted" and shown["deleted_by"] == "author"
     assert shown["body"] == "" and shown["author"] is None
@@ -107,10 +113,12 @@ def test_soft_delete_keeps_the_place_of_the_post_and_its_replies(lib):
     with pytest.raises(logic.ValidationError) as e:
         comment(lib["reader3"], lib, "late", parent_id=top["id"])
     assert "parent_id" in e.value.error_dict
-    with pytest.raises(logic.ValidationError):
+    with pytest.raises(logic.ValidationError) as e:
         as_user(lib["reader"], "crowdsource_post_update", id=top["id"], body="back")
-    with pytest.raises(logic.NotFound):
+    assert "state" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
         as_user(lib["reader"], "crowdsource_post_delete", id=top["id"])
+    assert "state" in e.value.error_dict
 
 
 def test_staff_delete_any_post_and_it_is_logged(lib):
@@ -119,7 +127,9 @@ def test_staff_delete_any_post_and_it_is_logged(lib):
         as_user(lib["reader2"], "crowdsource_post_delete", id=post["id"])
     with pytest.raises(logic.NotAuthorized):
         as_user(lib["other_editor"], "crowdsource_post_delete", id=post["id"])
-    as_user(lib["editor"], "crowdsource_post_delete", id=post["id"], reason="off topic")
+    deleted = as_user(lib["editor"], "crowdsource_post_delete", id=post["id"],
+                      reason="off topic")
+    assert deleted["body"] == "First!"  # staff still read it
     assert thread(None, lib)["posts"][0]["deleted_by"] == "staff"
     log = as_user(lib["admin"], "crowdsource_moderation_log_list")["results"]
     assert (log[0]["item_type"], log[0]["action"], log[0]["reason"]) == (
@@ -130,12 +140,54 @@ def test_staff_delete_any_post_and_it_is_logged(lib):
     ({"body": ""}, "body"),
     ({"body": "   "}, "body"),
     ({"body": "x" * 10001}, "body"),
+    ({"body": "nul\x00byte"}, "body"),
+    ({"body": "lone \ud800 surrogate"}, "body"),
+    ({"body": ["a list"]}, "body"),
     ({}, "body"),
+    ({"body": "x", "resource_id": "bad\x00id"}, "resource_id"),
+    ({"body": "x", "parent_id": {"a": "dict"}}, "parent_id"),
 ])
 def test_bad_posts_are_validation_errors_naming_the_field(lib, data, field):
     with pytest.raises(logic.ValidationError) as e:
         as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"], **data)
     assert field in e.value.error_dict
+
+
+def test_a_post_with_unknown_keys_is_refused_not_put_in_the_site_discussion(lib):
+    """It once answered 200 and put the comment in the site-wide discussion."""
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(lib["reader"], "crowdsource_post_create", subject_type="dataset",
+                subject_id=lib["ds"]["id"], body="about the maps")
+    assert {"subject_type", "subject_id"} <= set(e.value.error_dict)
+    assert thread(None, lib)["count"] == 0
+    assert as_user(None, "crowdsource_thread_list", package_id=lib["ds"]["id"])["count"] == 0
+    with pytest.raises(logic.ValidationError) as e:
+        comment(lib["reader"], lib, "typo", parnet_id="x")
+    assert list(e.value.error_dict) == ["parnet_id"]
+
+
+def test_a_post_goes_to_one_place(lib):
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(lib["reader"], "crowdsource_post_create", body="nowhere")
+    assert "package_id" in e.value.error_dict
+    top = comment(lib["reader"], lib, "top")
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(lib["reader2"], "crowdsource_post_create", parent_id=top["id"],
+                package_id=lib["ds2"]["id"], body="elsewhere")
+    assert "package_id" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
+        comment(lib["reader2"], lib, "elsewhere", parent_id=top["id"],
+                resource_id=lib["res"]["id"])
+    assert "resource_id" in e.value.error_dict
+    q = as_user(lib["reader"], "crowdsource_question_create", package_id=lib["ds"]["id"],
+                title="Scale?", body="?")
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(lib["reader2"], "crowdsource_post_create", parent_id=top["id"],
+                thread_id=q["id"], body="elsewhere")
+    assert "thread_id" in e.value.error_dict
+    reply = as_user(lib["reader2"], "crowdsource_post_create", parent_id=top["id"],
+                    thread_id=top["thread_id"], body="here")
+    assert (reply["parent_id"], reply["thread_id"]) == (top["id"], top["thread_id"])
 
 
 @pytest.mark.ckan_config("ckanext.crowdsource.discussion.body_max_length", 20)
@@ -156,6 +208,12 @@ def test_missing_things_are_not_found(lib):
         as_user(None, "crowdsource_post_show", id="nope")
     with pytest.raises(logic.NotFound):
         as_user(None, "crowdsource_thread_show", id="nope")
+    with pytest.raises(logic.NotFound):
+        as_user(lib["editor"], "crowdsource_post_history", id="nope")
+    with pytest.raises(logic.NotFound):
+        as_user(lib["reader"], "crowdsource_post_update", id="nope", body="x")
+    with pytest.raises(logic.NotFound):
+        as_user(lib["reader"], "crowdsource_post_delete", id="nope")
 
 
 def test_anonymous_users_read_but_do_not_post(lib):
@@ -198,3 +256,48 @@ def test_the_http_api(lib, app):
     res = app.post("/api/3/action/crowdsource_post_create",
                    json={"package_id": lib["ds"]["name"], "body": "x"})
     assert res.status_code == 403
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"replies": "many"}, "replies"),
+    ({"replies": -1}, "replies"),
+    ({"limit": "x"}, "limit"),
+    ({"offset": -3}, "offset"),
+    ({"sort": "loudest"}, "sort"),
+    ({"root_id": "a\x00"}, "root_id"),
+    ({"thread_id": "x"}, "thread_id"),
+])
+def test_bad_thread_show_input_names_the_field(lib, data, field):
+    with pytest.raises(logic.ValidationError) as e:
+        thread(None, lib, **data)
+    assert field in e.value.error_dict
+
+
+def test_a_thread_is_named_one_way(lib):
+    post = comment(lib["reader"], lib)
+    assert as_user(None, "crowdsource_thread_show", id=post["thread_id"])["count"] == 1
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_thread_show", id=post["thread_id"],
+                package_id=lib["ds"]["id"])
+    assert "id" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_thread_show")
+    assert "id" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_thread_list", package_id=lib["ds"]["id"], kind="chat")
+    assert "kind" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_thread_list")
+    assert "package_id" in e.value.error_dict
+    with pytest.raises(logic.NotFound):
+        as_user(None, "crowdsource_thread_list", package_id="nope")
+
+
+def test_post_actions_return_the_post(lib):
+    post = comment(lib["reader"], lib, "v1")
+    assert as_user(None, "crowdsource_post_show", id=post["id"]) == {**post, "mine": False}
+    edited = as_user(lib["reader"], "crowdsource_post_update", id=post["id"], body="v2")
+    assert (edited["id"], edited["body"]) == (post["id"], "v2")
+    same = as_user(lib["reader"], "crowdsource_post_update", id=post["id"], body="v2")
+    assert same == edited  # nothing changed: no new version either
+    assert as_user(lib["editor"], "crowdsource_post_history", id=post["id"])["count"] == 1

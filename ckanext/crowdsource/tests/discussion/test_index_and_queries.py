@@ -64,6 +64,9 @@ class Statements:
 
 
 def statements_for(call):
+    # a fresh session: whether a dataset is still in the last one's identity
+    # map (a weak cache) would otherwise decide whether it is read again
+    model.Session.remove()
     counter = Statements()
     engine = model.meta.engine
     sa.event.listen(engine, "before_cursor_execute", counter)

@@ -48,15 +48,22 @@ def test_the_asker_accepts_and_may_change_the_choice(asked):
     for who in ("reader2", "reader3", "member", "other_editor"):
         with pytest.raises(logic.NotAuthorized):
             as_user(asked[who], "crowdsource_answer_accept", id=a2["id"])
-    shown = as_user(asked["reader"], "crowdsource_answer_accept", id=a1["id"])
+    accepted = as_user(asked["reader"], "crowdsource_answer_accept", id=a1["id"])
+    assert (accepted["id"], accepted["kind"], accepted["accepted"]) == (a1["id"], "answer", True)
+    shown = show(None, asked)
     assert shown["status"] == "answered" and shown["accepted_post_id"] == a1["id"]
-    shown = as_user(asked["reader"], "crowdsource_answer_accept", id=a2["id"])
+    assert as_user(asked["reader"], "crowdsource_answer_accept", id=a2["id"])["accepted"]
+    shown = show(None, asked)
     assert shown["accepted_post_id"] == a2["id"]
     assert [p["id"] for p in shown["posts"]] == [a2["id"], a1["id"]]
     assert shown["posts"][0]["accepted"]
-    with pytest.raises(logic.ValidationError):
+    with pytest.raises(logic.ValidationError) as e:
         as_user(asked["reader"], "crowdsource_answer_accept", id=a1["id"], accept=False)
-    shown = as_user(asked["editor"], "crowdsource_answer_accept", id=a2["id"], accept=False)
+    assert "accepted" in e.value.error_dict
+    withdrawn = as_user(asked["editor"], "crowdsource_answer_accept", id=a2["id"],
+                        accept=False)
+    assert withdrawn["id"] == a2["id"] and not withdrawn["accepted"]
+    shown = show(None, asked)
     assert shown["status"] == "open" and shown["accepted_post_id"] is None
 
 
@@ -84,7 +91,8 @@ def test_only_staff_verify_close_and_reopen(asked):
             as_user(asked[who], "crowdsource_answer_verify", id=a["id"])
         with pytest.raises(logic.NotAuthorized):
             as_user(asked[who], "crowdsource_question_close", id=asked["q"]["id"])
-    assert as_user(asked["admin"], "crowdsource_answer_verify", id=a["id"])["verified"]
+    verified = as_user(asked["admin"], "crowdsource_answer_verify", id=a["id"])
+    assert verified["id"] == a["id"] and verified["verified"]
     assert not as_user(asked["admin"], "crowdsource_answer_verify", id=a["id"],
                        verified=False)["verified"]
     closed = as_user(asked["editor"], "crowdsource_question_close", id=asked["q"]["id"],
@@ -92,15 +100,24 @@ def test_only_staff_verify_close_and_reopen(asked):
     assert closed["status"] == "closed" and closed["close_reason"].startswith("duplicate")
     with pytest.raises(logic.ValidationError) as e:
         answer(asked["reader3"], asked, "too late")
-    assert "thread_id" in e.value.error_dict
-    with pytest.raises(logic.ValidationError):
+    assert "status" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
         as_user(asked["reader"], "crowdsource_answer_accept", id=a["id"])
-    with pytest.raises(logic.ValidationError):
+    assert "status" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
         as_user(asked["editor"], "crowdsource_question_close", id=asked["q"]["id"])
-    assert as_user(asked["sysadmin"], "crowdsource_question_reopen",
-                   id=asked["q"]["id"])["status"] == "open"
-    with pytest.raises(logic.ValidationError):
+    assert "status" in e.value.error_dict
+    for who in ("reader", "member", "other_editor"):
+        with pytest.raises(logic.NotAuthorized):
+            as_user(asked[who], "crowdsource_question_reopen", id=asked["q"]["id"])
+    reopened = as_user(asked["sysadmin"], "crowdsource_question_reopen", id=asked["q"]["id"])
+    assert (reopened["id"], reopened["status"]) == (asked["q"]["id"], "open")
+    with pytest.raises(logic.ValidationError) as e:
         as_user(asked["editor"], "crowdsource_question_reopen", id=asked["q"]["id"])
+    assert "status" in e.value.error_dict
+    for action in ("crowdsource_question_close", "crowdsource_question_reopen"):
+        with pytest.raises(logic.NotFound):
+            as_user(asked["editor"], action, id="nope")
 
 
 def test_accept_and_verify_need_an_answer(asked):
@@ -121,7 +138,7 @@ def test_question_title_is_edited_with_the_question(asked):
     shown = show(None, asked)
     assert shown["title"] == "Oldest map?" and shown["question"]["edited"]
     history = as_user(asked["editor"], "crowdsource_post_history", id=qpost)
-    assert history[0]["title"] == "Which year is the oldest map?"
+    assert history["results"][0]["title"] == "Which year is the oldest map?"
     a = answer(asked["reader2"], asked, "1850")
     with pytest.raises(logic.ValidationError) as e:
         as_user(asked["reader2"], "crowdsource_post_update", id=a["id"], body="x", title="y")
@@ -131,8 +148,10 @@ def test_question_title_is_edited_with_the_question(asked):
 @pytest.mark.parametrize("data,field", [
     ({"title": "", "body": "b"}, "title"),
     ({"title": "x" * 201, "body": "b"}, "title"),
+    ({"title": "a\x00b", "body": "b"}, "title"),
     ({"body": "b"}, "title"),
     ({"title": "t", "body": ""}, "body"),
+    ({"title": "t", "body": "b", "subject_type": "site"}, "subject_type"),
 ])
 def test_bad_questions_name_the_field(lib, data, field):
     with pytest.raises(logic.ValidationError) as e:
@@ -155,7 +174,7 @@ def test_question_lists_filter_and_respect_visibility(lib):
     def ask(user, title, **kw):
         return as_user(lib[user], "crowdsource_question_create", title=title, body="?", **kw)
 
-    ask("reader", "public one", package_id=lib["ds"]["id"])
+    assert ask("reader", "public one", package_id=lib["ds"]["id"])["kind"] == "question"
     ask("reader", "on the resource", resource_id=lib["res"]["id"])
     ask("member", "private one", package_id=lib["private"]["id"])
     ask("reader2", "general")
@@ -168,11 +187,15 @@ def test_question_lists_filter_and_respect_visibility(lib):
     assert titles(lib["sysadmin"]) == titles(lib["member"])
     assert titles(None, package_id=lib["ds"]["name"]) == ["on the resource", "public one"]
     assert titles(None, resource_id=lib["res"]["id"]) == ["on the resource"]
-    assert titles(None, user=lib["reader2"]["name"]) == ["general"]
+    assert titles(None, user_id=lib["reader2"]["name"]) == ["general"]
+    assert titles(None, user_id=lib["reader2"]["id"]) == ["general"]
     with pytest.raises(logic.NotAuthorized):
         as_user(None, "crowdsource_question_list", package_id=lib["private"]["id"])
     with pytest.raises(logic.NotFound):
-        as_user(None, "crowdsource_question_list", user="nobody-at-all")
+        as_user(None, "crowdsource_question_list", user_id="nobody-at-all")
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_question_list", user="reader2")
+    assert "user" in e.value.error_dict
     assert as_user(None, "crowdsource_question_list", limit=1)["count"] == 3
 
 
@@ -194,3 +217,26 @@ def test_unanswered_for_too_long(lib):
                    unanswered_days=30)["count"] == 0
     assert as_user(lib["editor"], "crowdsource_question_list",
                    status="open")["count"] == 3
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"status": "pending"}, "status"),
+    ({"unanswered_days": "soon"}, "unanswered_days"),
+    ({"sort": "best"}, "sort"),
+    ({"limit": 10**6}, "limit"),
+    ({"package_id": "x\x00"}, "package_id"),
+])
+def test_bad_question_list_filters_name_the_field(lib, data, field):
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(None, "crowdsource_question_list", **data)
+    assert field in e.value.error_dict
+
+
+def test_question_actions_need_a_question(lib):
+    post = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                   body="a comment")
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(lib["editor"], "crowdsource_question_close", id=post["thread_id"])
+    assert "id" in e.value.error_dict
+    with pytest.raises(logic.NotAuthorized):  # refused before anything is told
+        as_user(lib["reader"], "crowdsource_question_close", id=post["thread_id"])

@@ -231,3 +231,50 @@ def test_more_replies_load_on_request(app, lib):
     with pytest.raises(logic.ValidationError) as e:
         as_user(None, "crowdsource_thread_show", package_id=lib["ds"]["id"], replies=101)
     assert "replies" in e.value.error_dict
+
+
+def test_flags_from_the_page_and_unknown_verbs(app, lib):
+    p = as_user(lib["reader2"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                body="buy cheap maps")
+    log_in(app, lib["reader"])
+    state = {"view": "discussion", "package_id": lib["ds"]["id"], "page": "not a number"}
+    res = app.post("/crowdsource/posts/flag", data={**state, "id": p["id"]},
+                   headers={**HTMX, "HX-Prompt": "advertising"})
+    assert res.status_code == 200
+    assert section(res.body).find(id=f"post-{p['id']}") is not None
+    queue = as_user(lib["editor"], "crowdsource_moderation_list", status="flagged")
+    assert [i["item_id"] for i in queue["results"]] == [p["id"]]
+    assert app.post("/crowdsource/posts/shout", data={**state, "id": p["id"]}).status_code == 404
+
+
+def test_a_thread_that_cannot_be_shown_again_sends_the_user_to_its_list(app, lib):
+    q = as_user(lib["reader2"], "crowdsource_question_create", package_id=lib["ds"]["id"],
+                title="Scale?", body="Which scale?")
+    a = as_user(lib["reader3"], "crowdsource_post_create", thread_id=q["id"], body="1:5000")
+    log_in(app, lib["reader"])
+    res = app.post("/crowdsource/posts/vote", headers=HTMX, data={
+        "view": "question", "thread_id": q["id"], "package_id": lib["ds"]["id"],
+        "sort": "top", "id": a["id"], "vote": "1"})  # "top" sorts comments, not answers
+    assert res.status_code == 200
+    assert res.headers["HX-Redirect"].endswith(f"/dataset/{lib['ds']['id']}/questions")
+    assert as_user(None, "crowdsource_post_show", id=a["id"])["score"] == 1
+
+
+def test_a_bad_sort_in_the_address_falls_back_to_the_default(app, lib):
+    as_user(lib["reader"], "crowdsource_post_create", resource_id=lib["res"]["id"],
+            body="the csv")
+    page = app.get(f"/dataset/{lib['ds']['name']}/resource/{lib['res']['id']}?sort=best")
+    assert page.status_code == 200 and "the csv" in section(page.body).text
+    q = as_user(lib["reader"], "crowdsource_question_create", title="Hours?", body="?")
+    assert app.get(f"/crowdsource/questions/{q['id']}?sort=top").status_code == 200
+
+
+def test_site_question_pages_have_their_breadcrumb(app, lib):
+    q = as_user(lib["reader"], "crowdsource_question_create", title="Opening hours?",
+                body="When?")
+    page = soup(app.get(f"/crowdsource/questions/{q['id']}").body)
+    crumbs = [a.get_text(strip=True) for a in page.select(".breadcrumb a")]
+    assert crumbs[-2:] == ["Questions", "Opening hours?"]
+    assert "Opening hours?" in page.title.text
+    listing = soup(app.get("/crowdsource/questions").body)
+    assert listing.select(".breadcrumb a")[-1].get_text(strip=True) == "Questions"

@@ -20,13 +20,28 @@ def vote(user, post, value):
     return as_user(user, "crowdsource_post_vote", id=post["id"], vote=value)
 
 
+def score(user, post, value):
+    """The post's score and the user's vote after the user votes."""
+    voted = vote(user, post, value)
+    assert voted["id"] == post["id"]
+    return voted["score"], voted["my_vote"]
+
+
+def flag_hides(user, post):
+    """Whether the user's flag hid the post (``item_hidden``; ``hidden`` in
+    the flag action's earlier shape)."""
+    result = as_user(user, "crowdsource_flag_create", item_type="post", item_id=post["id"],
+                     reason="rude")
+    return result.get("item_hidden", result.get("hidden"))
+
+
 def test_one_vote_per_user_which_can_change_or_be_withdrawn(posts):
     a = posts["answer"]
-    assert vote(posts["reader"], a, 1) == {"score": 1, "vote": 1}
-    assert vote(posts["reader"], a, 1) == {"score": 1, "vote": 1}  # again: no change
-    assert vote(posts["reader3"], a, 1)["score"] == 2
-    assert vote(posts["reader"], a, -1) == {"score": 0, "vote": -1}
-    assert vote(posts["reader"], a, 0) == {"score": 1, "vote": 0}
+    assert score(posts["reader"], a, 1) == (1, 1)
+    assert score(posts["reader"], a, 1) == (1, 1)  # again: no change
+    assert score(posts["reader3"], a, "1") == (2, 1)
+    assert score(posts["reader"], a, -1) == (0, -1)
+    assert score(posts["reader"], a, 0) == (1, 0)
     shown = as_user(posts["reader3"], "crowdsource_post_show", id=a["id"])
     assert shown["score"] == 1 and shown["my_vote"] == 1
 
@@ -38,7 +53,7 @@ def test_comments_are_only_voted_up(posts):
     assert "vote" in e.value.error_dict
 
 
-@pytest.mark.parametrize("value", [2, "up", None])
+@pytest.mark.parametrize("value", [2, "up", None, True, 1.5, [1], ""])
 def test_bad_votes_name_the_field(posts, value):
     with pytest.raises(logic.ValidationError) as e:
         vote(posts["reader"], posts["answer"], value)
@@ -61,16 +76,13 @@ def test_nobody_votes_on_their_own_post_or_anonymously(posts):
 def test_flags_hide_a_post_at_the_threshold_and_it_reaches_the_queue(posts):
     c = posts["comment"]
     for who in ("reader", "reader3"):
-        result = as_user(posts[who], "crowdsource_flag_create", item_type="post",
-                         item_id=c["id"], reason="rude")
-        assert not result["hidden"]
+        assert not flag_hides(posts[who], c)
     queue = as_user(posts["editor"], "crowdsource_moderation_list", status="flagged")
     assert [(i["item_type"], i["item_id"], i["flags"]) for i in queue["results"]] == [
         ("post", c["id"], 2)]
     assert queue["results"][0]["label"] == "Lovely maps"
     assert queue["results"][0]["url"].endswith(f"#post-{c['id']}")
-    assert as_user(posts["member"], "crowdsource_flag_create", item_type="post",
-                   item_id=c["id"], reason="rude")["hidden"]
+    assert flag_hides(posts["member"], c)
     # hidden from readers, shown to its author with the reason, and to staff
     anon = as_user(None, "crowdsource_thread_show", package_id=posts["ds"]["id"])
     assert anon["count"] == 0
@@ -97,11 +109,12 @@ def test_staff_hide_and_restore_posts_with_a_reason(posts):
     assert queue["results"][0]["item_id"] == a["id"] and queue["results"][0]["hidden"]
     with pytest.raises(logic.ValidationError) as e:
         as_user(posts["editor"], "crowdsource_moderation_decide", decision="hide", **decide)
-    assert "decision" in e.value.error_dict
+    assert {"state", "decision"} & set(e.value.error_dict)  # keyed on the condition
     with pytest.raises(logic.NotFound):  # readers do not learn of hidden posts
         vote(posts["reader"], a, 1)
-    with pytest.raises(logic.ValidationError):  # staff see it, but it takes no votes
+    with pytest.raises(logic.ValidationError) as e:  # staff see it, but it takes no votes
         vote(posts["admin"], a, 1)
+    assert "state" in e.value.error_dict
     as_user(posts["editor"], "crowdsource_moderation_decide", decision="restore", **decide)
     assert as_user(None, "crowdsource_thread_show", id=posts["q"]["id"])["count"] == 1
     log = as_user(posts["editor"], "crowdsource_moderation_log_list", item_type="post")
