@@ -186,7 +186,7 @@ def seed_contributions() -> None:
     act("staff3", "crowdsource_task_create", package_id=maps, kind="describe",
         title="描述这些地图 Describe the maps", reward_points=20,
         instructions="Who drew them, when, and what do they show?")
-    claimed = act("reader2", "crowdsource_task_claim", id=bulk["created"][0]["id"])
+    claimed = act("reader2", "crowdsource_task_claim", id=bulk["results"][0]["id"])
     act("reader2", "crowdsource_claim_submit", id=claimed["id"],
         result={"tags": ["家谱", "族谱", "genealogy"]})
     act("reader1", "crowdsource_feedback_create", package_id=named("图书借阅统计 2023"),

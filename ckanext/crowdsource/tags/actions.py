@@ -81,7 +81,7 @@ def crowdsource_tag_add(context: Context, data_dict: DataDict) -> dict[str, Any]
     :type tag: string or list of strings
 
     :returns: the dataset's reader tags, as ``crowdsource_tag_list`` gives them
-        (first page): ``{"package_id", "count", "results"}``
+        (first page), with the dataset's id: ``{"package_id", "count", "results"}``
     :rtype: dictionary
     """
     pkg = dataset_or_404(data_dict["package_id"])
@@ -114,7 +114,8 @@ def crowdsource_tag_add(context: Context, data_dict: DataDict) -> dict[str, Any]
         reindex.later(pkg.id)
         for tag in new:
             events.tag_added.send(tag, package_id=pkg.id, user_id=user_id)
-    return crowdsource_tag_list(toolkit.fresh_context(context), {"package_id": pkg.id})
+    return {"package_id": pkg.id,
+            **crowdsource_tag_list(toolkit.fresh_context(context), {"package_id": pkg.id})}
 
 
 @writes(schema.tag_remove_schema)
@@ -165,7 +166,7 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> dict[str, Any
     :param offset: how many to skip (optional)
     :type offset: int
 
-    :returns: ``{"package_id", "count": how many tags in all, "results":
+    :returns: ``{"count": how many tags in all, "results":
         [{"tag", "count", "mine"}, ...]}``
     :rtype: dictionary
     """
@@ -201,7 +202,7 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> dict[str, Any
         if r.hidden:
             item.update(hidden=True, reason=r.reason or "")
         out.append(item)
-    return listed(total, out, package_id=pkg.id)
+    return listed(total, out)
 
 
 def _search(context: Context, **params: Any) -> dict[str, Any]:

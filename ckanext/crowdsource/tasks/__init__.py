@@ -9,7 +9,7 @@ def manifest() -> Manifest:
 
     from ckanext.crowdsource.common import config
 
-    from . import actions, auth, claims, cli, index, views
+    from . import actions, auth, claims, cli, core, index, views
 
     return Manifest(
         name="tasks",
@@ -25,4 +25,5 @@ def manifest() -> Manifest:
         needs_help={index.OPEN_TASKS: lambda: toolkit._("Open tasks")},
         purge_hooks=[actions.purge_dataset],
         commands=cli.get_commands(),
+        constraint_errors=core.constraint_errors(),
     )

@@ -1,4 +1,9 @@
-"""Actions on tasks: post one or many, edit, cancel, show, list, take the next."""
+"""Actions on tasks: post one or many, edit, cancel, show, list, take the next.
+
+Task actions take the task as ``id`` (the dataset as ``package_id``) and
+return the task, as ``crowdsource_task_show`` gives it; ``crowdsource_task_next``
+returns the claim it made.
+"""
 from __future__ import annotations
 
 import uuid
@@ -7,14 +12,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib import search
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common import config, reindex
+from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.cache import cached
-from ckanext.crowdsource.common.db import atomic, dataset_or_404, group_id, organization_id
-from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common.db import dataset_or_404, group_id, organization_id
+from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user_id,
@@ -26,7 +32,6 @@ from ckanext.crowdsource.common.roles import (
 )
 
 from . import core, schema
-from .claims import claim_summaries, take_slot, user_lock
 from .model import claim, task
 
 TEMPLATE_FIELDS = ("kind", "title", "instructions", "capacity", "reward_points",
@@ -43,8 +48,7 @@ def _community(id_or_name: str) -> str:
 def _template(data_dict: DataDict) -> dict[str, Any]:
     """The task's own fields from validated input, with the defaults."""
     values = {k: data_dict[k] for k in TEMPLATE_FIELDS if k in data_dict}
-    values.setdefault("claim_ttl_hours",
-                      toolkit.config.get("ckanext.crowdsource.tasks.claim_ttl_hours"))
+    values.setdefault("claim_ttl_hours", config.claim_ttl_hours())
     if values.get("community_id"):
         values["community_id"] = _community(values["community_id"])
     if values.get("target_field") and values.get("kind") not in (None, "describe",
@@ -61,8 +65,7 @@ def _row(context: Context, package_id: str, resource_id: str | None,
             "created_by": current_user_id(context), **values}
 
 
-@toolkit.validate(schema.task_create_schema)
-@atomic
+@writes(schema.task_create_schema)
 def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Post a task on a dataset (staff of its organization).
 
@@ -110,18 +113,17 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
             {"target_field": [toolkit._("This task is not about a resource")]})
     row = _row(context, pkg.id, resource_id, values)
     model.Session.execute(task.insert().values(**row))
-    task_id = row["id"]
-    core.commit()
-    search.rebuild(pkg.id)
-    events.task_created.send(task_id, task_id=task_id, package_id=pkg.id,
+    core.changed()
+    reindex.later(pkg.id)
+    events.task_created.send(row["id"], task_id=row["id"], package_id=pkg.id,
                              user_id=current_user_id(context))
-    return crowdsource_task_show(toolkit.fresh_context(context), {"id": task_id})
+    return crowdsource_task_show(toolkit.fresh_context(context), {"id": row["id"]})
 
 
 def _bulk_datasets(context: Context, data_dict: DataDict) -> list[tuple[str, Any]]:
     """(asked for, dataset or None) for each dataset the call names, looked
     up by id or name in one query."""
-    limit = toolkit.config.get("ckanext.crowdsource.tasks.bulk_max")
+    limit = config.bulk_max()
     if data_dict.get("package_ids"):
         field, asked = "package_ids", list(data_dict["package_ids"])
     elif data_dict.get("q") or data_dict.get("fq"):
@@ -142,13 +144,13 @@ def _bulk_datasets(context: Context, data_dict: DataDict) -> list[tuple[str, Any
     return [(ref, by_ref.get(ref)) for ref in asked]
 
 
-@toolkit.validate(schema.task_create_bulk_schema)
-@atomic
+@writes(schema.task_create_bulk_schema)
 def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Post one task on each of many datasets (staff), all or none: named by
     ``package_ids`` or found by a search (``q``, ``fq``, as ``package_search``
     takes them, up to ``ckanext.crowdsource.tasks.bulk_max``). Datasets the
-    caller may not manage are skipped and reported.
+    caller may not manage are skipped and reported; a dataset named twice
+    gets one task.
 
     :param package_ids: ids or names of datasets (optional)
     :type package_ids: list of strings
@@ -156,14 +158,31 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
     :type q: string
     :param fq: a search filter (optional)
     :type fq: string
+    :param kind: ``tag``, ``describe``, ``transcribe``, ``translate``,
+        ``review``, ``verify`` or ``other``
+    :type kind: string
+    :param title: what to do, in one line
+    :type title: string
+    :param instructions: how, in markdown (optional)
+    :type instructions: string
+    :param capacity: how many accepted contributions the task needs (default 1)
+    :type capacity: int
+    :param reward_points: points for each accepted contribution (default 0)
+    :type reward_points: int
+    :param claim_ttl_hours: how long a claim holds its slot (default
+        ``ckanext.crowdsource.tasks.claim_ttl_hours``)
+    :type claim_ttl_hours: int
+    :param due: the date the library needs it by, ISO 8601 (optional)
+    :type due: string
+    :param community_id: the subject community (a group) it is meant for (optional)
+    :type community_id: string
+    :param target_field: for text tasks, where the text goes: ``notes``
+        (default), ``title``, ``resource.description`` or ``resource.name``
+    :type target_field: string
 
-    The task's fields are those of ``crowdsource_task_create`` (``kind``,
-    ``title``, ``instructions``, ``capacity``, ``reward_points``,
-    ``claim_ttl_hours``, ``due``, ``community_id``, ``target_field``), except
-    ``resource_id``.
-
-    :returns: ``{"created": [{"id", "package_id", "package_name"}, ...],
-        "skipped": [{"id", "reason"}, ...]}``
+    :returns: ``{"count": how many tasks were posted, "results": [the tasks,
+        as crowdsource_task_show gives them, without claims], "skipped":
+        [{"id": the dataset as asked for, "reason"}, ...]}``
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_task_create_bulk", context, data_dict)
@@ -172,7 +191,7 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
         raise toolkit.ValidationError(
             {"target_field": [toolkit._("This task is not about a resource")]})
     orgs = staff_org_ids(context)  # as crowdsource_task_create: staff of the dataset's org
-    created, skipped, rows = [], [], {}
+    skipped, rows = [], {}
     for asked, pkg in _bulk_datasets(context, data_dict):
         if pkg is None or pkg.state != "active":
             skipped.append({"id": asked, "reason": toolkit._("Dataset not found")})
@@ -182,32 +201,45 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
                 else toolkit._("Dataset not found")})
         elif pkg.id not in rows:
             rows[pkg.id] = _row(context, pkg.id, None, values)
-            created.append({"id": rows[pkg.id]["id"], "package_id": pkg.id,
-                            "package_name": pkg.name})
     if rows:
         model.Session.execute(task.insert(), list(rows.values()))
-    core.commit()
-    search.rebuild(package_ids=list(rows))
-    search.commit()  # rebuild defers the index's commit when given many datasets
-    for item in created:
-        events.task_created.send(item["id"], task_id=item["id"],
-                                 package_id=item["package_id"],
-                                 user_id=current_user_id(context))
-    return {"created": created, "skipped": skipped}
+        core.changed()
+        reindex.later(*rows)
+    me = current_user_id(context)
+    for package_id, row in rows.items():
+        events.task_created.send(row["id"], task_id=row["id"], package_id=package_id,
+                                 user_id=me)
+    posted = core.task_rows([r["id"] for r in rows.values()])
+    names = people({me})
+    return listed(len(posted), [core.task_dict(r, names=names) for r in posted],
+                  skipped=skipped)
 
 
-@toolkit.validate(schema.task_update_schema)
-@atomic
+@writes(schema.task_update_schema)
 def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Change an open task (staff). Its kind stays; its capacity cannot go
-    below the slots in use.
+    """Change an open task (staff); a closed one is refused with ``state``.
+    Its kind stays; its capacity cannot go below the slots in use.
 
     :param id: the task's id
     :type id: string
-
-    Any of ``title``, ``instructions``, ``capacity``, ``reward_points``,
-    ``claim_ttl_hours``, ``due``, ``community_id``, ``target_field`` (as in
-    ``crowdsource_task_create``).
+    :param title: what to do, in one line (optional)
+    :type title: string
+    :param instructions: how, in markdown (optional)
+    :type instructions: string
+    :param capacity: how many accepted contributions the task needs; at least
+        the slots in use (optional)
+    :type capacity: int
+    :param reward_points: points for each accepted contribution (optional)
+    :type reward_points: int
+    :param claim_ttl_hours: how long a new claim holds its slot (optional)
+    :type claim_ttl_hours: int
+    :param due: the date the library needs it by, ISO 8601 (optional)
+    :type due: string
+    :param community_id: the subject community (a group) it is meant for (optional)
+    :type community_id: string
+    :param target_field: for text tasks, where the text goes: ``notes``,
+        ``title``, ``resource.description`` or ``resource.name`` (optional)
+    :type target_field: string
 
     :returns: the task, as ``crowdsource_task_show`` gives it
     :rtype: dictionary
@@ -218,26 +250,26 @@ def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, 
     if "claim_ttl_hours" not in data_dict:
         values.pop("claim_ttl_hours")
     used = row.slots_used - len(expired)
-    if values.get("capacity") is not None and values["capacity"] < max(used, row.accepted + 1):
+    least = max(used, row.accepted + 1)
+    if values.get("capacity") is not None and values["capacity"] < least:
         raise toolkit.ValidationError({"capacity": [toolkit._(
-            "Must be at least {n}: that many slots are in use").format(
-                n=max(used, row.accepted + 1))]})
+            "Must be at least {n}: that many slots are in use").format(n=least)]})
     if str(values.get("target_field", "")).startswith("resource.") and not row.resource_id:
         raise toolkit.ValidationError(
             {"target_field": [toolkit._("This task is not about a resource")]})
     model.Session.execute(sa.update(task).where(task.c.id == row.id)
                           .values(modified=sa.func.now(), **values))
-    core.commit()
+    core.changed()
     core.send_expired(expired, row.package_id)
     events.task_updated.send(row.id, task_id=row.id, package_id=row.package_id,
                              user_id=current_user_id(context))
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
 
 
-@toolkit.validate(schema.id_reason_schema)
-@atomic
+@writes(schema.id_reason_schema)
 def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Cancel an open task (staff); its live claims are released with the reason.
+    """Cancel an open task (staff); its live claims are released with the
+    reason. A closed task is refused with ``state``.
 
     :param id: the task's id
     :type id: string
@@ -252,7 +284,8 @@ def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, 
     released = core.release_live(row.id, reason)
     model.Session.execute(sa.update(task).where(task.c.id == row.id).values(
         state="cancelled", state_reason=reason, modified=sa.func.now()))
-    core.commit()
+    core.changed()
+    reindex.later(row.package_id)
     actor = current_user_id(context)
     core.send_expired(expired, row.package_id)
     for r in released:
@@ -260,12 +293,10 @@ def crowdsource_task_cancel(context: Context, data_dict: DataDict) -> dict[str, 
                                    user_id=actor, reader_id=r.user_id, reason=reason)
     events.task_cancelled.send(row.id, task_id=row.id, package_id=row.package_id,
                                user_id=actor)
-    search.rebuild(row.package_id)
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.id_schema)
+@reads(schema.id_schema)
 def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A task. Everyone who can see its dataset sees the task and how many
     claims it has in each state; staff also see the claims, and a reader
@@ -274,11 +305,12 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
     :param id: the task's id
     :type id: string
 
-    :returns: ``{"id", "package_id", "package_name", "resource_id",
-        "community_id", "kind", "title", "instructions", "target_field",
-        "capacity", "reward_points", "claim_ttl_hours", "due", "state",
-        "state_reason", "slots_used", "slots_left", "accepted", "created_by",
-        "created", "modified", "my_claim", "claim_counts", "claims" (staff)}``
+    :returns: ``{"id", "package_id", "package_name", "package_title",
+        "resource_id", "community_id", "kind", "title", "instructions",
+        "target_field", "capacity", "reward_points", "claim_ttl_hours", "due",
+        "state", "state_reason", "slots_used", "slots_left", "accepted",
+        "created_by", "created", "modified", "my_claim", "claim_counts",
+        "claims" (staff)}``
     :rtype: dictionary
     """
     row = core.task_row(data_dict["id"])
@@ -288,7 +320,7 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
         sa.select(claim).where(claim.c.task_id == row.id)
         .order_by(claim.c.created.desc(), claim.c.id)).all()
     names = people({row.created_by} | {r.user_id for r in rows}
-                            | {r.reviewer_id for r in rows})
+                   | {r.reviewer_id for r in rows})
     me = current_user_id(context)
     mine = next((core.claim_dict(r, names) for r in rows if r.user_id == me), None)
     out = core.task_dict(row, stale, names, mine)
@@ -302,8 +334,7 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
     return out
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.task_list_schema)
+@reads(schema.task_list_schema)
 def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The task board: tasks on datasets the caller can see, open ones unless
     ``state`` says otherwise; newest first, or by due date.
@@ -330,7 +361,7 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
     :type offset: int
 
     :returns: ``{"count": total, "results": [tasks as crowdsource_task_show
-        gives them, without claims], ...}``
+        gives them, without claim counts and claims]}``
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_task_list", context, data_dict)
@@ -366,18 +397,17 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
 
     # the same for everyone who sees the same datasets, until a task changes
     filters = {k: v for k, v in data_dict.items() if k not in ("limit", "offset", "sort")}
-    total = cached(core.COUNT_CACHE, [visibility_key(context), filters], toolkit.config.get(
-        "ckanext.crowdsource.common.count_cache_seconds"), count)
+    total = cached(core.COUNT_CACHE, [visibility_key(context), filters],
+                   config.count_cache_seconds(), count)
     ids = [r.id for r in rows]
     stale_by_task = core.stale_counts(ids)
-    mine = claim_summaries(current_user_id(context), ids)
+    mine = core.claim_summaries(current_user_id(context), ids)
     names = people({r.created_by for r in rows})
-    return {"count": total, "results": [
-        core.task_dict(r, stale_by_task.get(r.id, 0), names, mine.get(r.id)) for r in rows]}
+    return listed(total, [core.task_dict(r, stale_by_task.get(r.id, 0), names, mine.get(r.id))
+                          for r in rows])
 
 
-@toolkit.validate(schema.task_next_schema)
-@atomic
+@writes(schema.task_next_schema)
 def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Claim the next open task with a free slot that the caller has not
     claimed before (soonest due first, then oldest), optionally of one
@@ -391,13 +421,14 @@ def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, An
     :param kind: one kind of task (optional)
     :type kind: string
 
-    :returns: the claimed task, as ``crowdsource_task_show`` gives it (with
-        ``my_claim``); ``ObjectNotFound`` when no task is waiting
+    :returns: the claim it made, with its task, as ``crowdsource_claim_show``
+        gives it (the task's id is ``task_id``); ``ObjectNotFound`` when no
+        task is waiting
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_task_next", context, data_dict)
     me = current_user_id(context)
-    user_lock(me)
+    core.user_lock(me)
     where = [task.c.state == "open", task.c.slots_used < task.c.capacity,
              task.c.package_id.in_(visible_datasets(context)),
              ~sa.exists().where(claim.c.task_id == task.c.id, claim.c.user_id == me)]
@@ -414,14 +445,12 @@ def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, An
         .order_by(task.c.due.asc().nulls_last(), task.c.created, task.c.id)
         .limit(1).with_for_update(skip_locked=True)).scalar()
     if task_id is None:
-        model.Session.rollback()
         raise toolkit.ObjectNotFound(toolkit._("No task is waiting for you just now"))
     row = core.task_row(task_id, lock=True)
-    claim_id, expired = take_slot(context, row)
-    core.commit()
+    claim_id, expired = core.take_slot(context, row)
     core.send_expired(expired, row.package_id)
     events.claim_claimed.send(claim_id, task_id=row.id, package_id=row.package_id, user_id=me)
-    return crowdsource_task_show(toolkit.fresh_context(context), {"id": row.id})
+    return core.claim_returned(claim_id)
 
 
 def purge_dataset(package_id: str) -> None:
@@ -429,6 +458,7 @@ def purge_dataset(package_id: str) -> None:
     tasks = sa.select(task.c.id).where(task.c.package_id == package_id)
     model.Session.execute(sa.delete(claim).where(claim.c.task_id.in_(tasks)))
     model.Session.execute(sa.delete(task).where(task.c.package_id == package_id))
+    core.changed()
 
 
 def get_actions() -> dict[str, Any]:

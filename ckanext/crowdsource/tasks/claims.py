@@ -1,26 +1,27 @@
 """Actions on claims: claim, extend, keep a draft, release, submit, review,
 apply, read; and the sweeper that settles expired claims.
 
-Every change to a task's claims locks the task's row first, so the slots in
-use are counted right across all web workers; a reader's claims on
-different tasks are ordered by a transaction-level advisory lock on the
-reader, which keeps the per-reader limit exact too.
+Claim actions take the claim as ``id`` (``crowdsource_task_claim`` takes the
+task) and return the claim with its task, as ``crowdsource_claim_show``
+gives it. Every change to a task's claims locks the task's row first (see
+``core``); a refusal for a state conflict names the condition
+(``capacity``, ``state``, ``already_claimed``, ``live_claims``,
+``extensions``, ``applied``).
 """
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib import search
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common.db import atomic
-from ckanext.crowdsource.common.pagination import page_bounds
+from ckanext.crowdsource.common import config, reindex
+from ckanext.crowdsource.common.action import inner_context, patch_dataset, reads, writes
+from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import (
     current_user_id,
     is_staff_for,
@@ -32,75 +33,14 @@ from . import core, results, schema
 from .model import claim, task
 
 
-def user_lock(user_id: str) -> None:
-    """Order this reader's claims across all web workers, until the commit."""
-    model.Session.execute(sa.select(sa.func.pg_advisory_xact_lock(
-        sa.func.hashtextextended(f"crowdsource-claims:{user_id}", 0))))
-
-
-def _refuse(message: str) -> toolkit.ValidationError:
-    return toolkit.ValidationError({"id": [message]})
-
-
-def take_slot(context: Context, row: Any) -> tuple[str, list[Any]]:
-    """Claim the locked task ``row`` for the caller (not committed): the new
-    claim's id, and the claims that expired on the way."""
-    me = current_user_id(context)
-    expired = core.settle(row.id)
-    if row.state != "open":
-        raise _refuse(toolkit._("This task is closed"))
-    mine = model.Session.execute(
-        sa.select(claim.c.id).where(claim.c.task_id == row.id, claim.c.user_id == me,
-                                    claim.c.state.in_(("claimed", "submitted", "accepted")))
-    ).first()
-    if mine is not None:
-        raise _refuse(toolkit._("You have claimed this task already"))
-    if row.slots_used - len(expired) >= row.capacity:
-        raise _refuse(toolkit._("This task has no free slot"))
-    limit = toolkit.config.get("ckanext.crowdsource.tasks.live_claims_per_reader")
-    live = model.Session.execute(
-        sa.select(sa.func.count()).select_from(claim).where(
-            claim.c.user_id == me, sa.or_(
-                claim.c.state == "submitted",
-                sa.and_(claim.c.state == "claimed", claim.c.expires_at > sa.func.now())))
-    ).scalar_one()
-    if live >= limit:
-        raise _refuse(toolkit._(
-            "You hold {n} tasks already: finish or release one first").format(n=live))
-    keep = toolkit.config.get("ckanext.crowdsource.tasks.draft_keep_days")
-    draft = model.Session.execute(
-        sa.select(claim.c.draft).where(
-            claim.c.task_id == row.id, claim.c.user_id == me, claim.c.draft.is_not(None),
-            claim.c.state.in_(("expired", "released")),
-            claim.c.modified > core.now() - timedelta(days=keep))
-        .order_by(claim.c.modified.desc()).limit(1)).scalar()
-    claim_id = str(uuid.uuid4())
-    model.Session.execute(claim.insert().values(
-        id=claim_id, task_id=row.id, user_id=me, draft=draft,
-        expires_at=core.now() + timedelta(hours=row.claim_ttl_hours)))
-    model.Session.execute(sa.update(task).where(task.c.id == row.id).values(
-        slots_used=task.c.slots_used + 1))
-    return claim_id, expired
-
-
-def claim_summaries(user_id: str, task_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The caller's latest claim on each of these tasks, in one query."""
-    if not user_id or not task_ids:
-        return {}
-    rows = model.Session.execute(
-        sa.select(claim).where(claim.c.user_id == user_id, claim.c.task_id.in_(task_ids))
-        .order_by(claim.c.created)).all()
-    names = people({user_id})
-    return {r.task_id: core.claim_dict(r, names) for r in rows}
-
-
-@toolkit.validate(schema.id_schema)
-@atomic
+@writes(schema.id_schema)
 def crowdsource_task_claim(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Claim a task with a free slot. The claim holds the slot for the task's
     ``claim_ttl_hours``; a draft left on an earlier claim of the same task
     comes back. A reader holds at most
     ``ckanext.crowdsource.tasks.live_claims_per_reader`` claims at once.
+    Refusals: ``capacity`` (no free slot), ``state`` (the task is closed),
+    ``already_claimed``, ``live_claims``.
 
     :param id: the task's id
     :type id: string
@@ -111,13 +51,12 @@ def crowdsource_task_claim(context: Context, data_dict: DataDict) -> dict[str, A
     core.task_row(data_dict["id"])
     toolkit.check_access("crowdsource_task_claim", context, {"id": data_dict["id"]})
     me = current_user_id(context)
-    user_lock(me)
+    core.user_lock(me)
     row = core.task_row(data_dict["id"], lock=True)
-    claim_id, expired = take_slot(context, row)
-    core.commit()
+    claim_id, expired = core.take_slot(context, row)
     core.send_expired(expired, row.package_id)
     events.claim_claimed.send(claim_id, task_id=row.id, package_id=row.package_id, user_id=me)
-    return _as_returned(claim_id)
+    return core.claim_returned(claim_id)
 
 
 def _locked(context: Context, claim_id: str, action: str) -> tuple[Any, Any, list[Any]]:
@@ -132,30 +71,21 @@ def _locked(context: Context, claim_id: str, action: str) -> tuple[Any, Any, lis
 
 def _own_live(row: Any, expired: list[Any], *states: str) -> None:
     if any(e.id == row.id for e in expired) or row.state == "expired":
-        raise _refuse(toolkit._("Your claim has expired: claim the task again to go on"))
+        raise core.refuse(core.STATE, toolkit._(
+            "Your claim has expired: claim the task again to go on"))
     if row.state not in states:
-        raise _refuse(toolkit._("This claim is {state}").format(state=row.state))
+        raise core.refuse(core.STATE, toolkit._("This claim is {state}").format(
+            state=row.state))
 
 
 def _done(context: Context, claim_id: str, task_row: Any, expired: list[Any],
           signal: Any, **extra: Any) -> dict[str, Any]:
-    """Commit, send the events, and return the claim."""
-    core.commit()
+    """Send the events, and return the claim."""
     core.send_expired(expired, task_row.package_id)
     if signal is not None:
         signal.send(claim_id, task_id=task_row.id, package_id=task_row.package_id,
                     user_id=current_user_id(context), **extra)
-    return _as_returned(claim_id)
-
-
-def _as_returned(claim_id: str) -> dict[str, Any]:
-    """The claim as a write action returns it (to its reader or to staff, who
-    are allowed to see it), with its task: what ``crowdsource_claim_show``
-    gives them, without checking access again."""
-    row = core.claim_row(claim_id)
-    task_row = core.task_row(row.task_id)
-    names = people({row.user_id, row.reviewer_id or "", task_row.created_by})
-    return {**core.claim_dict(row, names), "task": core.task_dict(task_row, names=names)}
+    return core.claim_returned(claim_id)
 
 
 def _update(claim_id: str, **values: Any) -> None:
@@ -163,11 +93,11 @@ def _update(claim_id: str, **values: Any) -> None:
                           .values(modified=sa.func.now(), **values))
 
 
-@toolkit.validate(schema.id_schema)
-@atomic
+@writes(schema.id_schema)
 def crowdsource_claim_extend(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Renew one's claim for the task's ``claim_ttl_hours`` from now, up to
-    ``ckanext.crowdsource.tasks.max_extensions`` times.
+    ``ckanext.crowdsource.tasks.max_extensions`` times (then ``extensions``
+    refuses).
 
     :param id: the claim's id
     :type id: string
@@ -177,16 +107,16 @@ def crowdsource_claim_extend(context: Context, data_dict: DataDict) -> dict[str,
     """
     row, task_row, expired = _locked(context, data_dict["id"], "crowdsource_claim_extend")
     _own_live(row, expired, "claimed")
-    cap = toolkit.config.get("ckanext.crowdsource.tasks.max_extensions")
+    cap = config.max_extensions()
     if row.extensions >= cap:
-        raise _refuse(toolkit._("A claim can be extended {n} times").format(n=cap))
+        raise core.refuse(core.EXTENSIONS, toolkit._(
+            "A claim can be extended {n} times").format(n=cap))
     _update(row.id, extensions=row.extensions + 1,
             expires_at=core.now() + timedelta(hours=task_row.claim_ttl_hours))
     return _done(context, row.id, task_row, expired, events.claim_extended)
 
 
-@toolkit.validate(schema.claim_draft_schema)
-@atomic
+@writes(schema.claim_draft_schema)
 def crowdsource_claim_save_draft(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Keep unfinished work on one's claim, without submitting it. The draft
     outlives an expired or released claim for
@@ -207,8 +137,7 @@ def crowdsource_claim_save_draft(context: Context, data_dict: DataDict) -> dict[
     return _done(context, row.id, task_row, expired, None)
 
 
-@toolkit.validate(schema.id_reason_schema)
-@atomic
+@writes(schema.id_reason_schema)
 def crowdsource_claim_release(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Give a claimed task back; its slot frees at once.
 
@@ -225,12 +154,12 @@ def crowdsource_claim_release(context: Context, data_dict: DataDict) -> dict[str
     _update(row.id, state="released", state_reason=data_dict.get("reason"))
     model.Session.execute(sa.update(task).where(task.c.id == task_row.id).values(
         slots_used=task.c.slots_used - 1))
+    core.changed()
     return _done(context, row.id, task_row, expired, events.claim_released,
                  reader_id=row.user_id)
 
 
-@toolkit.validate(schema.claim_submit_schema)
-@atomic
+@writes(schema.claim_submit_schema)
 def crowdsource_claim_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Hand in the work of one's claim for review. Submitting again before
     the review replaces the result (the same result twice changes nothing).
@@ -250,20 +179,18 @@ def crowdsource_claim_submit(context: Context, data_dict: DataDict) -> dict[str,
     _own_live(row, expired, "claimed", "submitted")
     cleaned = results.validate(task_row.kind, data_dict["result"])
     if row.state == "submitted" and row.result == cleaned:
-        model.Session.rollback()
-        return crowdsource_claim_show(toolkit.fresh_context(context), {"id": row.id})
+        return _done(context, row.id, task_row, expired, None)
     _update(row.id, state="submitted", result=cleaned, submitted_at=sa.func.now())
     return _done(context, row.id, task_row, expired, events.claim_submitted)
 
 
-@toolkit.validate(schema.claim_review_schema)
-@atomic
+@writes(schema.claim_review_schema)
 def crowdsource_claim_review(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Decide on a submitted claim (staff, never on their own): ``accept``;
     ``reject`` (the slot frees); or ``changes`` (the claim goes back to the
     reader with a new lease and the note). When the accepted claims reach the
     task's capacity the task is completed and its other live claims are
-    released.
+    released. A claim that is not submitted is refused with ``state``.
 
     :param id: the claim's id
     :type id: string
@@ -280,21 +207,23 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> dict[str,
     if row.user_id == me:
         raise toolkit.NotAuthorized(toolkit._("Nobody reviews their own work"))
     if row.state != "submitted":
-        raise _refuse(toolkit._("Only submitted claims are reviewed; this one is {state}")
-                      .format(state=row.state))
+        raise core.refuse(core.STATE, toolkit._(
+            "Only submitted claims are reviewed; this one is {state}").format(state=row.state))
     if decision != "accept" and not note:
         raise toolkit.ValidationError({"note": [toolkit._("Tell the reader why")]})
     review = {"reviewer_id": me, "review_note": note, "reviewed_at": sa.func.now()}
     released: list[Any] = []
+    completed = False
     if decision == "accept":
         _update(row.id, state="accepted", **review)
         accepted = task_row.accepted + 1
-        done = accepted >= task_row.capacity
+        completed = accepted >= task_row.capacity
         model.Session.execute(sa.update(task).where(task.c.id == task_row.id).values(
             accepted=accepted, modified=sa.func.now(),
-            **({"state": "completed"} if done else {})))
-        if done:
+            **({"state": "completed"} if completed else {})))
+        if completed:
             released = core.release_live(task_row.id, toolkit._("The task is complete"))
+            reindex.later(task_row.package_id)
         signal = events.claim_accepted
     elif decision == "reject":
         _update(row.id, state="rejected", **review)
@@ -305,55 +234,78 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> dict[str,
         _update(row.id, state="claimed", **review,
                 expires_at=core.now() + timedelta(hours=task_row.claim_ttl_hours))
         signal = events.claim_changes_requested
+    core.changed()
     out = _done(context, row.id, task_row, expired, signal, reader_id=row.user_id,
                 points=task_row.reward_points if decision == "accept" else 0)
     for r in released:
         events.claim_released.send(r.id, task_id=task_row.id, package_id=task_row.package_id,
                                    user_id=me, reader_id=r.user_id)
-    if released or decision == "accept" and task_row.accepted + 1 >= task_row.capacity:
+    if completed:
         events.task_completed.send(task_row.id, task_id=task_row.id,
                                    package_id=task_row.package_id, user_id=me)
-        search.rebuild(task_row.package_id)
     return out
+
+
+def _add_reader_tags(context: Context, reader: Any, package_id: str, tags: list[str]) -> None:
+    """``crowdsource_tag_add`` as the reader, inside this write; what it
+    refuses comes under ``result`` (what the tags came from), its error dict
+    as it is."""
+    ctx = inner_context(context)
+    ctx.pop("auth_user_obj", None)
+    ctx.update(user=reader.name, ignore_auth=True)
+    try:
+        toolkit.get_action("crowdsource_tag_add")(ctx, {"package_id": package_id, "tag": tags})
+    except toolkit.ValidationError as e:
+        raise toolkit.ValidationError({"result": e.error_dict}) from None
 
 
 def _apply_tags(context: Context, row: Any, task_row: Any, how: str) -> None:
     tags = row.result["tags"]
     if how == "reader_tags":  # credited to the reader who did the work
         reader = model.User.get(row.user_id)
-        if reader is None:
-            raise _refuse(toolkit._("The reader's account is gone"))
-        toolkit.get_action("crowdsource_tag_add")(
-            {"user": reader.name, "ignore_auth": True}, {"id": task_row.package_id, "tag": tags})
+        if reader is None or reader.state == "deleted":
+            raise toolkit.ValidationError({"as": [toolkit._(
+                "The reader's account is gone: add the tags as official tags")]})
+        _add_reader_tags(context, reader, task_row.package_id, tags)
         return
     pkg = toolkit.get_action("package_show")(toolkit.fresh_context(context),
                                              {"id": task_row.package_id})
     official = [t["name"] for t in pkg.get("tags", [])]
-    toolkit.get_action("package_patch")(toolkit.fresh_context(context), {
+    patch_dataset(context, {
         "id": task_row.package_id,
-        "tags": [{"name": t} for t in official + [t for t in tags if t not in official]]})
+        "tags": [{"name": t} for t in official + [t for t in tags if t not in official]]},
+        "result")
 
 
 def _apply_text(context: Context, row: Any, task_row: Any) -> None:
     field = results.target(task_row.target_field, row.result)
-    if field.startswith("resource."):
-        if not task_row.resource_id:
-            raise _refuse(toolkit._("This task is not about a resource"))
-        toolkit.get_action("resource_patch")(toolkit.fresh_context(context), {
-            "id": task_row.resource_id, field.split(".", 1)[1]: row.result["text"]})
-    else:
-        toolkit.get_action("package_patch")(toolkit.fresh_context(context), {
-            "id": task_row.package_id, field: row.result["text"]})
+    if not field.startswith("resource."):
+        patch_dataset(context, {"id": task_row.package_id, field: row.result["text"]},
+                      "result")
+        return
+    # the resource's field, through the dataset: resource_patch's
+    # package_update cannot keep a deferred change (see patch_dataset)
+    pkg = toolkit.get_action("package_show")(toolkit.fresh_context(context),
+                                             {"id": task_row.package_id})
+    resources = [dict(r) for r in pkg.get("resources", [])]
+    mine = next((r for r in resources if r["id"] == task_row.resource_id), None)
+    if mine is None:
+        raise toolkit.ValidationError({"target_field": [toolkit._(
+            "This task is not about a resource")]})
+    mine[field.split(".", 1)[1]] = row.result["text"]
+    patch_dataset(context, {"id": task_row.package_id, "resources": resources}, "result")
 
 
-@toolkit.validate(schema.claim_apply_schema)
-@atomic
+@writes(schema.claim_apply_schema)
 def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Put an accepted result into the catalogue (staff), once: a ``tag``
-    task's tags as reader tags credited to the reader (``reader_tags``,
-    default) or as official tags (``official_tags``); a text task's text into
-    its target field (``field``) through ``package_patch`` (or
-    ``resource_patch``). ``crowdsource_claim_show`` gives staff the diff first.
+    """Put an accepted result into the catalogue (staff), once, all or
+    nothing: a ``tag`` task's tags as reader tags credited to the reader
+    (``reader_tags``, default, through ``crowdsource_tag_add``) or as
+    official tags (``official_tags``); a text task's text into its target
+    field (``field``) through ``package_patch``. ``crowdsource_claim_show``
+    gives staff the diff first. A claim that is not accepted is refused with
+    ``state``, one applied before with ``applied``; when the catalogue
+    refuses the change, its errors come under ``result``.
 
     :param id: the claim's id
     :type id: string
@@ -365,9 +317,9 @@ def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> dict[str, 
     """
     row, task_row, expired = _locked(context, data_dict["id"], "crowdsource_claim_apply")
     if row.state != "accepted":
-        raise _refuse(toolkit._("Only accepted results are applied"))
+        raise core.refuse(core.STATE, toolkit._("Only accepted results are applied"))
     if row.applied_at is not None:
-        raise _refuse(toolkit._("This result is applied already"))
+        raise core.refuse(core.APPLIED, toolkit._("This result is applied already"))
     kind = task_row.kind
     how = data_dict.get("as") or ("reader_tags" if kind == "tag" else "field")
     allowed = (("reader_tags", "official_tags") if kind == "tag"
@@ -375,22 +327,17 @@ def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> dict[str, 
     if how not in allowed:
         raise toolkit.ValidationError({"as": [toolkit._(
             "A {kind} task's result cannot be applied this way").format(kind=kind)]})
-    # recorded first, so the catalogue change's commit writes both or neither
     _update(row.id, applied_at=sa.func.now(), applied_by=current_user_id(context), applied_as=how)
-    try:
-        if kind == "tag":
-            _apply_tags(context, row, task_row, how)
-        else:
-            _apply_text(context, row, task_row)
-    except toolkit.ValidationError as e:
-        model.Session.rollback()
-        raise toolkit.ValidationError({"as": [str(e.error_dict)]}) from None
+    if kind == "tag":
+        _apply_tags(context, row, task_row, how)
+    else:
+        _apply_text(context, row, task_row)
+    # (crowdsource_tag_add and patch_dataset queue the dataset's reindex)
     return _done(context, row.id, task_row, expired, events.claim_applied,
                  reader_id=row.user_id, applied_as=how)
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.id_schema)
+@reads(schema.id_schema)
 def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A claim, to its reader and to staff, with its task. For an accepted
     text result staff also get ``diff``: the target field now and with the
@@ -408,7 +355,7 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
     row = core.claim_row(data_dict["id"])
     toolkit.check_access("crowdsource_claim_show", context, {"id": row.id})
     task_row = core.task_row(row.task_id)
-    names = people({row.user_id, row.reviewer_id or "", task_row.created_by})
+    names = people({row.user_id, row.reviewer_id, task_row.created_by})
     out = core.claim_dict(row, names)
     out["task"] = core.task_dict(task_row, core.stale_counts([task_row.id]).get(task_row.id, 0),
                                  names)
@@ -421,8 +368,7 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
     return out
 
 
-@toolkit.side_effect_free
-@toolkit.validate(schema.claim_list_schema)
+@reads(schema.claim_list_schema)
 def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Claims: the caller's own, newest first; of one task (staff see all of
     its claims); or, with ``review``, the submitted claims waiting for the
@@ -475,37 +421,25 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, A
         .join(model.Package, model.Package.id == task.c.package_id)
         .where(task.c.id.in_({r.task_id for r in rows}))).all()}
     names = people({r.user_id for r in rows} | {r.reviewer_id for r in rows}
-                            | {t.created_by for t in tasks.values()})
-    return {"count": total, "results": [
+                   | {t.created_by for t in tasks.values()})
+    return listed(total, [
         {**core.claim_dict(r, names), "task": core.task_dict(tasks[r.task_id], names=names)}
-        for r in rows]}
+        for r in rows])
 
 
-def expire_claims() -> int:
-    """Settle every claim past its lease, task by task; how many expired."""
-    task_ids = model.Session.execute(
-        sa.select(claim.c.task_id).where(claim.c.state == "claimed",
-                                         claim.c.expires_at <= sa.func.now()).distinct()
-    ).scalars().all()
-    count = 0
-    for task_id in task_ids:
-        row = core.task_row(task_id, lock=True)
-        expired = core.settle(task_id)
-        core.commit()
-        core.send_expired(expired, row.package_id)
-        count += len(expired)
-    return count
-
-
-def crowdsource_claims_expire(context: Context, data_dict: DataDict) -> dict[str, int]:
+@writes(schema.empty_schema, limited=False)
+def crowdsource_claims_expire(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Mark every claim past its lease expired and free its slot (sysadmins;
-    also ``ckan crowdsource expire-claims`` and its background job).
+    also ``ckan crowdsource expire-claims`` and its background job). Not
+    rate limited: it only settles what time decided.
 
-    :returns: ``{"expired": how many claims}``
+    :returns: ``{"count": how many claims expired, "results": [{"id",
+        "task_id"} of each]}``
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_claims_expire", context, data_dict)
-    return {"expired": expire_claims()}
+    expired = core.expire_all()
+    return listed(len(expired), [{"id": e.id, "task_id": e.task_id} for e in expired])
 
 
 def get_actions() -> dict[str, Any]:

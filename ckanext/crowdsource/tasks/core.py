@@ -1,9 +1,19 @@
 """What the task and claim actions share: locking a task, settling expired
-claims, reading rows, and turning them into what the actions return."""
+claims, taking a slot, reading rows, and turning them into what the actions
+return.
+
+Every change to a task's claims locks the task's row first (``SELECT ... FOR
+UPDATE``), so the slots in use are counted right across all web workers; a
+reader's claims on different tasks are ordered by a transaction-level
+advisory lock on the reader, which keeps the per-reader limit exact too.
+Nothing here commits: the actions run in ``common.action.writes``'
+transaction, and the locks last until it ends.
+"""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,18 +22,45 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import cache
+from ckanext.crowdsource.common import cache, config
 from ckanext.crowdsource.common.db import one_or_404
+from ckanext.crowdsource.common.roles import current_user_id, people
 
-from .model import claim, task
+from .model import HOLDING, claim, task
 
 COUNT_CACHE = "task_count"  # the board's counts, kept until a task or claim changes
 
+# The conditions a refusal names (the key of its ValidationError).
+CAPACITY = "capacity"  # the task has no free slot
+STATE = "state"  # the task or the claim is not in a state that allows this
+ALREADY_CLAIMED = "already_claimed"  # the reader holds a claim on this task
+LIVE_CLAIMS = "live_claims"  # the reader holds as many claims as allowed
+EXTENSIONS = "extensions"  # the claim was extended as often as allowed
+APPLIED = "applied"  # the result is in the catalogue already
 
-def commit() -> None:
-    """Commit a change to tasks or claims; the board's kept counts are stale now."""
-    model.Session.commit()
-    cache.bump(COUNT_CACHE)
+
+def refuse(condition: str, message: str) -> toolkit.ValidationError:
+    """A refusal for a state conflict, keyed on the condition."""
+    return toolkit.ValidationError({condition: [message]})
+
+
+def constraint_errors() -> dict[str, tuple[str, Any]]:
+    """The constraints of the task tables, and the condition each stands for."""
+    return {
+        "crowdsource_claim_live_once": (ALREADY_CLAIMED, lambda: toolkit._(
+            "You have claimed this task already")),
+        "crowdsource_task_slots": (CAPACITY, lambda: toolkit._("This task has no free slot")),
+        "crowdsource_task_capacity": (CAPACITY, lambda: toolkit._("Must be at least 1")),
+        "crowdsource_claim_not_own_review": ("decision", lambda: toolkit._(
+            "Nobody reviews their own work")),
+    }
+
+
+def changed() -> None:
+    """Tasks or claims changed: the board's kept counts are stale once this
+    transaction commits (not before, or a reader could keep the old count
+    under the new generation)."""
+    cache.bump_after_commit(COUNT_CACHE)
 
 
 def now() -> datetime:
@@ -42,6 +79,18 @@ def task_row(task_id: str, lock: bool = False) -> Any:
     return one_or_404(query, toolkit._("Task not found"))
 
 
+def task_rows(task_ids: list[str]) -> list[Any]:
+    """These tasks, with their datasets' names, in one query (in this order)."""
+    if not task_ids:
+        return []
+    rows = {r.id: r for r in model.Session.execute(
+        sa.select(task, model.Package.owner_org, model.Package.name.label("package_name"),
+                  model.Package.title.label("package_title"))
+        .join(model.Package, model.Package.id == task.c.package_id)
+        .where(task.c.id.in_(task_ids))).all()}
+    return [rows[i] for i in task_ids if i in rows]
+
+
 def claim_row(claim_id: str) -> Any:
     return one_or_404(sa.select(claim).where(claim.c.id == claim_id),
                       toolkit._("Claim not found"))
@@ -53,14 +102,14 @@ def open_task_for(context: Context, task_id: str, action: str) -> tuple[Any, lis
     row = task_row(task_id, lock=True)
     toolkit.check_access(action, context, {"id": row.id})
     if row.state != "open":
-        raise toolkit.ValidationError({"id": [toolkit._("This task is closed")]})
+        raise refuse(STATE, toolkit._("This task is closed"))
     return row, settle(row.id)
 
 
 def settle(task_id: str) -> list[Any]:
     """Mark the task's claims past their lease expired and free their slots.
     The task's row must be locked. Returns the expired claims, whose events
-    the caller sends after committing (:func:`send_expired`)."""
+    the caller sends (:func:`send_expired`)."""
     expired = model.Session.execute(
         sa.update(claim)
         .where(claim.c.task_id == task_id, claim.c.state == "claimed",
@@ -71,6 +120,27 @@ def settle(task_id: str) -> list[Any]:
     if expired:
         model.Session.execute(sa.update(task).where(task.c.id == task_id).values(
             slots_used=task.c.slots_used - len(expired)))
+        changed()
+    return expired
+
+
+def expire_all() -> list[Any]:
+    """Settle every claim past its lease, task by task (each task's row
+    locked, in a fixed order); the claims that expired."""
+    task_ids = model.Session.execute(
+        sa.select(claim.c.task_id).where(claim.c.state == "claimed",
+                                         claim.c.expires_at <= sa.func.now())
+        .distinct().order_by(claim.c.task_id)).scalars().all()
+    expired: list[Any] = []
+    for task_id in task_ids:
+        row = model.Session.execute(
+            sa.select(task.c.id, task.c.package_id).where(task.c.id == task_id)
+            .with_for_update()).first()
+        if row is None:
+            continue
+        settled = settle(task_id)
+        send_expired(settled, row.package_id)
+        expired += settled
     return expired
 
 
@@ -89,6 +159,88 @@ def stale_counts(task_ids: list[str]) -> dict[str, int]:
         .where(claim.c.task_id.in_(task_ids), claim.c.state == "claimed",
                claim.c.expires_at <= sa.func.now())
         .group_by(claim.c.task_id)).all())
+
+
+def user_lock(user_id: str) -> None:
+    """Order this reader's claims across all web workers, until the transaction ends."""
+    model.Session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+        sa.func.hashtextextended(f"crowdsource-claims:{user_id}", 0))))
+
+
+def take_slot(context: Context, row: Any) -> tuple[str, list[Any]]:
+    """Claim the locked task ``row`` for the caller: the new claim's id, and
+    the claims that expired on the way. The caller sends the events (once
+    nothing can refuse the change any more)."""
+    me = current_user_id(context)
+    expired = settle(row.id)
+    if row.state != "open":
+        raise refuse(STATE, toolkit._("This task is closed"))
+    mine = model.Session.execute(
+        sa.select(claim.c.id).where(claim.c.task_id == row.id, claim.c.user_id == me,
+                                    claim.c.state.in_(HOLDING))).first()
+    if mine is not None:
+        raise refuse(ALREADY_CLAIMED, toolkit._("You have claimed this task already"))
+    if row.slots_used - len(expired) >= row.capacity:
+        raise refuse(CAPACITY, toolkit._("This task has no free slot"))
+    limit = config.live_claims_per_reader()
+    live = model.Session.execute(
+        sa.select(sa.func.count()).select_from(claim).where(
+            claim.c.user_id == me, sa.or_(
+                claim.c.state == "submitted",
+                sa.and_(claim.c.state == "claimed", claim.c.expires_at > sa.func.now())))
+    ).scalar_one()
+    if live >= limit:
+        raise refuse(LIVE_CLAIMS, toolkit._(
+            "You hold {n} tasks already: finish or release one first").format(n=live))
+    draft = model.Session.execute(
+        sa.select(claim.c.draft).where(
+            claim.c.task_id == row.id, claim.c.user_id == me, claim.c.draft.is_not(None),
+            claim.c.state.in_(("expired", "released")),
+            claim.c.modified > now() - timedelta(days=config.draft_keep_days()))
+        .order_by(claim.c.modified.desc()).limit(1)).scalar()
+    claim_id = str(uuid.uuid4())
+    model.Session.execute(claim.insert().values(
+        id=claim_id, task_id=row.id, user_id=me, draft=draft,
+        expires_at=now() + timedelta(hours=row.claim_ttl_hours)))
+    model.Session.execute(sa.update(task).where(task.c.id == row.id).values(
+        slots_used=task.c.slots_used + 1))
+    changed()
+    return claim_id, expired
+
+
+def claim_summaries(user_id: str, task_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The caller's latest claim on each of these tasks, in one query."""
+    if not user_id or not task_ids:
+        return {}
+    rows = model.Session.execute(
+        sa.select(claim).where(claim.c.user_id == user_id, claim.c.task_id.in_(task_ids))
+        .order_by(claim.c.created)).all()
+    names = people({user_id})
+    return {r.task_id: claim_dict(r, names) for r in rows}
+
+
+def release_live(task_id: str, reason: str) -> list[Any]:
+    """Release the task's claimed and submitted claims (the task's row locked)."""
+    released = model.Session.execute(
+        sa.update(claim)
+        .where(claim.c.task_id == task_id, claim.c.state.in_(("claimed", "submitted")))
+        .values(state="released", state_reason=reason, modified=sa.func.now())
+        .returning(claim.c.id, claim.c.user_id)).all()
+    if released:
+        model.Session.execute(sa.update(task).where(task.c.id == task_id).values(
+            slots_used=task.c.slots_used - len(released)))
+        changed()
+    return released
+
+
+def claim_returned(claim_id: str) -> dict[str, Any]:
+    """The claim as a write returns it (to its reader or to staff, who may see
+    it), with its task: what ``crowdsource_claim_show`` gives them, without
+    checking access again."""
+    row = claim_row(claim_id)
+    t = task_row(row.task_id)
+    names = people({row.user_id, row.reviewer_id, t.created_by})
+    return {**claim_dict(row, names), "task": task_dict(t, names=names)}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -135,16 +287,3 @@ def claim_dict(row: Any, names: dict[str, dict[str, str]], full: bool = True
     if full:
         out.update(draft=row.draft, result=row.result, review_note=row.review_note)
     return out
-
-
-def release_live(task_id: str, reason: str) -> list[Any]:
-    """Release the task's claimed and submitted claims (the task's row locked)."""
-    released = model.Session.execute(
-        sa.update(claim)
-        .where(claim.c.task_id == task_id, claim.c.state.in_(("claimed", "submitted")))
-        .values(state="released", state_reason=reason, modified=sa.func.now())
-        .returning(claim.c.id, claim.c.user_id)).all()
-    if released:
-        model.Session.execute(sa.update(task).where(task.c.id == task_id).values(
-            slots_used=task.c.slots_used - len(released)))
-    return released

@@ -22,7 +22,8 @@ VERDICTS = ("ok", "problems")
 
 
 def _invalid(field: str, message: str) -> toolkit.ValidationError:
-    return toolkit.ValidationError({"result": [{field: [message]}]})
+    """An error in one part of a result: ``{"result": {part: [message]}}``."""
+    return toolkit.ValidationError({"result": {field: [message]}})
 
 
 def _text(value: Any, field: str) -> str:
@@ -72,12 +73,10 @@ def compare(pkg: dict[str, Any], resource_id: str | None, task_field: str | None
 
 
 def current_value(pkg: dict[str, Any], resource_id: str | None, field: str) -> str:
+    """What the field holds now ("" for a resource that is gone)."""
     if field.startswith("resource."):
         res = next((r for r in pkg.get("resources", []) if r["id"] == resource_id), None)
-        if res is None:
-            raise toolkit.ValidationError(
-                {"as": [toolkit._("This task is not about a resource")]})
-        return res.get(field.split(".", 1)[1]) or ""
+        return (res or {}).get(field.split(".", 1)[1]) or ""
     return pkg.get(field) or ""
 
 

@@ -1,4 +1,11 @@
-"""Validation of the task and claim actions' input."""
+"""Validation of the task and claim actions' input.
+
+Every id and every text goes through a validator that refuses NUL
+characters and lone surrogates (``crowdsource_safe_text`` or one of the text
+validators that include it); JSON objects (drafts and results) are checked
+the same way, key by key and value by value, because PostgreSQL's ``jsonb``
+refuses them too.
+"""
 from __future__ import annotations
 
 import json
@@ -7,21 +14,14 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common.pagination import page_schema
-from ckanext.crowdsource.common.validators import (
-    body_text,
-    future_date,
-    id_list,
-    int_between,
-    one_of,
-    reason_length,
-    title_text,
-)
+from ckanext.crowdsource.common.validators import id_list, int_between, one_of, safe_text
 
 from .model import CLAIM_STATES, KINDS, TASK_STATES
 
 CAPACITY_MAX = 1000
 POINTS_MAX = 100000
 TTL_MAX_HOURS = 24 * 60
+DUE_WITHIN_MAX = 3650
 DRAFT_MAX = 100000  # characters of a draft, as JSON
 # Where a text result can go: fields of the dataset, or of the task's resource.
 TARGET_FIELDS = ("notes", "title", "resource.description", "resource.name")
@@ -29,113 +29,157 @@ DECISIONS = ("accept", "reject", "changes")
 APPLY_AS = ("reader_tags", "official_tags", "field")
 TASK_SORTS = ("newest", "due")
 
+Schema = dict[str, list[Any]]
+
+
+def _safe_json(value: Any) -> None:
+    """Every key and string of a JSON value is text PostgreSQL can store."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            safe_text(key)
+            _safe_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            _safe_json(item)
+    elif isinstance(value, str):
+        safe_text(value)
+
 
 def json_object(value: Any) -> dict[str, Any]:
-    """A JSON object (or its text), of bounded size."""
+    """A JSON object (or its text), of bounded size, with storable text."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = json.loads(safe_text(value))
         except ValueError:
             raise toolkit.Invalid(toolkit._("Must be a JSON object")) from None
     if not isinstance(value, dict):
         raise toolkit.Invalid(toolkit._("Must be a JSON object"))
-    if len(json.dumps(value)) > DRAFT_MAX:
+    _safe_json(value)
+    try:
+        size = len(json.dumps(value))
+    except (TypeError, ValueError):
+        raise toolkit.Invalid(toolkit._("Must be a JSON object")) from None
+    if size > DRAFT_MAX:
         raise toolkit.Invalid(toolkit._("Too long"))
     return value
 
 
-def _task_fields(required: bool) -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    need = v("not_missing") if required else v("ignore_missing")
+def safe_id_list(value: Any) -> list[str]:
+    """One id (or name) or a list of them (see ``crowdsource_id_list``), each
+    storable text."""
+    if not isinstance(value, (str, list)):
+        raise toolkit.Invalid(toolkit._("Give one id or a list of ids"))
+    ids = id_list(value)
+    return [safe_text(i) for i in ids]
+
+
+@toolkit.validator_args
+def _task_fields(ignore_missing: Any, crowdsource_title_text: Any,
+                 crowdsource_body_text: Any, crowdsource_future_date: Any,
+                 crowdsource_safe_text: Any) -> Schema:
+    """The fields a task is made of (all optional here)."""
     return {
-        "title": [need, title_text],
-        "kind": [need, one_of(KINDS)],
-        "instructions": [v("ignore_missing"), body_text],
-        "capacity": [v("ignore_missing"), int_between(1, CAPACITY_MAX)],
-        "reward_points": [v("ignore_missing"), int_between(0, POINTS_MAX)],
-        "claim_ttl_hours": [v("ignore_missing"), int_between(1, TTL_MAX_HOURS)],
-        "due": [v("ignore_missing"), future_date],
-        "community_id": [v("ignore_missing"), v("unicode_safe")],
-        "target_field": [v("ignore_missing"), one_of(TARGET_FIELDS)],
+        "title": [ignore_missing, crowdsource_title_text],
+        "kind": [ignore_missing, one_of(KINDS)],
+        "instructions": [ignore_missing, crowdsource_body_text],
+        "capacity": [ignore_missing, int_between(1, CAPACITY_MAX)],
+        "reward_points": [ignore_missing, int_between(0, POINTS_MAX)],
+        "claim_ttl_hours": [ignore_missing, int_between(1, TTL_MAX_HOURS)],
+        "due": [ignore_missing, crowdsource_future_date],
+        "community_id": [ignore_missing, crowdsource_safe_text],
+        "target_field": [ignore_missing, one_of(TARGET_FIELDS)],
     }
 
 
-def task_create_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"package_id": [v("not_empty"), v("unicode_safe")],
-            "resource_id": [v("ignore_missing"), v("unicode_safe")],
-            **_task_fields(required=True)}
+def _required(fields: Schema, not_missing: Any, *names: str) -> Schema:
+    return {**fields, **{n: [not_missing, *fields[n][1:]] for n in names}}
 
 
-def task_create_bulk_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"package_ids": [v("ignore_missing"), id_list],
-            "q": [v("ignore_missing"), v("unicode_safe")],
-            "fq": [v("ignore_missing"), v("unicode_safe")],
-            **_task_fields(required=True)}
+@toolkit.validator_args
+def task_create_schema(not_empty: Any, not_missing: Any, ignore_missing: Any,
+                       crowdsource_safe_text: Any) -> Schema:
+    return {"package_id": [not_empty, crowdsource_safe_text],
+            "resource_id": [ignore_missing, crowdsource_safe_text],
+            **_required(_task_fields(), not_missing, "title", "kind")}
 
 
-def task_update_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    fields = _task_fields(required=False)
+@toolkit.validator_args
+def task_create_bulk_schema(not_missing: Any, ignore_missing: Any,
+                            crowdsource_safe_text: Any) -> Schema:
+    return {"package_ids": [ignore_missing, safe_id_list],
+            "q": [ignore_missing, crowdsource_safe_text],
+            "fq": [ignore_missing, crowdsource_safe_text],
+            **_required(_task_fields(), not_missing, "title", "kind")}
+
+
+@toolkit.validator_args
+def task_update_schema(not_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    fields = _task_fields()
     del fields["kind"]  # a task's kind decides its claims' results: it stays
-    return {"id": [v("not_empty"), v("unicode_safe")], **fields}
+    return {"id": [not_empty, crowdsource_safe_text], **fields}
 
 
-def id_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"id": [v("not_empty"), v("unicode_safe")]}
+@toolkit.validator_args
+def id_schema(not_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    return {"id": [not_empty, crowdsource_safe_text]}
 
 
-def id_reason_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {**id_schema(), "reason": [v("ignore_missing"), v("unicode_safe"), reason_length]}
+@toolkit.validator_args
+def id_reason_schema(ignore_empty: Any, crowdsource_reason: Any) -> Schema:
+    return {**id_schema(), "reason": [ignore_empty, crowdsource_reason]}
 
 
-def task_list_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"package_id": [v("ignore_missing"), v("unicode_safe")],
-            "organization": [v("ignore_missing"), v("unicode_safe")],
-            "community_id": [v("ignore_missing"), v("unicode_safe")],
-            "kind": [v("ignore_missing"), one_of(KINDS)],
-            "state": [v("ignore_missing"), one_of(TASK_STATES)],
-            "free": [v("ignore_missing"), v("boolean_validator")],
-            "due_within_days": [v("ignore_missing"), int_between(0, 3650)],
-            "sort": [v("ignore_missing"), one_of(TASK_SORTS)],
+@toolkit.validator_args
+def task_list_schema(ignore_missing: Any, boolean_validator: Any,
+                     crowdsource_safe_text: Any) -> Schema:
+    return {"package_id": [ignore_missing, crowdsource_safe_text],
+            "organization": [ignore_missing, crowdsource_safe_text],
+            "community_id": [ignore_missing, crowdsource_safe_text],
+            "kind": [ignore_missing, one_of(KINDS)],
+            "state": [ignore_missing, one_of(TASK_STATES)],
+            "free": [ignore_missing, boolean_validator],
+            "due_within_days": [ignore_missing, int_between(0, DUE_WITHIN_MAX)],
+            "sort": [ignore_missing, one_of(TASK_SORTS)],
             **page_schema()}
 
 
-def task_next_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"organization": [v("ignore_missing"), v("unicode_safe")],
-            "community_id": [v("ignore_missing"), v("unicode_safe")],
-            "kind": [v("ignore_missing"), one_of(KINDS)]}
+@toolkit.validator_args
+def task_next_schema(ignore_missing: Any, crowdsource_safe_text: Any) -> Schema:
+    return {"organization": [ignore_missing, crowdsource_safe_text],
+            "community_id": [ignore_missing, crowdsource_safe_text],
+            "kind": [ignore_missing, one_of(KINDS)]}
 
 
-def claim_draft_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {**id_schema(), "draft": [v("not_missing"), json_object]}
+@toolkit.validator_args
+def claim_draft_schema(not_missing: Any) -> Schema:
+    return {**id_schema(), "draft": [not_missing, json_object]}
 
 
-def claim_submit_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {**id_schema(), "result": [v("not_missing"), json_object]}
+@toolkit.validator_args
+def claim_submit_schema(not_missing: Any) -> Schema:
+    return {**id_schema(), "result": [not_missing, json_object]}
 
 
-def claim_review_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {**id_schema(), "decision": [v("not_empty"), one_of(DECISIONS)],
-            "note": [v("ignore_missing"), v("unicode_safe"), reason_length]}
+@toolkit.validator_args
+def claim_review_schema(not_empty: Any, ignore_empty: Any, crowdsource_reason: Any) -> Schema:
+    return {**id_schema(), "decision": [not_empty, one_of(DECISIONS)],
+            "note": [ignore_empty, crowdsource_reason]}
 
 
-def claim_apply_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {**id_schema(), "as": [v("ignore_missing"), one_of(APPLY_AS)]}
+@toolkit.validator_args
+def claim_apply_schema(ignore_empty: Any) -> Schema:
+    return {**id_schema(), "as": [ignore_empty, one_of(APPLY_AS)]}
 
 
-def claim_list_schema() -> dict[str, list[Any]]:
-    v = toolkit.get_validator
-    return {"task_id": [v("ignore_missing"), v("unicode_safe")],
-            "state": [v("ignore_missing"), one_of(CLAIM_STATES)],
-            "review": [v("ignore_missing"), v("boolean_validator")],
+@toolkit.validator_args
+def claim_list_schema(ignore_missing: Any, boolean_validator: Any,
+                      crowdsource_safe_text: Any) -> Schema:
+    return {"task_id": [ignore_missing, crowdsource_safe_text],
+            "state": [ignore_missing, one_of(CLAIM_STATES)],
+            "review": [ignore_missing, boolean_validator],
             **page_schema()}
+
+
+def empty_schema() -> Schema:
+    """No parameters at all (the sweeper)."""
+    return {}

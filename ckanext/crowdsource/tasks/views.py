@@ -19,6 +19,7 @@ from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint
 
+from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.views import attempt, dataset_page, listed
 
 from . import results
@@ -54,7 +55,7 @@ def time_left(expires_at: str | None) -> str:
 
 
 def _limit() -> int:
-    return toolkit.config.get("ckanext.crowdsource.common.list_limit_default")
+    return config.list_limit_default()
 
 
 def _page(found: dict[str, Any], page_number: int) -> Page:
@@ -77,7 +78,7 @@ def board() -> str:
     mine = []
     if current_user.is_authenticated:
         mine = [c for c in toolkit.get_action("crowdsource_claim_list")(
-            {}, {"limit": toolkit.config.get("ckanext.crowdsource.common.list_limit_max")}
+            {}, {"limit": config.list_limit_max()}
         )["results"] if c["state"] in ("claimed", "submitted")]
     orgs = toolkit.get_action("organization_list")({}, {"all_fields": True})
     return toolkit.render("crowdsource/tasks/board.html", {
@@ -109,7 +110,7 @@ def task_vars(task_id: str, error: str = "") -> dict[str, Any]:
 def task_page(id: str) -> str:
     try:
         found = task_vars(id)
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
         return base.abort(404, toolkit._("Task not found"))
     pkg = toolkit.get_action("package_show")({}, {"id": found["task"]["package_id"]})
     return toolkit.render("crowdsource/tasks/task_page.html",
@@ -154,7 +155,19 @@ def _result(kind: str, form: Any) -> dict[str, Any]:
     return out
 
 
+# the verbs a task's page posts (but "work"), and the actions they run
+VERBS = {
+    "claim": "crowdsource_task_claim",
+    "extend": "crowdsource_claim_extend",
+    "release": "crowdsource_claim_release",
+    "review": "crowdsource_claim_review",
+    "apply": "crowdsource_claim_apply",
+    "cancel": "crowdsource_task_cancel",
+}
+
+
 def _call(verb: str, form: Any, kind: str) -> tuple[str, dict[str, Any]]:
+    """The action a form's verb runs, and its input."""
     claim_id = form.get("claim_id", "")
     task_id = form.get("task_id", "")
     if verb == "work":
@@ -162,18 +175,16 @@ def _call(verb: str, form: Any, kind: str) -> tuple[str, dict[str, Any]]:
             return "crowdsource_claim_save_draft", {"id": claim_id,
                                                     "draft": _result(kind, form)}
         return "crowdsource_claim_submit", {"id": claim_id, "result": _result(kind, form)}
-    return {
-        "claim": ("crowdsource_task_claim", {"id": task_id}),
-        "extend": ("crowdsource_claim_extend", {"id": claim_id}),
-        "release": ("crowdsource_claim_release", {"id": claim_id,
-                                                  "reason": form.get("reason", "")}),
-        "review": ("crowdsource_claim_review", {"id": claim_id,
-                                                "decision": form.get("decision", ""),
-                                                "note": form.get("note", "")}),
-        "apply": ("crowdsource_claim_apply", {"id": claim_id, "as": form.get("as") or None}),
-        "cancel": ("crowdsource_task_cancel", {"id": task_id,
-                                               "reason": form.get("reason", "")}),
+    data = {
+        "claim": {"id": task_id},
+        "extend": {"id": claim_id},
+        "release": {"id": claim_id, "reason": form.get("reason", "")},
+        "review": {"id": claim_id, "decision": form.get("decision", ""),
+                   "note": form.get("note", "")},
+        "apply": {"id": claim_id, "as": form.get("as", "")},
+        "cancel": {"id": task_id, "reason": form.get("reason", "")},
     }[verb]
+    return VERBS[verb], data
 
 
 def act(verb: str) -> Any:
@@ -181,16 +192,14 @@ def act(verb: str) -> Any:
     form = request.form
     if verb in ("create", "next"):
         return _create_or_next(verb, form)
+    if verb != "work" and verb not in VERBS:
+        return base.abort(404)
     task_id = form.get("task_id", "")
     try:
         kind = toolkit.get_action("crowdsource_task_show")({}, {"id": task_id})["kind"]
-        action, data = _call(verb, form, kind)
-    except KeyError:
-        return base.abort(404)
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
         return base.abort(404, toolkit._("Task not found"))
-    if data.get("as") is None:
-        data.pop("as", None)
+    action, data = _call(verb, form, kind)
     _, error = attempt(action, data)
     if request.headers.get("HX-Request"):
         return toolkit.render("crowdsource/tasks/snippets/task.html",
@@ -218,8 +227,10 @@ def _create_or_next(verb: str, form: Any) -> Any:
         back = (h.url_for("crowdsource_tasks.dataset_tasks", id=data["package_id"])
                 if data.get("package_id") else h.url_for("crowdsource_tasks.board"))
         return h.redirect_to(back)
-    h.flash_success(toolkit._("The task is yours") if verb == "next"
-                    else toolkit._("Task posted"))
+    if verb == "next":  # the claim it made
+        h.flash_success(toolkit._("The task is yours"))
+        return h.redirect_to("crowdsource_tasks.task_page", id=created["task_id"])
+    h.flash_success(toolkit._("Task posted"))
     return h.redirect_to("crowdsource_tasks.task_page", id=created["id"])
 
 

@@ -75,6 +75,8 @@ def test_200_simultaneous_claims_on_a_task_of_capacity_3(library):
     refusals = {json.dumps(body["error"], sort_keys=True) for status, body in results
                 if status == 409}
     assert all("no free slot" in r for r in refusals), refusals
+    assert {key for status, body in results if status == 409
+            for key in body["error"] if key != "__type"} == {"capacity"}
     model.Session.expire_all()
     assert model.Session.execute(sa.select(sa.func.count()).select_from(claim).where(
         claim.c.task_id == t["id"])).scalar() == 3
@@ -93,7 +95,7 @@ def test_50_readers_ask_for_the_next_of_20_single_slot_tasks(library):
     with serve(workers=WORKERS) as base:
         results = post_all(base, "crowdsource_task_next", [{}] * 50, tokens)
     assert statuses(results) == {200: 20, 404: 30}, statuses(results)
-    claimed = [body["result"]["id"] for status, body in results if status == 200]
+    claimed = [body["result"]["task_id"] for status, body in results if status == 200]
     assert sorted(claimed) == sorted(ids)  # every task once
     per_task = dict(model.Session.execute(
         sa.select(claim.c.task_id, sa.func.count()).group_by(claim.c.task_id)).all())

@@ -90,10 +90,12 @@ def test_cancelling_releases_live_claims_with_the_reason(lib, make_task):
     assert done["state"] == "cancelled" and done["state_reason"] == "Digitised by a partner"
     mine = as_user(lib["reader"], "crowdsource_claim_show", id=c["id"])
     assert (mine["state"], mine["state_reason"]) == ("released", "Digitised by a partner")
-    with pytest.raises(logic.ValidationError):
+    with pytest.raises(logic.ValidationError) as e:
         as_user(lib["editor"], "crowdsource_task_cancel", id=t["id"])
-    with pytest.raises(logic.ValidationError):
+    assert "state" in e.value.error_dict
+    with pytest.raises(logic.ValidationError) as e:
         as_user(lib["reader2"], "crowdsource_task_claim", id=t["id"])
+    assert "state" in e.value.error_dict
 
 
 def test_the_board_filters_and_respects_private_datasets(lib, make_task):
@@ -147,8 +149,10 @@ def test_bulk_creates_one_task_per_dataset_and_reports_skips(lib):
                      title="Check the licence",
                      package_ids=[lib["ds"]["name"], lib["ds2"]["id"], lib["other"]["id"],
                                   "no-such-dataset", lib["ds"]["id"], hidden["name"]])
-    assert sorted(c["package_id"] for c in result["created"]) == sorted(
+    assert result["count"] == 2
+    assert sorted(t["package_id"] for t in result["results"]) == sorted(
         [lib["ds"]["id"], lib["ds2"]["id"]])
+    assert {t["title"] for t in result["results"]} == {"Check the licence"}
     assert {(s["id"], s["reason"]) for s in result["skipped"]} == {
         (lib["other"]["id"], "You cannot post tasks on this dataset"),
         ("no-such-dataset", "Dataset not found"), (hidden["name"], "Dataset not found")}
@@ -159,7 +163,7 @@ def test_bulk_creates_one_task_per_dataset_and_reports_skips(lib):
 def test_bulk_from_a_search(lib):
     result = as_user(lib["admin"], "crowdsource_task_create_bulk", kind="tag",
                      title="Tag it", q="title:(maps OR loans OR theses)")
-    assert sorted(c["package_name"] for c in result["created"]) == sorted(
+    assert sorted(t["package_name"] for t in result["results"]) == sorted(
         [lib["ds"]["name"], lib["ds2"]["name"]])
     assert [s["id"] for s in result["skipped"]] == [lib["other"]["id"]]
 
@@ -193,3 +197,18 @@ def test_bulk_refuses_more_than_the_maximum(lib):
                 package_ids=[lib["ds"]["id"], lib["ds2"]["id"]])
     assert "package_ids" in e.value.error_dict
     assert as_user(None, "crowdsource_task_list")["count"] == 0
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.common.count_cache_seconds", 300)
+def test_the_boards_kept_count_follows_every_change(lib, make_task):
+    t = make_task()
+    assert as_user(None, "crowdsource_task_list", free=True)["count"] == 1  # kept now
+    c = as_user(lib["reader"], "crowdsource_task_claim", id=t["id"])
+    assert as_user(None, "crowdsource_task_list", free=True)["count"] == 0
+    as_user(lib["reader"], "crowdsource_claim_release", id=c["id"])
+    assert as_user(None, "crowdsource_task_list", free=True)["count"] == 1
+    make_task(title="second")
+    assert as_user(None, "crowdsource_task_list", free=True)["count"] == 2
+    with pytest.raises(logic.ValidationError):  # refused: nothing changed, the count stays
+        as_user(lib["editor"], "crowdsource_task_update", id=t["id"], capacity=0)
+    assert as_user(None, "crowdsource_task_list", free=True)["count"] == 2
