@@ -2,6 +2,7 @@
 #   make demo                    a CKAN portal with this extension and a sample catalogue
 #   make test                    the whole test suite (installs what it needs)
 #   CKAN_VERSION=2.11.6 make test   the same on CKAN 2.11
+#   make api-docs                docs/API.md from the action docstrings
 SHELL := /bin/bash
 CKAN_VERSION ?= 2.12.0
 PYTHON ?= python3
@@ -14,7 +15,7 @@ TEST_DB := crowdsource_test
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test install browser lint bench-search bench-tags bench-discussion bench-tasks bench-feedback i18n clean
+.PHONY: demo test install browser lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -67,6 +68,10 @@ demo: install $(DEMO_INI)
 
 lint: install
 	$(BIN)/ruff check ckanext bench scripts
+
+# Write docs/API.md from the action docstrings (the tests fail when it is stale).
+api-docs: install
+	$(BIN)/python scripts/api_docs.py
 
 bench-search: install
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
