@@ -1,34 +1,11 @@
-"""The database helpers the capabilities share: one transaction per action
-(a failed action leaves nothing half-written), and the lookups that answer
-"not found" the same way everywhere."""
+"""The lookups the capabilities share, which answer "not found" the same way
+everywhere (one transaction per action: ``common/action.py``)."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
-
-
-def atomic(action: Callable[..., Any]) -> Callable[..., Any]:
-    """Roll back whatever the action wrote (and the row locks it took) when it
-    fails; a clash with a database constraint becomes a ``ValidationError``."""
-
-    @functools.wraps(action)
-    def run(context: Any, data_dict: Any) -> Any:
-        try:
-            return action(context, data_dict)
-        except sa.exc.IntegrityError:
-            model.Session.rollback()
-            raise toolkit.ValidationError({"id": [toolkit._(
-                "Someone else changed this at the same moment: please try again")]}) from None
-        except Exception:
-            model.Session.rollback()
-            raise
-
-    return run
 
 
 def one_or_404(query: Any, message: str) -> Any:

@@ -18,6 +18,8 @@ Revision ID: e7b3c1d9f2a4
 Revises: c4d2e8f1a9b3
 Create Date: 2026-12-01
 """
+import fnmatch
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -31,6 +33,24 @@ T = "crowdsource_search_doc"
 SCALARS = ("id", "name", "site_id", "entity_type", "dataset_type", "state", "capacity",
            "organization", "license_id", "title_string")
 ARRAYS = ("tags", "groups", "res_format", "permission_labels")
+# Frozen from the code of this revision (a migration never imports live
+# code): the longest key (search/text.KEY_MAX_BYTES), and which index fields
+# CKAN's schema.xml makes strings: every name but these declared fields and
+# the names of its non-string dynamic fields.
+KEY_MAX_BYTES = 2000
+NOT_STRINGS = frozenset((
+    "author", "author_email", "child_of", "dependency_of", "depends_on", "derives_from",
+    "has_derivation", "indexed_ts", "linked_from", "links_to", "maintainer",
+    "maintainer_email", "metadata_created", "metadata_modified", "name_ngram", "notes",
+    "parent_of", "res_description", "res_name", "resources_accessed_recent",
+    "resources_accessed_total", "text", "title", "title_ngram", "urls", "views_recent",
+    "views_total"))
+NOT_STRING_PATTERNS = ("*_date", "extras_*", "res_extras_*")
+
+
+def is_string(name: str) -> bool:
+    return name not in NOT_STRINGS and not any(
+        fnmatch.fnmatchcase(name, p) for p in NOT_STRING_PATTERNS)
 
 
 def upgrade():
@@ -42,13 +62,9 @@ def upgrade():
     op.execute(f"ALTER TABLE {T} ALTER COLUMN head SET STORAGE MAIN")
     # keys (as text.key_lexeme writes them) of the string columns, and of
     # the string fields among the others
-    from ckanext.crowdsource.search.schema import STRING, load_schema
-    from ckanext.crowdsource.search.text import KEY_MAX_BYTES
-
-    schema = load_schema()
     names = [r[0] for r in op.get_bind().execute(sa.text(
         f"SELECT DISTINCT jsonb_object_keys(fields) FROM {T}"))]
-    strings = [n for n in names if (f := schema.field(n)) is not None and f.kind == STRING]
+    strings = [n for n in names if is_string(n)]
     parts = [f"SELECT '={c}=' || d.{c} WHERE d.{c} IS NOT NULL" for c in SCALARS]
     parts += [f"SELECT '={c}=' || v FROM unnest(d.{c}) v" for c in ARRAYS]
     parts.append("SELECT '=' || f.key || '=' || v FROM jsonb_each(d.fields) f, "
