@@ -4,18 +4,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
+from ckan.types import Context
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import reindex
 from ckanext.crowdsource.common.text import excerpt
 from ckanext.crowdsource.moderation.core import Item, ItemType
 
+from . import core, subjects
 from .model import post, thread
 
 
 def locate(item_id: str) -> Item:
     row = model.Session.execute(
-        sa.select(post.c.id, post.c.package_id, post.c.state, post.c.body,
+        sa.select(post.c.id, post.c.package_id, post.c.state, post.c.body, post.c.user_id,
                   model.Package.owner_org)
         .outerjoin(model.Package, model.Package.id == post.c.package_id)
         .where(post.c.id == item_id, post.c.state != "deleted")
@@ -23,7 +25,19 @@ def locate(item_id: str) -> Item:
     if row is None:
         raise toolkit.ObjectNotFound(toolkit._("Post not found"))
     return Item("post", row.id, row.package_id, row.owner_org, row.state == "hidden",
-                excerpt(row.body), pending=row.state == "pending")
+                excerpt(row.body), pending=row.state == "pending",
+                authors=frozenset({row.user_id}))
+
+
+def can_see(context: Context, item: Item) -> bool:
+    """As ``crowdsource_post_show`` shows a post (``core.visible_post``):
+    whoever can see its thread's subject sees it published; a hidden or
+    waiting post, only its author and the staff who moderate it."""
+    try:
+        _row, _thread, subject = core.visible_post(context, item.item_id)
+    except toolkit.ObjectNotFound:
+        return False
+    return subjects.can_see(context, subject)
 
 
 def set_hidden(item: Item, hidden: bool, reason: str) -> None:
@@ -77,4 +91,6 @@ def links(item_ids: list[str]) -> dict[str, str]:
     return out
 
 
-ITEM_TYPE = ItemType("post", locate, set_hidden, after_change, hidden_select, labels, links)
+ITEM_TYPE = ItemType(name="post", locate=locate, can_see=can_see, set_hidden=set_hidden,
+                     after_change=after_change, hidden_select=hidden_select, labels=labels,
+                     links=links)

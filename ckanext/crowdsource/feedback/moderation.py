@@ -1,5 +1,12 @@
 """Public requests and the replies of a conversation as item types of the
-moderation core: flags, hiding, the queue and the log."""
+moderation core: flags, hiding, the queue and the log.
+
+Who sees them is who sees them in ``crowdsource_feedback_show``: a request,
+whoever can see its dataset while it is published, and its author and staff
+always; a reply, only the two sides of its conversation (the feedback's
+author and the staff who answer it), never other readers, and the words of
+a hidden reply only the staff. So only they can flag a reply.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -7,12 +14,15 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
+from ckan.types import Context
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.db import one_or_404
+from ckanext.crowdsource.common.roles import is_staff_for
 from ckanext.crowdsource.common.text import excerpt
 from ckanext.crowdsource.moderation.core import Item, ItemType
 
+from . import core
 from .model import feedback, message
 
 
@@ -21,7 +31,24 @@ def _locate_request(item_id: str) -> Item:
         sa.select(feedback).where(feedback.c.id == item_id, feedback.c.kind == "request"),
         toolkit._("Request not found"))
     return Item("request", row.id, row.package_id, row.owner_org, row.state == "hidden",
-                excerpt(row.title or row.body))
+                excerpt(row.title or row.body), authors=_authors(row.user_id))
+
+
+def _authors(user_id: str | None) -> frozenset[str]:
+    return frozenset({user_id}) if user_id else frozenset()  # none: anonymous
+
+
+def _feedback_access(context: Context, feedback_id: str) -> str | None:
+    """The caller's access to the feedback (``core.access``), or None."""
+    try:
+        return core.access(context, core.row(feedback_id))
+    except toolkit.ObjectNotFound:
+        return None
+
+
+def _can_see_request(context: Context, item: Item) -> bool:
+    """Whoever ``crowdsource_feedback_show`` shows the request to."""
+    return _feedback_access(context, item.item_id) is not None
 
 
 def _locate_reply(item_id: str) -> Item:
@@ -30,7 +57,18 @@ def _locate_reply(item_id: str) -> Item:
         .join(feedback, feedback.c.id == message.c.feedback_id)
         .where(message.c.id == item_id), toolkit._("Reply not found"))
     return Item("feedback_reply", row.id, row.package_id, row.owner_org,
-                row.state == "hidden", excerpt(row.body))
+                row.state == "hidden", excerpt(row.body), authors=_authors(row.user_id))
+
+
+def _can_see_reply(context: Context, item: Item) -> bool:
+    """The two sides of the conversation: the feedback's author and the
+    staff who answer it (``full`` access); a hidden reply, only the staff
+    (its author sees its place, not its words)."""
+    feedback_id = model.Session.execute(
+        sa.select(message.c.feedback_id).where(message.c.id == item.item_id)).scalar()
+    if feedback_id is None or _feedback_access(context, feedback_id) != "full":
+        return False
+    return not item.hidden or is_staff_for(context, item.owner_org)
 
 
 def _setter(table: sa.Table) -> Any:
@@ -71,10 +109,14 @@ def _request_links(item_ids: list[str]) -> dict[str, str]:
 
 
 REQUEST = ItemType(
-    "request", _locate_request, _setter(feedback), _after,
-    _hidden(feedback, feedback, feedback.c.kind == "request"),
-    _labels(feedback, sa.func.coalesce(feedback.c.title, feedback.c.body)), _request_links)
+    name="request", locate=_locate_request, can_see=_can_see_request,
+    set_hidden=_setter(feedback), after_change=_after,
+    hidden_select=_hidden(feedback, feedback, feedback.c.kind == "request"),
+    labels=_labels(feedback, sa.func.coalesce(feedback.c.title, feedback.c.body)),
+    links=_request_links)
 REPLY = ItemType(
-    "feedback_reply", _locate_reply, _setter(message), _after,
-    _hidden(message, message.join(feedback, feedback.c.id == message.c.feedback_id), sa.true()),
-    _labels(message, message.c.body))
+    name="feedback_reply", locate=_locate_reply, can_see=_can_see_reply,
+    set_hidden=_setter(message), after_change=_after,
+    hidden_select=_hidden(
+        message, message.join(feedback, feedback.c.id == message.c.feedback_id), sa.true()),
+    labels=_labels(message, message.c.body))

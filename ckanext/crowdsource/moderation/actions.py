@@ -22,6 +22,13 @@ from .model import flag, moderation_log
 def crowdsource_flag_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Flag a contribution for the library's staff, once per user, with a reason.
 
+    Logged-in users may flag what they can see of others' contributions:
+    published ones, and (staff who moderate it) hidden or waiting ones; not
+    their own (they can edit, delete or remove it). Seeing the item's dataset
+    is not enough: a reply inside a reader's feedback is seen only by that
+    reader and the staff who answer it. An item the caller cannot see is
+    not found, as if it did not exist.
+
     When ``ckanext.crowdsource.moderation.flag_threshold`` distinct users have
     open flags on an item, it is hidden pending review. A user who flagged an
     item once cannot flag it again, even after staff decided on the flag.
@@ -35,10 +42,12 @@ def crowdsource_flag_create(context: Context, data_dict: DataDict) -> dict[str, 
 
     :returns: the new flag: ``{"id", "item_type", "item_id", "package_id",
         "user_id", "reason", "state": "open", "created", "item_flags": open
-        flags on the item, "item_hidden": whether the item is now hidden}``
+        flags on the item, "item_hidden": whether the item is now hidden}``;
+        ``ObjectNotFound`` when there is no such item or the caller cannot
+        see it
     :rtype: dictionary
     """
-    item = core.locate(data_dict["item_type"], data_dict["item_id"])
+    item = core.seen(context, data_dict["item_type"], data_dict["item_id"])
     toolkit.check_access("crowdsource_flag_create", context, data_dict)
     user_id = current_user_id(context)
     # flags on one item are counted one transaction at a time, so that the
@@ -91,11 +100,13 @@ def crowdsource_flag_review(context: Context, data_dict: DataDict) -> dict[str, 
 
     :returns: the item: ``{"item_type", "item_id", "package_id", "label",
         "hidden", "pending", "flags": open flags left (0)}``; a
-        ``ValidationError`` on ``flags`` when it has no open flags
+        ``ValidationError`` on ``flags`` when it has no open flags;
+        ``ObjectNotFound`` when there is no such item, or when the caller may
+        not decide and cannot see it either
     :rtype: dictionary
     """
-    item = core.locate(data_dict["item_type"], data_dict["item_id"])
-    toolkit.check_access("crowdsource_flag_review", context, data_dict)
+    item = core.found(data_dict["item_type"], data_dict["item_id"])
+    core.authorize("crowdsource_flag_review", context, data_dict, item)
     decision = data_dict["decision"]
     decided = model.Session.execute(
         sa.update(flag)
@@ -145,11 +156,12 @@ def crowdsource_moderation_decide(context: Context, data_dict: DataDict) -> dict
         "hidden", "pending", "flags": its open flags}``; a ``ValidationError``
         on ``state`` when the item is not in a state the decision applies to
         (hiding a hidden item, restoring a shown one, approving one that is
-        not waiting)
+        not waiting); ``ObjectNotFound`` when there is no such item, or when
+        the caller may not decide and cannot see it either
     :rtype: dictionary
     """
-    item = core.locate(data_dict["item_type"], data_dict["item_id"])
-    toolkit.check_access("crowdsource_moderation_decide", context, data_dict)
+    item = core.found(data_dict["item_type"], data_dict["item_id"])
+    core.authorize("crowdsource_moderation_decide", context, data_dict, item)
     decision = data_dict["decision"]
     hidden, allowed = DECISION_RULES[decision]
     if not allowed(item):

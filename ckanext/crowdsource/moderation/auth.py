@@ -6,12 +6,7 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import (
-    can_see_dataset,
-    current_user,
-    is_staff_for,
-    staff_org_ids,
-)
+from ckanext.crowdsource.common.roles import current_user, is_staff_for, staff_org_ids
 
 from . import core
 
@@ -24,12 +19,24 @@ def _item(data_dict: DataDict) -> core.Item | None:
 
 
 def crowdsource_flag_create(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users who can see the item's dataset."""
-    item = _item(data_dict)
+    """Logged-in users who can see the item itself (``ItemType.can_see``, not
+    only its dataset), not their own: a published item, or a hidden or
+    waiting one for the staff who moderate it.
+
+    Authors do not flag what they wrote: they can edit, delete or remove it,
+    and a flag of theirs would count towards hiding their own work. Hidden
+    and waiting items are already before the staff; only staff, who see
+    them, may add a flag there.
+    """
     if current_user(context) is None:
         return {"success": False, "msg": toolkit._("You must be logged in to flag")}
-    if item is None or (item.package_id and not can_see_dataset(context, item.package_id)):
-        return {"success": False, "msg": toolkit._("You cannot see this dataset")}
+    item = _item(data_dict)
+    if item is None or not core.can_see(context, item):
+        return {"success": False, "msg": toolkit._("Item not found")}
+    if core.is_author(context, item):
+        return {"success": False, "msg": toolkit._("You cannot flag your own contribution")}
+    if (item.hidden or item.pending) and not is_staff_for(context, item.owner_org):
+        return {"success": False, "msg": toolkit._("Only published contributions can be flagged")}
     return {"success": True}
 
 

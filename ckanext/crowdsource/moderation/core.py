@@ -4,6 +4,12 @@ contribution.
 Capabilities plug in with an :class:`ItemType` in their manifest (other
 extensions through ``ICrowdsource.get_moderation_item_types``; the core never
 imports them) and call :func:`record` in the same transaction as a decision.
+
+Who sees an item is the item type's to say (``ItemType.can_see``): seeing
+its dataset is not enough (a reply inside a reader's private feedback, a
+hidden post). A caller who cannot see an item is answered as if it did not
+exist (:func:`seen`, :func:`authorize`), so that neither the item nor its
+state is revealed.
 """
 from __future__ import annotations
 
@@ -16,8 +22,10 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
+from ckan.types import Context
 
 from ckanext.crowdsource.common import hooks
+from ckanext.crowdsource.common.roles import current_user_id
 
 from .model import flag, moderation_log
 
@@ -33,13 +41,21 @@ class Item:
     hidden: bool
     label: str
     pending: bool = False  # held for approval before anyone but staff sees it
+    # who wrote it (a reader tag: every reader who gave it); none: nobody known
+    authors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class ItemType:
     """What an item type gives the core.
 
-    ``locate(item_id)`` returns the :class:`Item` or raises ``ObjectNotFound``.
+    ``locate(item_id)`` returns the :class:`Item` or raises ``ObjectNotFound``,
+    whoever asks.
+    ``can_see(context, item)``: whether the context's user may see the item
+    itself (not only its dataset), as the item's own pages and actions show
+    it: for a hidden or pending item, only its authors and the staff who
+    moderate it; for an item in a private place (a feedback conversation),
+    only those who take part in it.
     ``set_hidden(item, hidden, reason)`` writes the new state (no commit);
     showing an item also approves it when it was pending.
     ``after_change(item, hidden, actor_id)`` runs in the same transaction
@@ -53,6 +69,7 @@ class ItemType:
 
     name: str
     locate: Callable[[str], Item]
+    can_see: Callable[[Context, Item], bool]
     set_hidden: Callable[[Item, bool, str], None]
     after_change: Callable[[Item, bool, str], None]
     hidden_select: Callable[[], sa.Select]
@@ -80,6 +97,60 @@ def item_type(name: str) -> ItemType:
 def locate(name: str, item_id: str) -> Item:
     """The item, or ``ValidationError`` (unknown type) or ``ObjectNotFound``."""
     return item_type(name).locate(item_id)
+
+
+def not_found() -> toolkit.ObjectNotFound:
+    """The error for an item that does not exist or that the caller cannot
+    see: the same words for both."""
+    return toolkit.ObjectNotFound(toolkit._("Item not found"))
+
+
+def can_see(context: Context, item: Item) -> bool:
+    """Whether the context's user may see the item (its type decides)."""
+    return item_type(item.item_type).can_see(context, item)
+
+
+def is_author(context: Context, item: Item) -> bool:
+    """Whether the context's user wrote the item (gave the tag)."""
+    user_id = current_user_id(context)
+    return bool(user_id) and user_id in item.authors
+
+
+def seen(context: Context, name: str, item_id: str) -> Item:
+    """The item, if the context's user may see it; ``ObjectNotFound`` (the
+    same as for an item that does not exist) otherwise, and
+    ``ValidationError`` for an unknown item type."""
+    kind = item_type(name)
+    try:
+        item = kind.locate(item_id)
+    except toolkit.ObjectNotFound:
+        raise not_found() from None
+    if not kind.can_see(context, item):
+        raise not_found()
+    return item
+
+
+def found(name: str, item_id: str) -> Item:
+    """The item whoever asks, with the words of :func:`not_found` when it
+    does not exist (for actions that pass on the refusal through
+    :func:`authorize`)."""
+    kind = item_type(name)
+    try:
+        return kind.locate(item_id)
+    except toolkit.ObjectNotFound:
+        raise not_found() from None
+
+
+def authorize(auth: str, context: Context, data_dict: dict[str, Any], item: Item) -> None:
+    """``check_access(auth)`` about the item; a refused caller who cannot see
+    the item gets ``ObjectNotFound`` instead of ``NotAuthorized``, so that the
+    refusal does not tell them it exists."""
+    try:
+        toolkit.check_access(auth, context, data_dict)
+    except toolkit.NotAuthorized:
+        if not can_see(context, item):
+            raise not_found() from None
+        raise
 
 
 def record(item_type: str, item_id: str, action: str, actor_id: str, reason: str = "",

@@ -105,10 +105,17 @@ def crowdsource_tag_add(context: Context, data_dict: DataDict) -> dict[str, Any]
             toolkit._("You can give at most {limit} tags to one dataset").format(limit=limit)
         ]})
     if new:
+        # a tag staff hid on this dataset stays hidden, whoever gives it again
+        hidden = dict(model.Session.execute(
+            sa.select(crowd_tag.c.tag, sa.func.max(crowd_tag.c.moderation_reason))
+            .where(crowd_tag.c.package_id == pkg.id, crowd_tag.c.tag.in_(new),
+                   crowd_tag.c.state == "hidden")
+            .group_by(crowd_tag.c.tag)).all())
         model.Session.execute(
             insert(crowd_tag)
             .values([{"id": str(uuid.uuid4()), "package_id": pkg.id, "user_id": user_id,
-                      "tag": t} for t in new])
+                      "tag": t, "state": "hidden" if t in hidden else "active",
+                      "moderation_reason": hidden.get(t)} for t in new])
             .on_conflict_do_nothing(constraint="crowdsource_tag_unique")
         )
         reindex.later(pkg.id)

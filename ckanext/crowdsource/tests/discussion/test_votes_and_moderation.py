@@ -154,7 +154,7 @@ def test_premoderation_holds_new_readers_posts_until_staff_approve(lib):
     queue = as_user(lib["editor"], "crowdsource_moderation_list", status="pending")
     assert [i["item_id"] for i in queue["results"]] == [held["id"]]
     assert queue["results"][0]["pending"]
-    with pytest.raises(logic.NotAuthorized):
+    with pytest.raises(logic.NotFound):  # a post they cannot see: not even its existence
         as_user(lib["reader2"], "crowdsource_moderation_decide", item_type="post",
                 item_id=held["id"], decision="approve")
     as_user(lib["editor"], "crowdsource_moderation_decide", item_type="post",

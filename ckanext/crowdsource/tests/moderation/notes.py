@@ -1,7 +1,7 @@
 """An item type of the tests' own, so the moderation core is tested apart from
 the capabilities that plug into it: a "note" on a dataset (or, without one,
-about the whole site) in a table of its own; and short ways to call the
-moderation actions on notes."""
+about the whole site) in a table of its own, written by a user (or by nobody
+known); and short ways to call the moderation actions on notes."""
 from __future__ import annotations
 
 import uuid
@@ -10,8 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
+from ckan.types import Context
 
 from ckanext.crowdsource.common import reindex
+from ckanext.crowdsource.common.roles import can_see_dataset, is_staff_for
+from ckanext.crowdsource.moderation import core
 from ckanext.crowdsource.moderation.core import Item, ItemType
 from ckanext.crowdsource.tests.helpers import as_user
 
@@ -19,6 +22,7 @@ note = sa.Table(
     "moderation_test_note", sa.MetaData(),
     sa.Column("id", sa.UnicodeText, primary_key=True),
     sa.Column("package_id", sa.UnicodeText),
+    sa.Column("user_id", sa.UnicodeText),
     sa.Column("body", sa.UnicodeText, nullable=False),
     sa.Column("state", sa.UnicodeText, nullable=False),
     sa.Column("reason", sa.UnicodeText),
@@ -32,14 +36,17 @@ class Notes:
     def __init__(self) -> None:
         self.changes: list[tuple[str, bool, str]] = []  # after_change's calls
         self.fail = False  # make after_change fail, as a broken item type would
-        self.item_type = ItemType("note", self.locate, self.set_hidden, self.after_change,
-                                  self.hidden_select, self.labels, self.links)
+        self.item_type = ItemType(
+            name="note", locate=self.locate, can_see=self.can_see, set_hidden=self.set_hidden,
+            after_change=self.after_change, hidden_select=self.hidden_select,
+            labels=self.labels, links=self.links)
 
     def add(self, package_id: str | None, body: str = "A note",
-            state: str = "published") -> str:
+            state: str = "published", author: dict | None = None) -> str:
         note_id = str(uuid.uuid4())
         model.Session.execute(note.insert().values(
-            id=note_id, package_id=package_id, body=body, state=state))
+            id=note_id, package_id=package_id, body=body, state=state,
+            user_id=author["id"] if author else None))
         model.Session.commit()
         return note_id
 
@@ -58,7 +65,16 @@ class Notes:
         if row is None:
             raise toolkit.ObjectNotFound("Note not found")
         return Item("note", row.id, row.package_id, row.owner_org, row.state == "hidden",
-                    row.body, pending=row.state == "pending")
+                    row.body, pending=row.state == "pending",
+                    authors=frozenset({row.user_id}) if row.user_id else frozenset())
+
+    def can_see(self, context: Context, item: Item) -> bool:
+        """Whoever sees its dataset (a note about the site: everyone) sees a
+        published note; a hidden or waiting one, its author and the staff."""
+        if item.package_id and not can_see_dataset(context, item.package_id):
+            return False
+        return (not (item.hidden or item.pending) or core.is_author(context, item)
+                or is_staff_for(context, item.owner_org))
 
     def set_hidden(self, item: Item, hidden: bool, reason: str) -> None:
         model.Session.execute(note.update().where(note.c.id == item.item_id).values(

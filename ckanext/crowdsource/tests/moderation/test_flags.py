@@ -32,8 +32,11 @@ def test_flag_create_returns_the_flag_and_hides_at_the_threshold(lib, notes):
     assert [(e["action"], e["item_id"], e["actor"]) for e in log] == [
         ("auto_hide", n, lib["reader3"]["name"])]
 
-    # a further flag on a hidden item counts, but decides nothing again
-    fourth = flag(lib["member"], n)
+    # readers no longer see the hidden item, so they cannot flag it; the
+    # staff's further flag counts, but decides nothing again
+    with pytest.raises(logic.NotFound):
+        flag(lib["member"], n)
+    fourth = flag(lib["admin"], n)
     assert (fourth["item_flags"], fourth["item_hidden"]) == (4, True)
     assert len(notes.changes) == 1 and rows("crowdsource_moderation_log") == 1
 
@@ -104,13 +107,33 @@ def test_flag_needs_the_item(lib, notes):
 
 
 def test_who_may_flag(lib, notes):
-    public, private = notes.add(lib["ds"]["id"]), notes.add(lib["private"]["id"])
-    site = notes.add(None)
-    with pytest.raises(logic.NotAuthorized):
+    """Logged-in users who see the note, not its author; the note's dataset
+    decides who sees a published note, and only its author and the staff see
+    a hidden or waiting one. Refusals of a note the caller cannot see say
+    "not found", as for a note that does not exist."""
+    author = lib["reader3"]
+    public, private = notes.add(lib["ds"]["id"], author=author), notes.add(lib["private"]["id"])
+    site = notes.add(None, author=author)
+    hidden = notes.add(lib["ds"]["id"], state="hidden", author=author)
+    waiting = notes.add(lib["ds"]["id"], state="pending", author=author)
+    with pytest.raises(logic.NotFound) as missing:
+        flag(lib["reader"], "no-such-note")
+    for who, n in [("reader", private), (None, private), (None, hidden), ("reader", hidden),
+                   ("reader", waiting), ("member", hidden), ("other_editor", waiting)]:
+        with pytest.raises(logic.NotFound) as e:
+            flag(lib[who] if who else None, n)
+        assert str(e.value) == str(missing.value)
+    with pytest.raises(logic.NotAuthorized):  # anonymous, about what they see
         flag(None, public)
-    with pytest.raises(logic.NotAuthorized):  # a reader who cannot see the dataset
-        flag(lib["reader"], private)
+    for n in (public, site, hidden, waiting):  # the author, seeing their own note
+        with pytest.raises(logic.NotAuthorized) as e:
+            flag(author, n)
+        assert "your own" in str(e.value) or "published" in str(e.value)
+    assert rows("crowdsource_flag") == 0
+
     assert flag(lib["member"], private)["item_flags"] == 1
     for who in ("reader", "editor", "other_editor", "sysadmin"):
         assert flag(lib[who], public)["state"] == "open"
     assert flag(lib["reader"], site)["package_id"] is None
+    assert flag(lib["editor"], hidden)["item_hidden"] is True  # staff see it
+    assert flag(lib["sysadmin"], waiting)["item_flags"] == 1

@@ -59,7 +59,7 @@ def test_a_decision_from_the_queue(app, lib, notes):
     assert res.status_code == 200 and "not waiting for approval" in res.body
     res = app.post("/crowdsource/moderation/decide", data={
         "item_type": "note", "item_id": "nope", "decision": "hide"})
-    assert res.status_code == 200 and "Note not found" in res.body
+    assert res.status_code == 200 and "Item not found" in res.body
 
 
 def test_readers_cannot_moderate(app, lib, notes):

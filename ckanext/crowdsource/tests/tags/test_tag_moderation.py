@@ -36,6 +36,19 @@ def test_staff_hide_and_restore(world, role):
     assert helpers.call_action("package_search", q="spam")["count"] == 1
 
 
+def test_a_hidden_tag_stays_hidden_when_another_reader_gives_it(world):
+    ds = world["ds"]
+    as_user(world["editor"], "crowdsource_tag_hide", package_id=ds["id"], tag="spam",
+            reason="advertising")
+    as_user(world["reader3"], "crowdsource_tag_add", package_id=ds["id"], tag="spam")
+    assert "spam" not in tags_seen_by(None, ds)
+    assert helpers.call_action("package_search", q="spam")["count"] == 0
+    mine = tags_seen_by(world["reader3"], ds)["spam"]
+    assert mine["hidden"] and mine["reason"] == "advertising"
+    as_user(world["editor"], "crowdsource_tag_restore", package_id=ds["id"], tag="spam")
+    assert tags_seen_by(None, ds)["spam"]["count"] == 3
+
+
 @pytest.mark.parametrize("role", ["member", "reader", "other_editor"])
 def test_others_cannot_hide(world, role):
     with pytest.raises(logic.NotAuthorized):

@@ -129,7 +129,7 @@ def test_site_page_links_to_the_facet(app, world):
 
 @pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", 1)
 def test_moderation_page(app, world):
-    as_user(world["reader"], "crowdsource_flag_create", item_type="tag",
+    as_user(world["reader2"], "crowdsource_flag_create", item_type="tag",
             item_id=f"{world['ds']['id']}:maps", reason="off topic")
     log_in(app, world["editor"])
     page = BeautifulSoup(app.get("/crowdsource/moderation").body, "html.parser")
