@@ -27,8 +27,8 @@ def _place(context: Context, data_dict: DataDict) -> tuple[Any, Any, subjects.Su
     if data_dict.get("parent_id"):
         return core.visible_post(context, data_dict["parent_id"])
     if data_dict.get("thread_id"):
-        parent_thread = read.thread_row(data_dict["thread_id"])
-        return None, parent_thread, read.subject_of(parent_thread)
+        parent_thread, subject = core.visible_thread(context, data_dict["thread_id"])
+        return None, parent_thread, subject
     if not (data_dict.get("package_id") or data_dict.get("resource_id")):
         raise toolkit.ValidationError({"package_id": [toolkit._(
             "Say where the post goes: package_id (and resource_id), thread_id or parent_id")]})
@@ -102,8 +102,9 @@ def crowdsource_post_create(context: Context, data_dict: DataDict) -> dict[str, 
 
 @reads(schema.post_show_schema)
 def crowdsource_post_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """One post, without its replies. Hidden and pending posts are shown only
-    to their author and to staff; deleted posts keep their place without text.
+    """One post, without its replies. Hidden and pending posts, and every
+    post of a hidden or pending question, are shown only to their author and
+    to staff (others: not found); deleted posts keep their place without text.
 
     :param id: the post's id
     :type id: string
@@ -120,7 +121,7 @@ def crowdsource_post_show(context: Context, data_dict: DataDict) -> dict[str, An
     toolkit.check_access("crowdsource_post_show", context,
                          {"subject_type": subject.type, "subject_id": subject.id})
     who = read.viewer(context, subject)
-    if not who.sees(row):
+    if not (who.sees(row) and read.sees_thread(parent_thread, who)):
         raise toolkit.ObjectNotFound(toolkit._("Post not found"))
     return read.post_dict(row, who, people({row.user_id}), read.my_votes(who.user_id, [row.id]),
                           parent_thread.accepted_post_id)
@@ -304,7 +305,9 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
     ``resource_id``) instead of ``id``; before its first comment it is empty
     (``id`` null). The page holds top-level posts (comments, or a question's
     answers), each with its replies as a tree (``replies``); a question comes
-    with ``question``, the question itself with its comments.
+    with ``question``, the question itself with its comments. A question that
+    staff hid, or that waits for approval, is found only by its asker and
+    staff (sysadmins for questions about the library).
 
     :param id: the thread's id (optional)
     :type id: string
@@ -337,6 +340,8 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
                          {"subject_type": subject.type, "subject_id": subject.id})
     limit, offset = page_bounds(data_dict)
     who = read.viewer(context, subject)
+    if row is not None and not read.sees_thread(row, who):
+        raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
     if row is None:
         return {"id": None, "kind": "discussion", "subject_type": subject.type,
                 "subject_id": subject.id, "package_id": subject.package_id,
@@ -352,8 +357,6 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
     if replies is None:
         replies = config.replies_shown()
     found = read.page(row, who, sort, limit, offset, replies, data_dict.get("root_id"))
-    if row.kind == "question" and found["question"] is None:
-        raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
     return {**read.thread_dict(row, subject, found["authors"]), "count": found["count"],
             "question": found["question"], "posts": found["posts"], "sort": sort,
             "is_staff": who.staff}
@@ -362,7 +365,9 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
 @reads(schema.thread_list_schema)
 def crowdsource_thread_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The discussions and questions about a dataset and its resources, with
-    how many published posts each has; most recently active first.
+    how many published posts each has; most recently active first. A
+    question that staff hid, or that waits for approval, is listed only for
+    its asker and staff.
 
     :param package_id: the id or name of the dataset
     :type package_id: string

@@ -84,13 +84,40 @@ def changed(subject: subjects.Subject) -> None:
 
 def visible_post(context: Context, post_id: str) -> tuple[Any, Any, subjects.Subject]:
     """The post, its thread and subject, if the caller may see the post in full;
-    otherwise ``ObjectNotFound`` (hidden posts are not disclosed)."""
+    otherwise ``ObjectNotFound`` (hidden posts, and the posts of a question
+    the caller may not see, are not disclosed)."""
     row = read.post_row(post_id)
     parent_thread = read.thread_row(row.thread_id)
     subject = read.subject_of(parent_thread)
-    if subjects.can_see(context, subject) and not read.viewer(context, subject).sees(row):
-        raise toolkit.ObjectNotFound(toolkit._("Post not found"))
+    if subjects.can_see(context, subject):
+        who = read.viewer(context, subject)
+        if not (who.sees(row) and read.sees_thread(parent_thread, who)):
+            raise toolkit.ObjectNotFound(toolkit._("Post not found"))
     return row, parent_thread, subject
+
+
+def sees_post(context: Context, post_id: str) -> bool:
+    """Whether the caller may see the post itself, as ``crowdsource_post_show``
+    shows it: its dataset, and for a hidden or pending post, or any post of a
+    hidden or pending question, being its author or staff (for the moderation
+    item type's ``can_see``)."""
+    try:
+        subject = visible_post(context, post_id)[2]
+    except toolkit.ObjectNotFound:
+        return False
+    return subjects.can_see(context, subject)
+
+
+def visible_thread(context: Context, thread_id: str) -> tuple[Any, subjects.Subject]:
+    """The thread and its subject, if the caller may see the thread; otherwise
+    ``ObjectNotFound`` (a hidden or pending question is not disclosed). A
+    caller who may not see the subject is left to the auth check."""
+    row = read.thread_row(thread_id)
+    subject = read.subject_of(row)
+    if subjects.can_see(context, subject) and \
+            not read.sees_thread(row, read.viewer(context, subject)):
+        raise toolkit.ObjectNotFound(toolkit._("Thread not found"))
+    return row, subject
 
 
 def question(row: Any) -> tuple[Any, subjects.Subject]:

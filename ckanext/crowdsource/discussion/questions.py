@@ -64,7 +64,9 @@ def _answers() -> sa.ScalarSelect:
 @reads(schema.question_list_schema)
 def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Questions the caller can see: about one dataset (or resource), about
-    the library in general (``site``), or everywhere.
+    the library in general (``site``), or everywhere. A question that staff
+    hid, or that waits for approval, is listed (and counted) only for its
+    asker and staff (sysadmins for questions about the library).
 
     ``unanswered`` lists the open questions with no published answer asked
     more than ``unanswered_days`` days ago (default

@@ -60,6 +60,24 @@ def post_row(post_id: str) -> Any:
     return one_or_404(sa.select(post).where(post.c.id == post_id), toolkit._("Post not found"))
 
 
+def question_row(thread_id: str) -> Any | None:
+    """A question thread's first post, the question itself."""
+    return model.Session.execute(
+        sa.select(post).where(post.c.thread_id == thread_id, post.c.kind == "question")
+    ).first()
+
+
+def sees_thread(row: Any, who: Viewer) -> bool:
+    """Whether the viewer may see the thread at all. A question that staff
+    hid, or that waits for approval, is seen (title, question, answers and
+    comments) only by its author and staff; discussions are always seen
+    (their hidden posts keep their place as placeholders)."""
+    if row.kind != "question" or who.staff:
+        return True
+    question = question_row(row.id)
+    return question is not None and who.sees(question)
+
+
 def subject_of(row: Any) -> subjects.Subject:
     return subjects.resolve(row.subject_type, row.subject_id)
 

@@ -16,6 +16,7 @@ from ckan.plugins import toolkit
 from flask import Blueprint, Response
 
 from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.validators import OFFSET_MAX, safe_text
 from ckanext.crowdsource.common.views import attempt, dataset_page, error_text, listed, local
 
 from . import schema
@@ -30,6 +31,23 @@ def _limit() -> int:
     return config.list_limit_default()
 
 
+def _page_number(value: Any, strict: bool = True) -> int:
+    """The page asked for: a whole number from 1 to the last page a list can
+    have. Anything else ends a page's request with 400 (``strict``); a form's
+    or a template helper's gets the nearest page it can show instead."""
+    most = OFFSET_MAX // max(1, _limit()) + 1
+    try:
+        number = 1 if value in (None, "") else int(str(value).strip())
+    except ValueError:  # not a number, or more digits than Python reads
+        number = 0
+    if 1 <= number <= most:
+        return number
+    if strict:
+        return base.abort(400, toolkit._(
+            "The page must be a whole number from 1 to {most}").format(most=most))
+    return min(max(number, 1), most)
+
+
 def tab_counts(package_id: str) -> dict[str, int]:
     """The published comments and questions of a dataset (template helper)."""
     return counts([package_id])[package_id]
@@ -38,22 +56,23 @@ def tab_counts(package_id: str) -> dict[str, int]:
 def thread_vars(state: dict[str, Any], error: str = "", **more: Any) -> dict[str, Any]:
     """What the thread or question partial shows, for the page in ``state``
     (``more``: further input of ``crowdsource_thread_show``)."""
-    try:
-        page_number = max(1, int(state.get("page") or 1))
-    except ValueError:
-        page_number = 1
+    page_number = _page_number(state.get("page"), strict=False)
     data: dict[str, Any] = {"limit": _limit(), "offset": (page_number - 1) * _limit(), **more}
     if state.get("sort"):
         data["sort"] = state["sort"]
     subject = {k: state[k] for k in ("package_id", "resource_id") if state.get(k)}
     if state.get("view") == "question" or not subject:
-        data["id"] = state["thread_id"]
+        data["id"] = state.get("thread_id", "")
     else:
         data.update(subject)
     found = toolkit.get_action("crowdsource_thread_show")({}, data)
     state = {**state, "page": page_number, "sort": found["sort"]}
     if found["id"]:
         state["thread_id"] = found["id"]
+    if not state.get("package_id") and found["package_id"]:  # named by its id alone
+        state["package_id"] = found["package_id"]
+        if found["subject_type"] == "resource":
+            state["resource_id"] = found["subject_id"]
     here = _url(state)
     pager = Page(collection=found["posts"], page=page_number, presliced_list=True,
                  item_count=found["count"], items_per_page=_limit(),
@@ -67,8 +86,10 @@ def thread_vars(state: dict[str, Any], error: str = "", **more: Any) -> dict[str
 
 
 def _url(state: dict[str, Any]) -> str:
-    """The page a thread lives on."""
+    """The page a thread lives on (its list when the state does not name it)."""
     extra = {k: state[k] for k in ("sort", "page") if state.get(k) and state[k] != 1}
+    if not state.get("thread_id" if state.get("view") == "question" else "package_id"):
+        return _list_url(state)
     if state.get("view") == "question":
         return h.url_for("crowdsource_discussion.question", id=state["thread_id"], **extra)
     if state.get("resource_id"):
@@ -78,20 +99,32 @@ def _url(state: dict[str, Any]) -> str:
 
 
 def resource_thread(package_id: str, resource_id: str) -> dict[str, Any]:
-    """The resource page's discussion (template helper)."""
+    """The resource page's discussion (template helper): a page or sort it
+    cannot show is the nearest it can, not an error of the resource page."""
     return thread_vars({"view": "discussion", "package_id": package_id,
-                        "resource_id": resource_id, **_paging()})
+                        "resource_id": resource_id, **_paging(strict=False)})
 
 
-def _paging(sorts: tuple[str, ...] = schema.SORTS) -> dict[str, Any]:
+def _paging(sorts: tuple[str, ...] = schema.SORTS, strict: bool = True) -> dict[str, Any]:
     """The page and sort asked for (a sort the thread does not know: the default)."""
     sort = request.args.get("sort", "")
-    return {"sort": sort if sort in sorts else "", "page": h.get_page_number(request.args)}
+    return {"sort": sort if sort in sorts else "",
+            "page": _page_number(request.args.get("page"), strict)}
+
+
+def _dataset(id: str) -> dict[str, Any]:
+    """The dataset a tab is about; 404 also for a name no dataset can have (a
+    NUL byte, which would reach PostgreSQL through ``package_show``)."""
+    try:
+        safe_text(id)
+    except toolkit.Invalid:
+        return base.abort(404, toolkit._("Dataset not found"))
+    return dataset_page(id)
 
 
 def discussion(id: str) -> str:
     """The dataset's Discussion tab."""
-    pkg = dataset_page(id)
+    pkg = _dataset(id)
     try:
         found = thread_vars({"view": "discussion", "package_id": pkg["id"], **_paging()})
         others = toolkit.get_action("crowdsource_thread_list")(
@@ -105,14 +138,14 @@ def discussion(id: str) -> str:
 
 def questions(id: str) -> str:
     """The dataset's Questions tab."""
-    pkg = dataset_page(id)
+    pkg = _dataset(id)
     listed = _question_list({"package_id": pkg["id"]})
     return toolkit.render("crowdsource/discussion/dataset_questions.html",
                           {"pkg_dict": pkg, "pkg": pkg, **listed})
 
 
 def _question_list(data: dict[str, Any]) -> dict[str, Any]:
-    page_number = h.get_page_number(request.args)
+    page_number = _page_number(request.args.get("page"))
     status = request.args.get("status", "")
     if status:
         data["status"] = status
@@ -166,7 +199,8 @@ def replies(id: str) -> str:
                  "resource_id": kind["subject_id"] if kind["subject_type"] == "resource"
                  else ""}
         found = thread_vars(state, root_id=id, replies=REPLIES_MAX)
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
+        # a ValidationError: an id that cannot name a post (a NUL byte)
         return base.abort(404, toolkit._("Post not found"))
     if not found["thread"]["posts"]:
         return base.abort(404, toolkit._("Post not found"))
@@ -177,12 +211,12 @@ def replies(id: str) -> str:
 
 def history(id: str) -> str:
     """Earlier versions of a post, for staff."""
-    page_number = h.get_page_number(request.args)
+    page_number = _page_number(request.args.get("page"))
     try:
         versions = toolkit.get_action("crowdsource_post_history")(
             {}, {"id": id, "limit": _limit(), "offset": (page_number - 1) * _limit()})
         current = toolkit.get_action("crowdsource_post_show")({}, {"id": id})
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
         return base.abort(404, toolkit._("Post not found"))
     page = Page(collection=versions["results"], page=page_number, presliced_list=True,
                 url=h.pager_url, item_count=versions["count"], items_per_page=_limit())

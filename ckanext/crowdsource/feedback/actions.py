@@ -153,9 +153,10 @@ def crowdsource_feedback_show(context: Context, data_dict: DataDict) -> dict[str
 
     :returns: ``{"id", "kind", "subject_type", "package_id", "package_name",
         "package_title", "resource_id", "author": {"name", "display_name"} or
-        null, "anonymous", "title", "body", "rating", "status",
-        "public_answer", "fulfilled_by", "seconds", "seconded", "state",
-        "created", "modified", "can_answer"}``; to its author and staff also
+        null, "anonymous", "title", "body", "status", "public_answer",
+        "fulfilled_by", "seconds", "seconded", "state", "created",
+        "modified", "can_answer"}``; to its author and staff also
+        ``"rating"`` (a reader's rating is private: never shown to others),
         ``"answered"``, ``"reason"`` (when hidden) and ``"messages": [{"id",
         "role", "author", "body", "status", "state", "created"}]``; to staff
         also ``"contact_email"`` and ``"owner_org"``
@@ -446,7 +447,10 @@ def crowdsource_feedback_export(context: Context, data_dict: DataDict) -> dict[s
         ``{"id", "created", "status", "kind", "rating", "title", "body",
         "dataset" (name), "resource_id", "author" (user name), "anonymous",
         "seconds", "answered", "public_answer"}``, and for ``csv`` the text
-        of a CSV file with those columns, a header line first
+        of a CSV file with those columns, a header line first, in which a
+        text that starts like a spreadsheet formula (``=``, ``+``, ``-``,
+        ``@``, a tab or a line break) has a single quote in front; JSON gives
+        the text as written
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_feedback_export", context, data_dict)

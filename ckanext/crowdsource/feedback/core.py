@@ -3,8 +3,11 @@ the actions return it.
 
 A feedback item is seen in full by its author and by the staff who answer it
 (of its organization; sysadmins for all). A request is also public: anyone
-who can see its subject sees it, its status and the public answer, but not
-the conversation. Feedback about a dataset a user cannot see is never shown.
+who can see its subject sees it, who asked (as any public contribution
+names its author), its status and the public answer, but neither the
+conversation nor the rating that came with it (ratings are private to the
+reader and the staff; the public sees only a dataset's average and count).
+Feedback about a dataset a user cannot see is never shown.
 """
 from __future__ import annotations
 
@@ -164,18 +167,20 @@ def _iso(value: Any) -> str | None:
 
 def item_dict(item: Any, level: str, authors: dict[str, dict[str, str]],
               seconded: bool = False, staff: bool = False) -> dict[str, Any]:
-    """One item as a caller with ``level`` access sees it."""
+    """One item as a caller with ``level`` access sees it: the public
+    (``"public"``) sees who asked, but not their rating."""
     out = {
         "id": item.id, "kind": item.kind, "subject_type": item.subject_type,
         "package_id": item.package_id, "package_name": item.package_name,
         "package_title": item.package_title, "resource_id": item.resource_id,
         "author": authors.get(item.user_id) if item.user_id else None,
         "anonymous": item.user_id is None, "title": item.title, "body": item.body,
-        "rating": item.rating, "status": item.status, "public_answer": item.public_answer,
+        "status": item.status, "public_answer": item.public_answer,
         "fulfilled_by": item.fulfilled_by, "seconds": item.seconds, "seconded": seconded,
         "state": item.state, "created": _iso(item.created), "modified": _iso(item.modified),
     }
-    if level == "full":
+    if level == "full":  # a reader's rating is theirs and the staff's, never public
+        out["rating"] = item.rating
         out["answered"] = _iso(item.answered)
         if item.state != "published":
             out["reason"] = item.moderation_reason or ""

@@ -1,5 +1,12 @@
 """The inbox as CSV or JSON rows, for ``crowdsource_feedback_export`` and the
-streamed export pages."""
+streamed export pages.
+
+CSV is opened in spreadsheets, which run a cell that starts with ``=``, ``+``,
+``-`` or ``@`` (or a tab or line break before one) as a formula: every text
+cell of a CSV export that starts so gets a single quote in front (OWASP's
+advice against CSV injection), so that it shows as the text it is. JSON keeps
+the text as written.
+"""
 from __future__ import annotations
 
 import csv
@@ -20,15 +27,37 @@ COLUMNS = ("id", "created", "status", "kind", "rating", "title", "body", "datase
            "resource_id", "author", "anonymous", "seconds", "answered", "public_answer")
 
 
+# what makes a spreadsheet read a cell as a formula (with the full-width
+# forms, which some spreadsheets fold to these)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d",
+                  "\uff20")
+
+
+def neutralised(value: Any) -> Any:
+    """A CSV cell's value that no spreadsheet runs as a formula: text that
+    starts like one gets a single quote in front; anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export_rows(context: Context, data_dict: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The filtered inbox (filters as ``crowdsource_feedback_list`` takes
     them; ``limit``, ``offset``), oldest first, one row at a time from a
-    server-side cursor: memory stays flat however many rows there are."""
+    server-side cursor: memory stays flat however many rows there are.
+
+    The filters are checked now (``ObjectNotFound`` for an organization that
+    does not exist), before the first row is asked for: a streamed page can
+    still answer with an error instead of cutting a started answer short."""
     query = (core.selected().where(*core.filtered(context, data_dict))
              .order_by(feedback.c.created, feedback.c.id)
              .offset(data_dict.get("offset") or 0))
     if data_dict.get("limit"):
         query = query.limit(data_dict["limit"])
+    return _rows(query)
+
+
+def _rows(query: Any) -> Iterator[dict[str, Any]]:
     result = model.Session.execute(query.execution_options(stream_results=True,
                                                            yield_per=500))
     users: dict[str, str] = {}
@@ -46,12 +75,13 @@ def export_rows(context: Context, data_dict: dict[str, Any]) -> Iterator[dict[st
 
 
 def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    """CSV text, a line at a time (a header first)."""
+    """CSV text, a line at a time (a header first); no cell a formula
+    (:func:`neutralised`)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     for r in rows:
-        writer.writerow(r)
+        writer.writerow({k: neutralised(v) for k, v in r.items()})
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -81,7 +81,8 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
     :type offset: int
 
     :returns: ``{"count", "results": [requests as crowdsource_feedback_show
-        gives them to the public]}``
+        gives them to the public: with the author's name, without the
+        rating]}``
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_request_list", context, data_dict)

@@ -122,7 +122,11 @@ def export(fmt: str) -> Any:
     data, errors = toolkit.navl_validate(filters, schema.feedback_list_schema(), context)
     if errors:
         return base.abort(400, error_text(toolkit.ValidationError(errors)))
-    lines = (csv_lines if fmt == "csv" else json_lines)(export_rows(context, data))
+    try:  # the filters are checked here, before the answer starts
+        rows = export_rows(context, data)
+    except toolkit.ObjectNotFound as e:
+        return base.abort(404, str(e.message or toolkit._("Not found")))
+    lines = (csv_lines if fmt == "csv" else json_lines)(rows)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     return Response(stream_with_context(lines), mimetype=f"{mimetype}; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=feedback.{fmt}"})
