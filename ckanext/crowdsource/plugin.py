@@ -17,7 +17,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
 from . import events, interfaces
-from .common import cleanup, cli, csrf, needs_help, validators
+from .common import cleanup, cli, guards, needs_help, reindex, validators
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
@@ -86,12 +86,13 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
         names = {bp.name for bp in self.get_blueprint()}
-        app.before_request(csrf.guard(names))
+        app.before_request(guards.csrf_guard(names))
+        app.before_request(guards.refuse_deep_json)
         # CKAN disposes of the database session in an after_request handler,
         # which Flask skips when a view fails: the next request in that
         # worker would find the failed transaction. Teardown always runs.
         app.teardown_request(lambda _error: model.Session.remove())
-        return app
+        return reindex.served(app)
 
     # ISignal
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:

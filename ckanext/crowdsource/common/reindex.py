@@ -5,8 +5,8 @@ of a comment's cost). It calls :func:`later` in its transaction, which queues
 the dataset in ``crowdsource_reindex`` (one row per dataset, so many writes
 coalesce into one rebuild). After the commit the queue is drained:
 
-- in a web request, once the response has been sent (``call_on_close``), so
-  the reader does not wait for it;
+- in a web request the app serves, once the response has been sent
+  (``call_on_close``), so the reader does not wait for it;
 - elsewhere (scripts, the CLI, jobs), at once.
 
 A drain also takes every row older than :data:`STALE_SECONDS`, and
@@ -23,7 +23,7 @@ from typing import Any
 
 import flask
 import sqlalchemy as sa
-from ckan import logic, model
+from ckan import model
 from ckan.lib import search
 from ckan.plugins import toolkit
 from sqlalchemy.dialects.postgresql import insert
@@ -31,6 +31,9 @@ from sqlalchemy.dialects.postgresql import insert
 log = logging.getLogger(__name__)
 
 STALE_SECONDS = 60
+# set on the WSGI environ of a request the app is serving (not on the
+# request contexts that CKAN's CLI, jobs and tests push without a response)
+DISPATCHING = "crowdsource.dispatching"
 _PENDING = "crowdsource_reindex"
 
 queue = sa.Table(
@@ -52,6 +55,20 @@ def later(*package_ids: str | None) -> None:
     model.Session.info.setdefault(_PENDING, set()).update(ids)
 
 
+def served(app: Any) -> Any:
+    """Wrap the Flask app's WSGI entry: requests that come through it get a
+    response, after which a drain can run (request contexts pushed by CKAN's
+    CLI, jobs and tests never pass here)."""
+    inner = app.wsgi_app
+
+    def wsgi_app(environ: dict[str, Any], start_response: Any) -> Any:
+        environ[DISPATCHING] = True
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi_app
+    return app
+
+
 def forget() -> None:
     """The transaction rolled back: nothing of it waits (the rows went too)."""
     model.Session.info.pop(_PENDING, None)
@@ -63,7 +80,7 @@ def after_commit() -> None:
     ids = model.Session.info.pop(_PENDING, None)
     if not ids:
         return
-    if flask.has_request_context():
+    if flask.has_request_context() and flask.request.environ.get(DISPATCHING):
         app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
 
         @flask.after_this_request
@@ -99,10 +116,10 @@ def drain(package_ids: Iterable[str] = (), everything: bool = False) -> int:
             return 0
         model.Session.execute(sa.delete(queue).where(queue.c.package_id.in_(todo)))
         for package_id in todo:
-            try:
-                logic.index_update_package({"ignore_auth": True}, package_id, True)
+            try:  # CKAN's own rebuild of one dataset, committed below
+                search.rebuild(package_ids=[package_id], defer_commit=True)
             except toolkit.ObjectNotFound:  # purged meanwhile
-                logic.index_remove_package(package_id)
+                search.index_for(model.Package).remove_dict({"id": package_id})
         search.commit()
         model.Session.commit()
         return len(todo)

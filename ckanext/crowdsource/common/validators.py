@@ -118,7 +118,7 @@ def id_list(value: Any) -> list[str]:
             value = None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise toolkit.Invalid(toolkit._("Give one id or a list of ids"))
-    ids = [v.strip() for v in value if v.strip()]
+    ids = [safe_text(v).strip() for v in value if v.strip()]
     if not ids:
         raise toolkit.Invalid(toolkit._("Missing value"))
     return list(dict.fromkeys(ids))

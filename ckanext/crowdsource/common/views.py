@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ckan.lib import base
+from ckan.lib import helpers as h
 from ckan.plugins import toolkit
 
 
@@ -39,6 +40,8 @@ def attempt(action: str, data: dict[str, Any],
 def dataset_page(id: str) -> dict[str, Any]:
     """The dataset a page is about, as ``package_show`` gives it to the user;
     404 when it is missing or hidden from them."""
+    if "\x00" in id:  # CKAN would pass it on to PostgreSQL
+        return base.abort(404, toolkit._("Dataset not found"))
     try:
         return toolkit.get_action("package_show")({}, {"id": id})
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
@@ -60,3 +63,33 @@ def local(url: str, fallback: str) -> str:
     """``url`` when it is a path on this site, otherwise ``fallback``: where a
     form may send the user back to."""
     return url if url.startswith("/") and not url.startswith("//") else fallback
+
+
+def requested_page(value: Any, strict: bool = True) -> int:
+    """The page a list page asks for (``?page=``): a whole number from 1 to
+    the last page a list can have at the default page size. Anything else
+    ends the request with 400 (``strict``); a form or a template helper gets
+    the nearest page it can show instead."""
+    from . import config
+    from .validators import OFFSET_MAX
+
+    most = OFFSET_MAX // max(1, config.list_limit_default()) + 1
+    try:
+        number = 1 if value in (None, "") else int(str(value).strip())
+    except ValueError:  # not a number, or more digits than Python reads
+        number = 0
+    if 1 <= number <= most:
+        return number
+    if strict:
+        return base.abort(400, toolkit._(
+            "The page must be a whole number from 1 to {most}").format(most=most))
+    return min(max(number, 1), most)
+
+
+def page_url(page: int, **_: Any) -> str:
+    """The current page's address at another page number: for ``Page(url=...)``
+    (CKAN's ``h.pager_url`` drops the route's own arguments, such as ``id``)."""
+    from flask import request
+
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return h.url_for(request.endpoint, **(request.view_args or {}), **args, page=page)

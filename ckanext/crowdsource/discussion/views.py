@@ -16,8 +16,16 @@ from ckan.plugins import toolkit
 from flask import Blueprint, Response
 
 from ckanext.crowdsource.common import config
-from ckanext.crowdsource.common.validators import OFFSET_MAX, safe_text
-from ckanext.crowdsource.common.views import attempt, dataset_page, error_text, listed, local
+from ckanext.crowdsource.common.validators import safe_text
+from ckanext.crowdsource.common.views import (
+    attempt,
+    dataset_page,
+    error_text,
+    listed,
+    local,
+    page_url,
+    requested_page,
+)
 
 from . import schema
 from .index import counts
@@ -31,23 +39,6 @@ def _limit() -> int:
     return config.list_limit_default()
 
 
-def _page_number(value: Any, strict: bool = True) -> int:
-    """The page asked for: a whole number from 1 to the last page a list can
-    have. Anything else ends a page's request with 400 (``strict``); a form's
-    or a template helper's gets the nearest page it can show instead."""
-    most = OFFSET_MAX // max(1, _limit()) + 1
-    try:
-        number = 1 if value in (None, "") else int(str(value).strip())
-    except ValueError:  # not a number, or more digits than Python reads
-        number = 0
-    if 1 <= number <= most:
-        return number
-    if strict:
-        return base.abort(400, toolkit._(
-            "The page must be a whole number from 1 to {most}").format(most=most))
-    return min(max(number, 1), most)
-
-
 def tab_counts(package_id: str) -> dict[str, int]:
     """The published comments and questions of a dataset (template helper)."""
     return counts([package_id])[package_id]
@@ -56,7 +47,7 @@ def tab_counts(package_id: str) -> dict[str, int]:
 def thread_vars(state: dict[str, Any], error: str = "", **more: Any) -> dict[str, Any]:
     """What the thread or question partial shows, for the page in ``state``
     (``more``: further input of ``crowdsource_thread_show``)."""
-    page_number = _page_number(state.get("page"), strict=False)
+    page_number = requested_page(state.get("page"), strict=False)
     data: dict[str, Any] = {"limit": _limit(), "offset": (page_number - 1) * _limit(), **more}
     if state.get("sort"):
         data["sort"] = state["sort"]
@@ -109,7 +100,7 @@ def _paging(sorts: tuple[str, ...] = schema.SORTS, strict: bool = True) -> dict[
     """The page and sort asked for (a sort the thread does not know: the default)."""
     sort = request.args.get("sort", "")
     return {"sort": sort if sort in sorts else "",
-            "page": _page_number(request.args.get("page"), strict)}
+            "page": requested_page(request.args.get("page"), strict)}
 
 
 def _dataset(id: str) -> dict[str, Any]:
@@ -145,7 +136,7 @@ def questions(id: str) -> str:
 
 
 def _question_list(data: dict[str, Any]) -> dict[str, Any]:
-    page_number = _page_number(request.args.get("page"))
+    page_number = requested_page(request.args.get("page"))
     status = request.args.get("status", "")
     if status:
         data["status"] = status
@@ -154,7 +145,7 @@ def _question_list(data: dict[str, Any]) -> dict[str, Any]:
     found = listed("crowdsource_question_list",
                    {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
-                url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+                url=page_url, item_count=found["count"], items_per_page=_limit())
     return {"page": page, "status": status, "unanswered": bool(data.get("unanswered")),
             "logged_in": current_user.is_authenticated}
 
@@ -211,7 +202,7 @@ def replies(id: str) -> str:
 
 def history(id: str) -> str:
     """Earlier versions of a post, for staff."""
-    page_number = _page_number(request.args.get("page"))
+    page_number = requested_page(request.args.get("page"))
     try:
         versions = toolkit.get_action("crowdsource_post_history")(
             {}, {"id": id, "limit": _limit(), "offset": (page_number - 1) * _limit()})
@@ -219,7 +210,7 @@ def history(id: str) -> str:
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
         return base.abort(404, toolkit._("Post not found"))
     page = Page(collection=versions["results"], page=page_number, presliced_list=True,
-                url=h.pager_url, item_count=versions["count"], items_per_page=_limit())
+                url=page_url, item_count=versions["count"], items_per_page=_limit())
     return toolkit.render("crowdsource/discussion/history.html",
                           {"page": page, "post": current})
 

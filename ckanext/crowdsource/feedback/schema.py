@@ -12,7 +12,7 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from ckanext.crowdsource.common.pagination import page_schema
-from ckanext.crowdsource.common.validators import int_between, one_of, safe_text
+from ckanext.crowdsource.common.validators import int_between, one_of
 
 from .model import KINDS, STATUSES
 
@@ -31,15 +31,6 @@ def email(value: Any) -> str:
     value = str(value).strip()
     if not _EMAIL.match(value) or len(value) > 200:
         raise toolkit.Invalid(toolkit._("Must be an e-mail address"))
-    return value
-
-
-def safe_ids(value: Any) -> Any:
-    """After ``crowdsource_id_list``: each id storable text (no NUL
-    characters, no lone surrogates), which that validator does not check."""
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str):
-            safe_text(item)
     return value
 
 
@@ -86,7 +77,7 @@ def set_status_schema() -> Schema:
 
 @toolkit.validator_args
 def set_status_bulk_schema(not_missing: Any, crowdsource_id_list: Any) -> Schema:
-    return {"ids": [not_missing, crowdsource_id_list, safe_ids], **_status_change()}
+    return {"ids": [not_missing, crowdsource_id_list], **_status_change()}
 
 
 @toolkit.validator_args

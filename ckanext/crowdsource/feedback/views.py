@@ -13,7 +13,14 @@ from ckan.plugins import toolkit
 from flask import Blueprint, Response, stream_with_context
 
 from ckanext.crowdsource.common import config
-from ckanext.crowdsource.common.views import attempt, error_text, listed, local
+from ckanext.crowdsource.common.views import (
+    attempt,
+    error_text,
+    listed,
+    local,
+    page_url,
+    requested_page,
+)
 
 from . import schema
 from .export import csv_lines, export_rows, json_lines
@@ -54,11 +61,11 @@ def requests_page() -> str:
     args = request.args
     data: dict[str, Any] = {k: args[k] for k in ("organization", "status") if args.get(k)}
     data["sort"] = "seconds" if args.get("sort") == "seconds" else "newest"
-    page_number = h.get_page_number(args)
+    page_number = requested_page(args.get("page"))
     found = listed("crowdsource_request_list",
                    {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
-                url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+                url=page_url, item_count=found["count"], items_per_page=_limit())
     orgs = toolkit.get_action("organization_list")({}, {"all_fields": True})
     return toolkit.render("crowdsource/feedback/requests.html", {
         "page": page, "filters": args, "statuses": status_names(), "organizations": orgs,
@@ -82,11 +89,11 @@ def inbox() -> Any:
     data: dict[str, Any] = {k: args[k] for k in FILTERS if args.get(k)}
     if mine:
         data["mine"] = True
-    page_number = h.get_page_number(args)
+    page_number = requested_page(args.get("page"))
     found = listed("crowdsource_feedback_list",
                    {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
-                url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+                url=page_url, item_count=found["count"], items_per_page=_limit())
     counts = listed("crowdsource_feedback_summary",
                     {k: v for k, v in data.items() if k != "status"})["by_status"]
     exports = {fmt: h.url_for("crowdsource_feedback.export", fmt=fmt,

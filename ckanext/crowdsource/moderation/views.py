@@ -11,7 +11,7 @@ from ckan.plugins import toolkit
 from flask import Blueprint
 
 from ckanext.crowdsource.common import config
-from ckanext.crowdsource.common.views import attempt, listed
+from ckanext.crowdsource.common.views import attempt, listed, page_url, requested_page
 
 from .schema import STATUSES
 
@@ -22,7 +22,7 @@ def queue() -> str:
     """``/crowdsource/moderation``: flagged and hidden contributions, paged."""
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    page_number = h.get_page_number(request.args)
+    page_number = requested_page(request.args.get("page"))
     limit = config.list_limit_default()
     data: dict[str, Any] = {"limit": limit, "offset": (page_number - 1) * limit}
     if status:
@@ -32,7 +32,7 @@ def queue() -> str:
     except toolkit.NotAuthorized:
         return base.abort(403, toolkit._("Only the library's staff can see this"))
     page = Page(collection=found["results"], page=page_number, presliced_list=True,
-                url=h.pager_url, item_count=found["count"], items_per_page=limit)
+                url=page_url, item_count=found["count"], items_per_page=limit)
     return toolkit.render("crowdsource/moderation/queue.html",
                           {"page": page, "status": status, "statuses": STATUSES})
 

@@ -64,15 +64,6 @@ def json_object(value: Any) -> dict[str, Any]:
     return value
 
 
-def safe_id_list(value: Any) -> list[str]:
-    """One id (or name) or a list of them (see ``crowdsource_id_list``), each
-    storable text."""
-    if not isinstance(value, (str, list)):
-        raise toolkit.Invalid(toolkit._("Give one id or a list of ids"))
-    ids = id_list(value)
-    return [safe_text(i) for i in ids]
-
-
 @toolkit.validator_args
 def _task_fields(ignore_missing: Any, crowdsource_title_text: Any,
                  crowdsource_body_text: Any, crowdsource_future_date: Any,
@@ -106,7 +97,7 @@ def task_create_schema(not_empty: Any, not_missing: Any, ignore_missing: Any,
 @toolkit.validator_args
 def task_create_bulk_schema(not_missing: Any, ignore_missing: Any,
                             crowdsource_safe_text: Any) -> Schema:
-    return {"package_ids": [ignore_missing, safe_id_list],
+    return {"package_ids": [ignore_missing, id_list],
             "q": [ignore_missing, crowdsource_safe_text],
             "fq": [ignore_missing, crowdsource_safe_text],
             **_required(_task_fields(), not_missing, "title", "kind")}

@@ -20,7 +20,7 @@ from ckan.plugins import toolkit
 from flask import Blueprint
 
 from ckanext.crowdsource.common import config
-from ckanext.crowdsource.common.views import attempt, dataset_page, listed
+from ckanext.crowdsource.common.views import attempt, dataset_page, listed, page_url, requested_page
 
 from . import results
 from .model import task
@@ -60,7 +60,7 @@ def _limit() -> int:
 
 def _page(found: dict[str, Any], page_number: int) -> Page:
     return Page(collection=found["results"], page=page_number, presliced_list=True,
-                url=h.pager_url, item_count=found["count"], items_per_page=_limit())
+                url=page_url, item_count=found["count"], items_per_page=_limit())
 
 
 def board() -> str:
@@ -72,7 +72,7 @@ def board() -> str:
         data["free"] = True
     if args.get("due_soon"):
         data["due_within_days"] = 7
-    page_number = h.get_page_number(args)
+    page_number = requested_page(args.get("page"))
     found = listed("crowdsource_task_list",
                    {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     mine = []
@@ -121,7 +121,7 @@ def dataset_tasks(id: str) -> str:
     """A dataset's Tasks tab: its tasks, and for staff the form to post one."""
     pkg = dataset_page(id)
     state = request.args.get("state", "open")
-    page_number = h.get_page_number(request.args)
+    page_number = requested_page(request.args.get("page"))
     found = toolkit.get_action("crowdsource_task_list")({}, {
         "package_id": pkg["id"], "state": state if state in ("open", "completed", "cancelled")
         else "open", "limit": _limit(), "offset": (page_number - 1) * _limit()})
@@ -133,7 +133,7 @@ def dataset_tasks(id: str) -> str:
 
 def review_queue() -> str:
     """``/crowdsource/review``: submitted claims for the caller's review, oldest first."""
-    page_number = h.get_page_number(request.args)
+    page_number = requested_page(request.args.get("page"))
     try:
         found = toolkit.get_action("crowdsource_claim_list")({}, {
             "review": True, "limit": _limit(), "offset": (page_number - 1) * _limit()})

@@ -1,4 +1,5 @@
 """The task board, a task's page with its htmx forms, the Tasks tab, the review queue."""
+import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
 
@@ -116,3 +117,15 @@ def test_private_task_pages_are_not_found_for_outsiders(app, lib):
                 kind="tag", title="secret")
     assert app.get(f"/crowdsource/tasks/{t['id']}").status_code == 404
     assert "secret" not in app.get("/crowdsource/tasks").body
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999999999999999"])
+def test_bad_page_numbers_are_bad_requests(app, lib, page):
+    log_in(app, lib["editor"])
+    for path in ("/crowdsource/tasks", "/crowdsource/review", f"/dataset/{lib['ds']['id']}/tasks"):
+        assert app.get(path, query_string={"page": page}).status_code == 400, path
+    assert app.get("/crowdsource/review").status_code == 200
+
+
+def test_a_nul_in_the_dataset_id_is_not_found(app, lib):
+    assert app.get("/dataset/a%00b/tasks").status_code == 404
