@@ -54,7 +54,7 @@ def test_list_pages(setup):
     assert page["count"] == 3 and [t["tag"] for t in page["results"]] == ["b", "a"]
     rest = tags_of(None, ds, limit=2, offset=2)
     assert rest["count"] == 3 and [t["tag"] for t in rest["results"]] == ["c"]
-    assert tags_of(None, ds, offset=5) == {"package_id": ds["id"], "count": 3, "results": []}
+    assert tags_of(None, ds, offset=5) == {"count": 3, "results": []}
     with pytest.raises(logic.ValidationError) as e:
         tags_of(None, ds, limit=-1)
     assert "limit" in e.value.error_dict
@@ -148,12 +148,18 @@ def test_adding_tags_is_rate_limited(setup):
 
 
 def test_writes_do_not_rebuild_the_index_themselves(setup, monkeypatch):
+    import inspect
+
     from ckan.lib import search
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("an action rebuilt a dataset's index entry itself")
+    rebuild = search.rebuild
 
-    monkeypatch.setattr(search, "rebuild", refuse)
+    def only_from_the_queue(*args, **kwargs):
+        if not any(frame.function == "drain" for frame in inspect.stack()):
+            raise AssertionError("an action rebuilt a dataset's index entry itself")
+        return rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(search, "rebuild", only_from_the_queue)
     ds, reader = setup["public"], setup["reader"]
     as_user(reader, "crowdsource_tag_add", package_id=ds["id"], tag="地方文献")
     # the reindex queued by the write ran after the commit
