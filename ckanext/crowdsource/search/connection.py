@@ -17,10 +17,9 @@ from typing import Any
 import pysolr
 import sqlalchemy as sa
 from ckan import model
-from ckan.plugins import toolkit
 from dateutil.parser import isoparse
 
-from ckanext.crowdsource.common import cache
+from ckanext.crowdsource.common import cache, config
 
 from . import text as ta
 from .facets import facet_counts
@@ -250,7 +249,7 @@ class PgSolr:
 
         # Like Solr's result caches: the same query (visibility filters
         # included) answers from Redis until the next write to the index.
-        seconds = toolkit.config.get("ckanext.crowdsource.search.cache_seconds") or 0
+        seconds = config.search_cache_seconds()
         found = cache.cached(
             CACHE, [where, sql.params, keys, rows, start, facet_fields, limit, mincount],
             seconds, lambda: self._run(run, "REPEATABLE READ"))
