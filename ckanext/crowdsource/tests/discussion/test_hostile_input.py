@@ -14,6 +14,7 @@ import uuid
 import pytest
 from ckan import logic
 
+from ckanext.crowdsource.common.validators import OFFSET_MAX
 from ckanext.crowdsource.discussion import views
 from ckanext.crowdsource.tests.discussion.calls import CALLS
 from ckanext.crowdsource.tests.helpers import as_user, log_in
@@ -66,7 +67,7 @@ def test_a_page_number_no_list_can_have_is_refused(app, talk, page):
 
 
 def test_the_last_page_a_list_can_have_is_empty_not_an_error(app, talk):
-    most = views.OFFSET_MAX // 20 + 1  # the test configuration's page size: 20
+    most = OFFSET_MAX // 20 + 1  # the test configuration's page size: 20
     res = app.get(f"/dataset/{talk['ds']['name']}/discussion?page={most}")
     assert res.status_code == 200 and "cs-discussion" in res.body
     assert app.get(f"/crowdsource/questions?page={most}").status_code == 200
