@@ -177,7 +177,8 @@ def crowdsource_claim_submit(context: Context, data_dict: DataDict) -> dict[str,
     """
     row, task_row, expired = _locked(context, data_dict["id"], "crowdsource_claim_submit")
     _own_live(row, expired, "claimed", "submitted")
-    cleaned = results.validate(task_row.kind, data_dict["result"])
+    cleaned = results.validate(task_row.kind, data_dict["result"],
+                               bool(task_row.resource_id))
     if row.state == "submitted" and row.result == cleaned:
         return _done(context, row.id, task_row, expired, None)
     _update(row.id, state="submitted", result=cleaned, submitted_at=sa.func.now())

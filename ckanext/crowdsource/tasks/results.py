@@ -33,8 +33,9 @@ def _text(value: Any, field: str) -> str:
         raise _invalid(field, str(e.error)) from None
 
 
-def validate(kind: str, result: dict[str, Any]) -> dict[str, Any]:
-    """The result, cleaned, or ``ValidationError`` naming ``result`` and the part."""
+def validate(kind: str, result: dict[str, Any], on_resource: bool) -> dict[str, Any]:
+    """The result, cleaned, or ``ValidationError`` naming ``result`` and the
+    part. A resource's field is a target only for a task on a resource."""
     if kind == "tag":
         try:
             return {"tags": tag_list(result.get("tags"))}
@@ -54,6 +55,8 @@ def validate(kind: str, result: dict[str, Any]) -> dict[str, Any]:
         if result["field"] not in TARGET_FIELDS:
             raise _invalid("field", toolkit._("Must be one of: {choices}").format(
                 choices=", ".join(TARGET_FIELDS)))
+        if result["field"].startswith("resource.") and not on_resource:
+            raise _invalid("field", toolkit._("This task is not about a resource"))
         cleaned["field"] = result["field"]
     return cleaned
 

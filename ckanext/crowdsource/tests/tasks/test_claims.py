@@ -7,7 +7,7 @@ from ckan import logic, model
 from ckan.tests import helpers
 
 from ckanext.crowdsource.tasks.model import claim as claim_table
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.helpers import as_user, log_in
 
 
 def expire(claim_id):
@@ -389,3 +389,21 @@ def test_every_transition_sends_its_event(lib, make_task):
         for name in names:
             getattr(events, name).disconnect(receivers[name])
     assert set(seen) == set(names), set(names) - set(seen)
+
+
+def test_a_resource_field_is_refused_for_a_task_on_the_dataset(app, lib, make_task):
+    task = make_task(kind="describe", title="Describe the maps")
+    c = take(lib, "reader", task)
+    with pytest.raises(logic.ValidationError) as e:
+        as_user(lib["reader"], "crowdsource_claim_submit", id=c["id"],
+                result={"text": "x", "field": "resource.name"})
+    assert "field" in e.value.error_dict["result"]
+    on_resource = make_task(kind="describe", title="Name the file",
+                            resource_id=lib["res"]["id"])
+    c2 = take(lib, "reader", on_resource)
+    done = as_user(lib["reader"], "crowdsource_claim_submit", id=c2["id"],
+                   result={"text": "地图", "field": "resource.name"})
+    assert done["result"]["field"] == "resource.name"
+    log_in(app, lib["editor"])
+    assert app.get(f"/crowdsource/tasks/{task['id']}").status_code == 200
+    assert app.get(f"/crowdsource/tasks/{on_resource['id']}").status_code == 200
