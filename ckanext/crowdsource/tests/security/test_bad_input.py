@@ -327,15 +327,17 @@ class ActionProbe:
               status: int) -> None:
         """A request that answered 5xx, sent again by itself: the traceback."""
         with self.gate.by_itself():
-            self.log.new(settle=0)
+            earlier = self.log.new(settle=0)  # what the server logged meanwhile
             res = send()
             log = self.log.new()
         if res.status_code >= 500:
             signature, excerpt = traceback_excerpt(log)
-        else:
-            signature = excerpt = (f"{status} once, {res.status_code} when sent again alone "
-                                   "(a race, or the state the first one left)")
-        self.tally.defect(Defect("api", action, user, label, str(status), signature, excerpt))
+            self.tally.defect(Defect("api", action, user, label, str(status), signature,
+                                     excerpt))
+        else:  # timing-dependent: reported with the server's log, not failed on
+            print(f"WARNING: {action} as {user}, {label}: {status} once under concurrent "
+                  f"requests, {res.status_code} when sent again alone; server log: "
+                  f"{traceback_excerpt(earlier)[1]}")
         innocent(self.base, self.lib, self.tally, f"{action} {label}", many=2)
 
     def replay_later(self) -> None:
@@ -635,13 +637,19 @@ class FormProbe:
 
     def replay_serially(self) -> None:
         for surface, target, user, label, send in self.replay:
-            self.log.new(settle=0)
+            earlier = self.log.new(settle=0)  # what the server logged meanwhile
             res = send()
             if res.status_code >= 500:
                 signature, excerpt = traceback_excerpt(self.log.new())
+                self.tally.defect(Defect(surface, target, user, label, "5xx", signature,
+                                         excerpt))
             else:
-                signature = excerpt = (f"5xx once, {res.status_code} when sent again alone")
-            self.tally.defect(Defect(surface, target, user, label, "5xx", signature, excerpt))
+                # Not reproducible alone: reported (with what the server
+                # logged), not failed on, since it depends on the timing of
+                # the concurrent requests of this run.
+                print(f"WARNING: {surface} {target} as {user}, {label}: 5xx once under "
+                      f"concurrent requests, {res.status_code} when sent again alone; "
+                      f"server log: {traceback_excerpt(earlier)[1]}")
             innocent(self.base, self.lib, self.tally, f"{target} {label}")
         self.replay.clear()
 
