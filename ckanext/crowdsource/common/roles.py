@@ -51,6 +51,8 @@ def people(user_ids: set[str | None]) -> dict[str, dict[str, str]]:
 def can_see_dataset(context: Context, package_id: str) -> bool:
     """Whether the context's user may ``package_show`` the dataset."""
     ctx = dict(context)
+    ctx.setdefault("model", model)  # CKAN 2.11's auth functions read it
+    ctx.setdefault("session", model.Session)
     if "auth_user_obj" not in ctx:  # set by check_access, which may not have run yet
         ctx["auth_user_obj"] = current_user(context)
     return authz.is_authorized("package_show", ctx, {"id": package_id})["success"]
