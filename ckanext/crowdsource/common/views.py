@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from ckan.lib import base
 from ckan.lib import helpers as h
@@ -35,6 +36,20 @@ def attempt(action: str, data: dict[str, Any],
         return None, str(e.message or toolkit._("Not found"))
     except toolkit.NotAuthorized:
         return base.abort(403, forbidden or toolkit._("You are not allowed to do this")), ""
+
+
+def reason_given() -> str:
+    """The reason a staff member or reader typed: the form's ``reason``, or
+    the answer to an ``hx-prompt``. htmx sends a prompt answer that is not
+    Latin-1 (Chinese, say) percent-encoded and says so in
+    ``HX-Prompt-URI-AutoEncoded``; it is decoded here so it is stored as typed."""
+    reason = toolkit.request.form.get("reason")
+    if reason:
+        return reason
+    prompt = toolkit.request.headers.get("HX-Prompt", "")
+    if toolkit.request.headers.get("HX-Prompt-URI-AutoEncoded", "").lower() == "true":
+        prompt = unquote(prompt, errors="replace")
+    return prompt
 
 
 def dataset_page(id: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ckanext.crowdsource.common.views import (
     listed,
     local,
     page_url,
+    reason_given,
     requested_page,
 )
 
@@ -223,7 +224,7 @@ def _call(verb: str, form: Any) -> tuple[str, dict[str, Any]]:
     """The action a verb (one of :data:`VERBS`) stands for, and its input
     from the form."""
     post_id = form.get("id", "")
-    reason = form.get("reason") or request.headers.get("HX-Prompt", "")
+    reason = reason_given()
     moderate = {"item_type": "post", "item_id": post_id, "reason": reason}
     place = {k: form[k] for k in ("parent_id", "thread_id", "package_id", "resource_id")
              if form.get(k)}

@@ -16,7 +16,7 @@ from flask import Blueprint
 
 from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.validators import normalize_tag
-from ckanext.crowdsource.common.views import attempt, dataset_page, listed
+from ckanext.crowdsource.common.views import attempt, dataset_page, listed, reason_given
 
 from .moderation import item_id
 
@@ -66,7 +66,7 @@ def change(id: str, verb: str) -> Any:
         return base.abort(404)
     pkg = dataset_page(id)
     tag = request.form.get("tag", "")
-    reason = request.form.get("reason") or request.headers.get("HX-Prompt", "")
+    reason = reason_given()
     data: dict[str, Any] = {"package_id": pkg["id"], "tag": tag}
     if verb in ("hide", "restore", "promote"):
         data["reason"] = reason

@@ -1,4 +1,6 @@
 """Discussion and Q&A pages, their htmx forms, and safe rendering of readers' text."""
+from urllib.parse import quote
+
 import pytest
 from bs4 import BeautifulSoup
 from ckan import logic
@@ -278,3 +280,24 @@ def test_site_question_pages_have_their_breadcrumb(app, lib):
     assert "Opening hours?" in page.title.text
     listing = soup(app.get("/crowdsource/questions").body)
     assert listing.select(".breadcrumb a")[-1].get_text(strip=True) == "Questions"
+
+
+def test_a_chinese_prompt_answer_is_stored_as_typed(app, lib):
+    """htmx percent-encodes a prompt answer that is not Latin-1 and says so in
+    ``HX-Prompt-URI-AutoEncoded``: the flag reason is decoded before it is
+    stored; a header that does not say so is kept as sent."""
+    p = as_user(lib["reader2"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                body="buy cheap maps")
+    q = as_user(lib["reader2"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                body="more cheap maps")
+    state = {"view": "discussion", "package_id": lib["ds"]["id"]}
+    log_in(app, lib["reader"])
+    for post, headers in (
+            (p, {"HX-Prompt": quote("广告 / off topic", safe=""),
+                 "HX-Prompt-URI-AutoEncoded": "true"}),
+            (q, {"HX-Prompt": "100%25 spam"})):
+        assert app.post("/crowdsource/posts/flag", data={**state, "id": post["id"]},
+                        headers={**HTMX, **headers}).status_code == 200
+    queue = as_user(lib["editor"], "crowdsource_moderation_list", status="flagged")
+    reasons = {i["item_id"]: [f["reason"] for f in i["flag_reasons"]] for i in queue["results"]}
+    assert reasons == {p["id"]: ["广告 / off topic"], q["id"]: ["100%25 spam"]}

@@ -1,4 +1,6 @@
 """The reader-tag partial on the dataset page, its htmx forms, and the site page."""
+from urllib.parse import quote
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -85,6 +87,20 @@ def test_staff_controls(app, world):
     assert hidden.select_one(".reader-tag-restore") is not None
     log_out(app)
     assert "spam" not in tags_in(cloud(app.get(f"/dataset/{ds['name']}").body))
+
+
+def test_a_chinese_hide_reason_is_stored_as_typed(app, world):
+    """The reason typed into htmx's prompt comes percent-encoded when it is not
+    Latin-1; the author and the queue read it back as typed."""
+    ds = world["ds"]
+    log_in(app, world["editor"])
+    res = app.post(f"/dataset/{ds['id']}/reader-tags/hide", data={"tag": "spam"},
+                   headers={**HTMX, "HX-Prompt": quote("广告 / 无关", safe=""),
+                            "HX-Prompt-URI-AutoEncoded": "true"})
+    assert "广告 / 无关" in tags_in(cloud(res.body))["spam"].text
+    log_ = as_user(world["editor"], "crowdsource_moderation_log_list",
+                   item_type="tag")["results"]
+    assert [e["reason"] for e in log_ if e["action"] == "hide"] == ["广告 / 无关"]
 
 
 def test_staff_promote_through_htmx(app, world):
