@@ -236,6 +236,8 @@ def render(manifests: list[Any]) -> str:
     toc: list[str] = []
     sections: list[str] = []
     for manifest in manifests:
+        if not manifest.actions:  # e.g. "home": pages and menus only
+            continue
         package = importlib.import_module(f"ckanext.crowdsource.{manifest.name}")
         title = inspect.cleandoc(package.__doc__ or manifest.name).split("\n")[0].rstrip(".")
         heading = f"{manifest.name}: {title}"

@@ -49,6 +49,16 @@ class ICrowdsource(Interface):
         backend that can sort by number does (``crowdsource_pgsearch``)."""
         return []
 
+    def get_nav_links(self) -> list[Any]:
+        """Links for the header's "Take part" and "Library staff" menus: a
+        list of ``ckanext.crowdsource.common.manifest.NavLink``."""
+        return []
+
+    def get_home_blocks(self) -> list[Any]:
+        """Blocks the home page may show: a list of
+        ``ckanext.crowdsource.common.manifest.HomeBlock``."""
+        return []
+
     def is_staff_for(self, context: Context, owner_org: str | None,
                      is_staff: bool) -> bool:
         """Extend the role check: return whether the context's user may act

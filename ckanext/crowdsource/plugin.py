@@ -21,7 +21,7 @@ from .common import cleanup, cli, guards, needs_help, reindex, validators
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
-CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback")
+CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "home")
 
 
 def manifests() -> list[Manifest]:
@@ -117,6 +117,12 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_numeric_index_fields(self) -> list[str]:
         return self._joined(lambda m: m.numeric_index_fields)
+
+    def get_nav_links(self) -> list[Any]:
+        return self._joined(lambda m: m.nav)
+
+    def get_home_blocks(self) -> list[Any]:
+        return self._joined(lambda m: m.home_blocks)
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -89,3 +89,11 @@ def anonymous_feedback_per_hour() -> int:
 
 def search_cache_seconds() -> int:
     return int(_get("search.cache_seconds"))
+
+
+def home_blocks() -> list[str]:
+    return toolkit.aslist(_get("home.blocks"))
+
+
+def home_block_size() -> int:
+    return int(_get("home.block_size"))

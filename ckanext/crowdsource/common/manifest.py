@@ -12,6 +12,51 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """One link of the header's menus: "Take part" (readers) or "Library
+    staff" (``staff=True``), and of the ``/crowdsource`` page.
+
+    - ``endpoint``: the Flask endpoint it goes to.
+    - ``label``, ``description``: translated when shown (functions).
+    - ``args``: the endpoint's URL arguments.
+    - ``logged_in``: a reader's link shown only to logged-in users.
+    - ``waiting``: for a staff link, a function giving how many items wait
+      for the current user (shown beside the link); it may raise
+      ``NotAuthorized``, and the link is then left out.
+    - ``order``: place in the menu, lowest first.
+    """
+
+    endpoint: str
+    label: Callable[[], str]
+    description: Callable[[], str] | None = None
+    args: dict[str, str] = field(default_factory=dict)
+    staff: bool = False
+    logged_in: bool = False
+    waiting: Callable[[], int] | None = None
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    """A block the home page may show (``ckanext.crowdsource.home.blocks``
+    names the ones it does, in order).
+
+    - ``name``: the name the option uses.
+    - ``title``: translated when shown (a function).
+    - ``snippet``: the template that renders ``items``.
+    - ``items``: a function giving the block's items as the current user may
+      see them (through the capability's own list action).
+    - ``more``: the endpoint of the page with all of them.
+    """
+
+    name: str
+    title: Callable[[], str]
+    snippet: str
+    items: Callable[[], list[Any]]
+    more: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     """One capability's parts. Every field is optional.
 
@@ -31,6 +76,8 @@ class Manifest:
     - ``receivers``: signal name to receivers (``ISignal``).
     - ``constraint_errors``: constraint name to ``(field, message)``.
     - ``numeric_index_fields``: index fields that sort as numbers.
+    - ``nav``: :class:`NavLink` objects for the header's menus.
+    - ``home_blocks``: :class:`HomeBlock` objects for the home page.
     """
 
     name: str
@@ -49,3 +96,5 @@ class Manifest:
     receivers: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     constraint_errors: dict[str, tuple[str, Callable[[], str]]] = field(default_factory=dict)
     numeric_index_fields: list[str] = field(default_factory=list)
+    nav: list[NavLink] = field(default_factory=list)
+    home_blocks: list[HomeBlock] = field(default_factory=list)

@@ -108,3 +108,17 @@ def page_url(page: int, **_: Any) -> str:
 
     args = {k: v for k, v in request.args.items() if k != "page"}
     return h.url_for(request.endpoint, **(request.view_args or {}), **args, page=page)
+
+
+def count_of(action: str, **data: Any) -> int:
+    """How many items a list action has for the current user (for the counts
+    beside the staff's menu links)."""
+    return int(toolkit.get_action(action)({}, {**data, "limit": 1})["count"])
+
+
+def first_of(action: str, **data: Any) -> list[dict[str, Any]]:
+    """The first items of a list action for the current user, as many as a
+    home-page block shows."""
+    from . import config
+
+    return toolkit.get_action(action)({}, {**data, "limit": config.home_block_size()})["results"]

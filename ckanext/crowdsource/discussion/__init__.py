@@ -1,11 +1,13 @@
 """Discussion and Q&A: threads, comments, replies, questions, answers, votes."""
 from __future__ import annotations
 
-from ckanext.crowdsource.common.manifest import Manifest
+from ckanext.crowdsource.common.manifest import HomeBlock, Manifest, NavLink
 
 
 def manifest() -> Manifest:
     from ckan.plugins import toolkit
+
+    from ckanext.crowdsource.common.views import first_of
 
     from . import actions, auth, core, index, moderation, questions, views
 
@@ -22,4 +24,12 @@ def manifest() -> Manifest:
         needs_help={index.OPEN_QUESTIONS: lambda: toolkit._("Open questions")},
         purge_hooks=[core.purge_dataset],
         moderation_item_types=[moderation.ITEM_TYPE],
+        nav=[NavLink("crowdsource_discussion.site_questions", lambda: toolkit._("Questions"),
+                     lambda: toolkit._("Ask about the collections and answer other "
+                                       "readers' questions"), order=20)],
+        home_blocks=[HomeBlock(
+            "questions", lambda: toolkit._("Questions waiting for an answer"),
+            "crowdsource/home/snippets/questions.html",
+            lambda: first_of("crowdsource_question_list", status="open"),
+            "crowdsource_discussion.site_questions")],
     )

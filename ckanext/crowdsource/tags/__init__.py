@@ -1,7 +1,7 @@
 """Reader tags (social tagging)."""
 from __future__ import annotations
 
-from ckanext.crowdsource.common.manifest import Manifest
+from ckanext.crowdsource.common.manifest import Manifest, NavLink
 
 
 def manifest() -> Manifest:
@@ -20,4 +20,7 @@ def manifest() -> Manifest:
         facets={actions.INDEX_FIELD: lambda: toolkit._("Reader tags")},
         purge_hooks=[actions.purge_dataset],
         moderation_item_types=[moderation.ITEM_TYPE],
+        nav=[NavLink("crowdsource_tags.site_cloud", lambda: toolkit._("Reader tags"),
+                     lambda: toolkit._("The words readers use for the collections"),
+                     order=40)],
     )

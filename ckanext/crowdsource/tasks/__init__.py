@@ -1,13 +1,14 @@
 """Tasks the library posts and the claims readers make on them."""
 from __future__ import annotations
 
-from ckanext.crowdsource.common.manifest import Manifest
+from ckanext.crowdsource.common.manifest import HomeBlock, Manifest, NavLink
 
 
 def manifest() -> Manifest:
     from ckan.plugins import toolkit
 
     from ckanext.crowdsource.common import config
+    from ckanext.crowdsource.common.views import count_of, first_of
 
     from . import actions, auth, claims, cli, core, index, views
 
@@ -26,4 +27,17 @@ def manifest() -> Manifest:
         purge_hooks=[actions.purge_dataset],
         commands=cli.get_commands(),
         constraint_errors=core.constraint_errors(),
+        nav=[
+            NavLink("crowdsource_tasks.board", lambda: toolkit._("Tasks"),
+                    lambda: toolkit._("Describe, transcribe and check the library's "
+                                      "collections, one task at a time"), order=10),
+            NavLink("crowdsource_tasks.review_queue", lambda: toolkit._("Review submissions"),
+                    lambda: toolkit._("Readers' work waiting for your review"), staff=True,
+                    waiting=lambda: count_of("crowdsource_claim_list", review=True), order=10),
+        ],
+        home_blocks=[HomeBlock(
+            "tasks", lambda: toolkit._("Tasks that need your help"),
+            "crowdsource/home/snippets/tasks.html",
+            lambda: first_of("crowdsource_task_list", free=True, sort="due"),
+            "crowdsource_tasks.board")],
     )
