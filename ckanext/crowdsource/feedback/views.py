@@ -32,7 +32,7 @@ FILTERS = ("status", "kind", "package_id", "organization", "rating", "since", "u
 
 
 def kind_names() -> dict[str, str]:
-    return {"error": toolkit._("Error"), "suggestion": toolkit._("Suggestion"),
+    return {"error": toolkit._("Error report"), "suggestion": toolkit._("Suggestion"),
             "request": toolkit._("Request"), "praise": toolkit._("Praise"),
             "other": toolkit._("Other")}
 
@@ -111,9 +111,12 @@ def item(id: str) -> str:
         shown = toolkit.get_action("crowdsource_feedback_show")({}, {"id": id})
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
         return base.abort(404, toolkit._("Feedback not found"))
+    author = shown.get("author") or {}
+    sent = (request.args.get("sent") == "1" and current_user.is_authenticated
+            and author.get("name") == current_user.name)
     return toolkit.render("crowdsource/feedback/item.html", {
         "item": shown, "kinds": kind_names(), "statuses": status_names(),
-        "next_status": NEXT_STATUS})
+        "next_status": NEXT_STATUS, "sent": sent})
 
 
 def export(fmt: str) -> Any:
@@ -181,15 +184,17 @@ def act(verb: str) -> Any:
         return toolkit.render("crowdsource/feedback/snippets/request_item.html",
                               {"r": shown, "error": error, "statuses": status_names(),
                                "logged_in": True})
+    confirmed = (verb == "send" and result and result.get("id")
+                 and current_user.is_authenticated)
     if error:
         h.flash_error(error)
-    else:
+    elif not confirmed:  # a sender who can open the item sees it confirmed there
         h.flash_success({"send": toolkit._("Thank you: the library has your message"),
                          "second": toolkit._("Thank you: the library counts your vote")}
                         .get(verb, toolkit._("Saved")))
     back = form.get("came_from", "")
-    if verb == "send" and result and result.get("id") and current_user.is_authenticated:
-        back = h.url_for("crowdsource_feedback.item", id=result["id"])
+    if confirmed:
+        back = h.url_for("crowdsource_feedback.item", id=result["id"], sent="1")
     elif verb in ("reply", "status") and not form.get("came_from") and data.get("id"):
         back = h.url_for("crowdsource_feedback.item", id=data["id"])
     return h.redirect_to(local(back, h.url_for("crowdsource_feedback.inbox")))

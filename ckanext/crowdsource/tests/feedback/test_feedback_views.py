@@ -47,7 +47,18 @@ def test_a_reader_sends_feedback_and_reads_the_answer(app, lib):
         "kind": "error", "rating": "2", "body": "Map 12 is missing",
         "package_id": lib["ds"]["id"]}, follow_redirects=False)
     assert res.status_code == 302 and "/crowdsource/feedback/" in res.headers["Location"]
-    item_id = res.headers["Location"].rsplit("/", 1)[1]
+    item_id = res.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    # the sender lands on what they sent, with what happens next, not on "Error"
+    sent = soup(app.get(res.headers["Location"]).body)
+    assert "the library has your error report" in sent.select_one(".cs-sent").text
+    assert "My feedback" in sent.select_one(".cs-sent").text
+    assert sent.select_one("h1").text.strip() == "Error report: Map 12 is missing"
+    log_in(app, lib["reader2"])  # nobody else is told it was sent
+    assert app.get(res.headers["Location"]).status_code == 404
+    log_in(app, lib["editor"])
+    assert soup(app.get(res.headers["Location"]).body).select_one(".cs-sent") is None
+    log_in(app, lib["reader"])
+    assert soup(app.get(f"/crowdsource/feedback/{item_id}").body).select_one(".cs-sent") is None
     as_user(lib["editor"], "crowdsource_feedback_set_status", id=item_id, status="acknowledged",
             reply="We will scan it")
     page = soup(app.get(f"/crowdsource/feedback/{item_id}").body)
