@@ -17,7 +17,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
 from . import events, interfaces
-from .common import cleanup, cli, guards, needs_help, reindex, validators
+from .common import cleanup, cli, guards, locales, needs_help, reindex, validators
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
@@ -88,6 +88,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
         names = {bp.name for bp in self.get_blueprint()}
         app.before_request(guards.csrf_guard(names))
         app.before_request(guards.refuse_deep_json)
+        app.before_request(locales.js_translations_of_script_locales)
         # CKAN disposes of the database session in an after_request handler,
         # which Flask skips when a view fails: the next request in that
         # worker would find the failed transaction. Teardown always runs.

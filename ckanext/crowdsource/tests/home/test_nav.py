@@ -159,3 +159,19 @@ def test_the_menus_and_blocks_speak_chinese(app, lib):
     assert "馆员工作" in page.select_one("#cs-nav-staff").text
     assert menu(page, "staff")["/zh_Hans_CN/crowdsource/review"] == "审核提交 2 待处理"
     assert "需要你帮助的任务" in page.select_one(".cs-home").text
+
+
+def test_ckans_javascript_translations_load_for_chinese(app):
+    """CKAN's client asks /api/i18n/zh_Hans-CN for a page in zh_Hans_CN (it
+    turns only the first dash of ``lang="zh-Hans-CN"`` back): answered with
+    the zh_Hans_CN translations instead of CKAN's 400, so the page's
+    JavaScript modules start. Unknown locales are still refused."""
+    page = soup(app.get("/zh_Hans_CN/dataset").body)
+    lang = page.html["lang"]
+    asked = lang.replace("-", "_", 1)  # what CKAN's client.js does
+    assert asked == "zh_Hans-CN"
+    res = app.get(f"/api/i18n/{asked}")
+    assert res.status_code == 200
+    assert res.json == app.get("/api/i18n/zh_Hans_CN").json
+    assert app.get("/api/i18n/xx-YY").status_code == 400
+    assert app.get("/api/i18n/en").status_code == 200
