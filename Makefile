@@ -53,7 +53,9 @@ $(DEMO_INI): | $(STAMP)
 	  "ckan.site_id = crowdsource_demo" \
 	  "solr_url = http://127.0.0.1:8983/solr/not-used" \
 	  "ckan.redis.url = redis://127.0.0.1:6379/2" \
-	  "ckan.plugins = activity crowdsource crowdsource_pgsearch" \
+	  "ckan.plugins = activity image_view text_view crowdsource crowdsource_pgsearch" \
+	  "ckan.views.default_views = image_view text_view" \
+	  "ckan.display_timezone = Asia/Shanghai" \
 	  "ckan.storage_path = $(CURDIR)/$(DEMO_DIR)/storage" \
 	  "ckan.locales_offered = en zh_Hans_CN" \
 	  "ckan.auth.create_user_via_web = true"
@@ -63,8 +65,9 @@ demo: install $(DEMO_INI)
 	bash scripts/services.sh $(DEMO_DB)
 	$(BIN)/ckan -c $(DEMO_INI) db upgrade
 	$(BIN)/python scripts/seed_demo.py $(DEMO_INI)
-	@echo "Serving the demo portal at http://127.0.0.1:5000 (Ctrl-C stops it)"
-	$(BIN)/ckan -c $(DEMO_INI) run --host 127.0.0.1 --port 5000 --disable-reloader
+	@echo "Serving the demo portal at http://127.0.0.1:5000 with 4 workers (Ctrl-C stops it)"
+	CKAN_INI=$(CURDIR)/$(DEMO_INI) $(BIN)/gunicorn --workers 4 --bind 127.0.0.1:5000 \
+	  --timeout 120 --chdir $(CURDIR)/scripts demo_wsgi:application
 
 lint: install
 	$(BIN)/ruff check ckanext bench scripts

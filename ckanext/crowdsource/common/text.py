@@ -22,7 +22,14 @@ def render_markdown(text: str) -> Markup:
 EXCERPT = 80
 
 
+def plain(text: str) -> str:
+    """Readers' Markdown as the plain text a reader sees, on one line: no
+    ``**`` or link syntax, no tags (they are dropped, as on the page)."""
+    return " ".join(Markup(_render(text or "")).striptags().split())
+
+
 def excerpt(text: str) -> str:
-    """Readers' text on one line, cut at 80 characters (moderation queue labels)."""
-    line = " ".join(text.split())
+    """Readers' text as plain text on one line, cut at 80 characters
+    (moderation queue labels)."""
+    line = plain(text)
     return line if len(line) <= EXCERPT else line[: EXCERPT - 1] + "…"

@@ -93,4 +93,4 @@ def links(item_ids: list[str]) -> dict[str, str]:
 
 ITEM_TYPE = ItemType(name="post", locate=locate, can_see=can_see, set_hidden=set_hidden,
                      after_change=after_change, hidden_select=hidden_select, labels=labels,
-                     links=links)
+                     links=links, title=lambda: toolkit._("Post"))

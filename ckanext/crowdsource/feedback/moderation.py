@@ -113,10 +113,10 @@ REQUEST = ItemType(
     set_hidden=_setter(feedback), after_change=_after,
     hidden_select=_hidden(feedback, feedback, feedback.c.kind == "request"),
     labels=_labels(feedback, sa.func.coalesce(feedback.c.title, feedback.c.body)),
-    links=_request_links)
+    links=_request_links, title=lambda: toolkit._("Request"))
 REPLY = ItemType(
     name="feedback_reply", locate=_locate_reply, can_see=_can_see_reply,
     set_hidden=_setter(message), after_change=_after,
     hidden_select=_hidden(
         message, message.join(feedback, feedback.c.id == message.c.feedback_id), sa.true()),
-    labels=_labels(message, message.c.body))
+    labels=_labels(message, message.c.body), title=lambda: toolkit._("Reply to feedback"))

@@ -214,6 +214,11 @@ def _queue(orgs: list[str] | None, data_dict: DataDict) -> sa.Subquery:
     ).subquery()
 
 
+def _title(kind: core.ItemType | None, name: str) -> str:
+    """An item type's name for people (its own name when it gives none)."""
+    return kind.title() if kind and kind.title else name
+
+
 @reads(schema.moderation_list_schema)
 def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The moderation queue: contributions with open flags or hidden, of every
@@ -230,10 +235,11 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
     :param offset: how many to skip (optional)
     :type offset: int
 
-    :returns: ``{"count": total, "results": [{"item_type", "item_id", "label",
-        "url", "package_id", "package_name", "package_title", "flags",
-        "flag_reasons": [{"user", "reason"}], "hidden", "pending", "reason",
-        "at"}, ...]}``
+    :returns: ``{"count": total, "results": [{"item_type", "item_type_title",
+        "item_id", "label" (the item's text as plain text, cut short), "url",
+        "package_id", "package_name", "package_title", "flags",
+        "flag_reasons": [{"user", "display_name", "reason"}], "hidden",
+        "pending", "reason", "at"}, ...]}``
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_moderation_list", context, data_dict)
@@ -252,7 +258,8 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
     reasons: dict[tuple[str, str], list[dict[str, str]]] = {}
     if rows:
         for r in model.Session.execute(
-            sa.select(flag.c.item_type, flag.c.item_id, flag.c.reason, model.User.name)
+            sa.select(flag.c.item_type, flag.c.item_id, flag.c.reason, model.User.name,
+                      model.User.fullname)
             .outerjoin(model.User, model.User.id == flag.c.user_id)
             .where(flag.c.state == "open",
                    sa.tuple_(flag.c.item_type, flag.c.item_id).in_(
@@ -260,7 +267,7 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
             .order_by(flag.c.created)
         ):
             reasons.setdefault((r.item_type, r.item_id), []).append(
-                {"user": r.name, "reason": r.reason})
+                {"user": r.name, "display_name": r.fullname or r.name, "reason": r.reason})
     labels: dict[str, dict[str, str]] = {}
     links: dict[str, dict[str, str]] = {}
     kinds = core.item_types()
@@ -271,6 +278,7 @@ def crowdsource_moderation_list(context: Context, data_dict: DataDict) -> dict[s
         links[name] = kind.links(ids) if kind and kind.links else {}
     return listed(total, [{
         "item_type": r.item_type, "item_id": r.item_id,
+        "item_type_title": _title(kinds.get(r.item_type), r.item_type),
         "label": labels[r.item_type].get(r.item_id, r.item_id),
         "url": links[r.item_type].get(r.item_id),
         "package_id": r.package_id, "package_name": r.package_name,

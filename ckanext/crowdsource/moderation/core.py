@@ -65,6 +65,7 @@ class ItemType:
     (``hidden``, or ``pending``: held for approval before anyone sees it).
     ``labels(item_ids)`` gives each item a short text for the queue, in one query.
     ``links(item_ids)`` (optional) gives each item the address of its page.
+    ``title()`` (optional) names the type for people, translated ("Reader tag").
     """
 
     name: str
@@ -75,6 +76,7 @@ class ItemType:
     hidden_select: Callable[[], sa.Select]
     labels: Callable[[list[str]], dict[str, str]]
     links: Callable[[list[str]], dict[str, str]] | None = None
+    title: Callable[[], str] | None = None
 
 
 def item_types() -> dict[str, ItemType]:

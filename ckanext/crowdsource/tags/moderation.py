@@ -97,4 +97,5 @@ def labels(item_ids: list[str]) -> dict[str, str]:
 
 
 ITEM_TYPE = ItemType(name="tag", locate=locate, can_see=can_see, set_hidden=set_hidden,
-                     after_change=after_change, hidden_select=hidden_select, labels=labels)
+                     after_change=after_change, hidden_select=hidden_select, labels=labels,
+                     title=lambda: toolkit._("Reader tag"))

@@ -347,7 +347,7 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
     :param id: the claim's id
     :type id: string
 
-    :returns: ``{"id", "task_id", "user", "state", "state_reason",
+    :returns: ``{"id", "task_id", "user", "user_display_name", "state", "state_reason",
         "expires_at", "extensions", "draft", "result", "submitted_at",
         "reviewer", "review_note", "reviewed_at", "applied_at", "applied_as",
         "created", "task": {...}, "diff" (staff, text results)}``

@@ -247,8 +247,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _name(names: dict[str, dict[str, str]] | None, user_id: str | None) -> str | None:
-    return ((names or {}).get(user_id or "") or {}).get("name")
+def _name(names: dict[str, dict[str, str]] | None, user_id: str | None,
+          key: str = "name") -> str | None:
+    return ((names or {}).get(user_id or "") or {}).get(key)
 
 
 def task_dict(row: Any, stale: int = 0, names: dict[str, dict[str, str]] | None = None,
@@ -278,6 +279,7 @@ def claim_dict(row: Any, names: dict[str, dict[str, str]], full: bool = True
         state = "expired"  # not settled yet, but over
     out = {
         "id": row.id, "task_id": row.task_id, "user": _name(names, row.user_id),
+        "user_display_name": _name(names, row.user_id, "display_name"),
         "state": state, "state_reason": row.state_reason,
         "expires_at": _iso(row.expires_at), "extensions": row.extensions,
         "submitted_at": _iso(row.submitted_at), "reviewer": _name(names, row.reviewer_id),

@@ -43,6 +43,14 @@ def open_tasks(package_id: str) -> int:
         .where(task.c.package_id == package_id, task.c.state == "open")).scalar_one()
 
 
+def claim_state(state: str) -> str:
+    """A claim's state in words (template helper)."""
+    return {"claimed": toolkit._("In progress"), "submitted": toolkit._("Waiting for review"),
+            "accepted": toolkit._("Accepted"), "rejected": toolkit._("Rejected"),
+            "released": toolkit._("Given back"), "expired": toolkit._("Time ran out")
+            }.get(state, state)
+
+
 def time_left(expires_at: str | None) -> str:
     """What remains of a lease, in words (template helper)."""
     if not expires_at:

@@ -42,8 +42,12 @@ def test_the_queue_of_an_organization(lib, queued):
     assert flagged["item_type"] == "note" and flagged["item_id"] == queued["flagged"]
     assert flagged["url"] == f"/notes/{queued['flagged']}"
     assert (flagged["flags"], flagged["hidden"], flagged["pending"]) == (2, False, False)
-    assert flagged["flag_reasons"] == [{"user": lib["reader"]["name"], "reason": "ads"},
-                                       {"user": lib["reader2"]["name"], "reason": "junk"}]
+    assert flagged["flag_reasons"] == [
+        {"user": lib["reader"]["name"], "display_name": lib["reader"]["fullname"],
+         "reason": "ads"},
+        {"user": lib["reader2"]["name"], "display_name": lib["reader2"]["fullname"],
+         "reason": "junk"}]
+    assert flagged["item_type_title"] == "note"  # a type that gives no title: its name
     assert flagged["package_id"] == lib["ds"]["id"]
     assert flagged["package_name"] == lib["ds"]["name"]
     assert flagged["package_title"] == "City Maps"
