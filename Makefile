@@ -29,13 +29,13 @@ $(STAMP): pyproject.toml setup.py setup.cfg
 
 install: $(STAMP)
 
-# Debian's Chromium and its driver for the browser tests.
+# Debian's Chromium, its driver and a Chinese font for the browser tests.
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! [ -d /usr/share/fonts/truetype/wqy ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null; \
 	  else \
-	    echo "Browser tests need Debian's chromium and chromium-driver: apt-get install chromium chromium-driver"; exit 1; \
+	    echo "Browser tests need Debian's chromium, chromium-driver and a Chinese font: apt-get install chromium chromium-driver fonts-wqy-microhei"; exit 1; \
 	  fi; \
 	fi
 
