@@ -5,9 +5,12 @@ protection on as in production; it is stopped when the test ends, pass or fail.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -24,9 +27,10 @@ def served_ckan(clean_db):
         yield base
 
 
-@pytest.fixture
-def browser():
-    """Headless Debian Chromium through chromedriver; quit afterwards."""
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium through chromedriver, in a profile of its
+    own; quit afterwards."""
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
         pytest.fail(
             "Browser tests need Debian's chromium and chromium-driver "
@@ -46,9 +50,16 @@ def browser():
     ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
     try:
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium for one test, waiting up to 5 s for elements."""
+    with chromium() as driver:
+        driver.implicitly_wait(5)
+        yield driver

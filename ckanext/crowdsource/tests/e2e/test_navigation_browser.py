@@ -113,7 +113,8 @@ def test_a_reader_flags_and_staff_hide_with_chinese_reasons(library, served_ckan
     assert badge.text.split()[0] == "2"  # the flag, and the request in the inbox
     click_menu_link(browser, wait, "cs-nav-staff", "Moderation")
     wait.until(ec.url_contains("/crowdsource/moderation"))
-    assert f"reader1: {REASON_FLAG}" in browser.find_element(By.ID, "content").text
+    shown = library["reader1"]["fullname"] or "reader1"
+    assert f"{shown}: {REASON_FLAG}" in browser.find_element(By.ID, "content").text
     for text, path in (("Review submissions", "/crowdsource/review"),
                        ("Feedback inbox", "/crowdsource/feedback")):
         click_menu_link(browser, wait, "cs-nav-staff", text)
