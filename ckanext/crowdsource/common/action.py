@@ -28,7 +28,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
-from . import hooks, ratelimit, reindex
+from . import cache, hooks, ratelimit, reindex
 
 Schema = Callable[[], dict[str, Any]]
 _DEPTH = "crowdsource_write_depth"
@@ -82,6 +82,8 @@ def writes(schema_fn: Schema, *, limited: bool = True
             try:
                 result = action(context, data)
                 session.flush()
+                # the staff's "waiting" counts may have changed: fresh after the commit
+                cache.bump_after_commit(cache.STAFF_WAITING)
             except sa.exc.IntegrityError as e:
                 _undo(savepoint)
                 raise toolkit.ValidationError(conflict(e)) from None

@@ -38,6 +38,8 @@ def bump(name: str) -> None:
 
 
 _PENDING = "crowdsource_bump_after_commit"
+# the counts beside the header's staff links (home/nav.py), retired by every write
+STAFF_WAITING = "staff_waiting"
 
 
 def bump_after_commit(name: str) -> None:

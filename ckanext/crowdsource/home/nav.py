@@ -10,6 +10,7 @@ from ckan.lib import helpers as h
 from ckan.plugins import PluginImplementations, toolkit
 
 from ckanext.crowdsource.common import config, roles
+from ckanext.crowdsource.common.cache import STAFF_WAITING, cached
 from ckanext.crowdsource.interfaces import ICrowdsource
 
 log = logging.getLogger(__name__)
@@ -31,13 +32,21 @@ def is_staff() -> bool:
 
 def _waiting(link: Any) -> int | None:
     """How many items wait behind a staff link; None: the user may not see
-    them (the link is left out)."""
+    them (the link is left out). Kept in Redis per user and link (the header
+    shows it on every page) until the next crowdsource write, at most
+    ``ckanext.crowdsource.common.count_cache_seconds``; computed afresh when
+    Redis is down."""
     if link.waiting is None:
         return 0
-    try:
-        return int(link.waiting())
-    except toolkit.NotAuthorized:
-        return None
+
+    def count() -> int | None:
+        try:
+            return int(link.waiting())
+        except toolkit.NotAuthorized:
+            return None
+
+    return cached(STAFF_WAITING, [current_user.name, link.endpoint, link.order],
+                  config.count_cache_seconds(), count)
 
 
 def menu(staff: bool = False) -> dict[str, Any]:

@@ -175,3 +175,15 @@ def test_ckans_javascript_translations_load_for_chinese(app):
     assert res.json == app.get("/api/i18n/zh_Hans_CN").json
     assert app.get("/api/i18n/xx-YY").status_code == 400
     assert app.get("/api/i18n/en").status_code == 200
+
+
+def test_the_staff_counts_are_kept_until_the_next_write(app, lib):
+    """The counts are kept in Redis (the header shows them on every page),
+    and every crowdsource write retires them."""
+    log_in(app, lib["editor"])
+    assert waiting(soup(app.get("/dataset").body))["/crowdsource/moderation"] == 0
+    post = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                   body="cheap maps")
+    as_user(lib["reader2"], "crowdsource_flag_create", item_type="post", item_id=post["id"],
+            reason="spam")
+    assert waiting(soup(app.get("/dataset").body))["/crowdsource/moderation"] == 1
