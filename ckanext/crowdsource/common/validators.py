@@ -49,6 +49,24 @@ def safe_text(value: Any) -> str:
     return value
 
 
+_TRUE = ("true", "yes", "t", "y", "1", "on")
+_FALSE = ("false", "no", "f", "n", "0", "off", "")
+
+
+def boolean(value: Any) -> bool:
+    """True or false, from JSON's booleans, 0 and 1, or the words forms and
+    query strings send ("true", "yes", "1", "on" and their opposites);
+    anything else is refused (CKAN 2.11's ``boolean_validator`` fails on a
+    number or a list)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    raise toolkit.Invalid(toolkit._("Must be true or false"))
+
+
 def page_limit(value: Any) -> int:
     """A page size: a whole number from 0 to the configured maximum."""
     limit = int_between(0, OFFSET_MAX)(value)
@@ -204,6 +222,7 @@ def get_validators() -> dict[str, Any]:
     """The shared validators, as ``IValidators`` registers them."""
     return {
         "crowdsource_safe_text": safe_text,
+        "crowdsource_boolean": boolean,
         "crowdsource_page_limit": page_limit,
         "crowdsource_page_offset": page_offset,
         "crowdsource_date": date_value,

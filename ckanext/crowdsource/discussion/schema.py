@@ -114,21 +114,21 @@ def question_create_schema(not_missing: Any, crowdsource_title_text: Any,
 
 @toolkit.validator_args
 def question_list_schema(ignore_missing: Any, ignore_empty: Any,
-                         boolean_validator: Any) -> Schema:
+                         crowdsource_boolean: Any) -> Schema:
     return {**_optional("package_id", "resource_id", "user_id"),
             "status": [ignore_empty, one_of(QUESTION_STATUSES)],
-            "unanswered": [ignore_missing, boolean_validator],
+            "unanswered": [ignore_missing, crowdsource_boolean],
             "unanswered_days": [ignore_missing, int_between(0, DAYS_MAX)],
-            "site": [ignore_missing, boolean_validator],
+            "site": [ignore_missing, crowdsource_boolean],
             "sort": [ignore_empty, one_of(QUESTION_SORTS)],
             **page_schema()}
 
 
 @toolkit.validator_args
-def answer_accept_schema(default: Any, boolean_validator: Any) -> Schema:
-    return {**_id(), "accept": [default(True), boolean_validator]}
+def answer_accept_schema(default: Any, crowdsource_boolean: Any) -> Schema:
+    return {**_id(), "accept": [default(True), crowdsource_boolean]}
 
 
 @toolkit.validator_args
-def answer_verify_schema(default: Any, boolean_validator: Any) -> Schema:
-    return {**_id(), "verified": [default(True), boolean_validator]}
+def answer_verify_schema(default: Any, crowdsource_boolean: Any) -> Schema:
+    return {**_id(), "verified": [default(True), crowdsource_boolean]}

@@ -81,7 +81,7 @@ def set_status_bulk_schema(not_missing: Any, crowdsource_id_list: Any) -> Schema
 
 
 @toolkit.validator_args
-def _filters(ignore_missing: Any, boolean_validator: Any, crowdsource_safe_text: Any,
+def _filters(ignore_missing: Any, crowdsource_boolean: Any, crowdsource_safe_text: Any,
              crowdsource_date: Any) -> Schema:
     text = [ignore_missing, crowdsource_safe_text]
     return {
@@ -92,7 +92,7 @@ def _filters(ignore_missing: Any, boolean_validator: Any, crowdsource_safe_text:
         "rating": [ignore_missing, int_between(1, 5)],
         "since": [ignore_missing, crowdsource_date],
         "until": [ignore_missing, crowdsource_date],
-        "mine": [ignore_missing, boolean_validator],
+        "mine": [ignore_missing, crowdsource_boolean],
     }
 
 
@@ -116,18 +116,18 @@ def export_schema(default: Any, ignore_missing: Any, crowdsource_safe_text: Any,
 
 
 @toolkit.validator_args
-def second_schema(default: Any, boolean_validator: Any) -> Schema:
-    return {**id_schema(), "second": [default(True), boolean_validator]}
+def second_schema(default: Any, crowdsource_boolean: Any) -> Schema:
+    return {**id_schema(), "second": [default(True), crowdsource_boolean]}
 
 
 @toolkit.validator_args
-def request_list_schema(ignore_missing: Any, boolean_validator: Any,
+def request_list_schema(ignore_missing: Any, crowdsource_boolean: Any,
                         crowdsource_safe_text: Any) -> Schema:
     text = [ignore_missing, crowdsource_safe_text]
     return {"package_id": text,
             "organization": text,
             "status": [*text, one_of(STATUSES)],
-            "open": [ignore_missing, boolean_validator],
+            "open": [ignore_missing, crowdsource_boolean],
             "sort": [*text, one_of(REQUEST_SORTS)],
             **page_schema()}
 

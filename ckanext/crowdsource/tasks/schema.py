@@ -121,14 +121,14 @@ def id_reason_schema(ignore_empty: Any, crowdsource_reason: Any) -> Schema:
 
 
 @toolkit.validator_args
-def task_list_schema(ignore_missing: Any, boolean_validator: Any,
+def task_list_schema(ignore_missing: Any, crowdsource_boolean: Any,
                      crowdsource_safe_text: Any) -> Schema:
     return {"package_id": [ignore_missing, crowdsource_safe_text],
             "organization": [ignore_missing, crowdsource_safe_text],
             "community_id": [ignore_missing, crowdsource_safe_text],
             "kind": [ignore_missing, one_of(KINDS)],
             "state": [ignore_missing, one_of(TASK_STATES)],
-            "free": [ignore_missing, boolean_validator],
+            "free": [ignore_missing, crowdsource_boolean],
             "due_within_days": [ignore_missing, int_between(0, DUE_WITHIN_MAX)],
             "sort": [ignore_missing, one_of(TASK_SORTS)],
             **page_schema()}
@@ -163,11 +163,11 @@ def claim_apply_schema(ignore_empty: Any) -> Schema:
 
 
 @toolkit.validator_args
-def claim_list_schema(ignore_missing: Any, boolean_validator: Any,
+def claim_list_schema(ignore_missing: Any, crowdsource_boolean: Any,
                       crowdsource_safe_text: Any) -> Schema:
     return {"task_id": [ignore_missing, crowdsource_safe_text],
             "state": [ignore_missing, one_of(CLAIM_STATES)],
-            "review": [ignore_missing, boolean_validator],
+            "review": [ignore_missing, crowdsource_boolean],
             **page_schema()}
 
 

@@ -26,3 +26,19 @@ def test_paging_limits():
     assert errors == {"limit": ["Must be at most 50"]}
     _, errors = validate({"offset": "-1"}, page_schema())
     assert list(errors) == ["offset"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    (True, True), (False, False), (1, True), (0, False), ("true", True), ("Yes", True),
+    ("on", True), ("1", True), ("false", False), ("no", False), ("0", False), ("", False)])
+def test_the_shared_boolean_reads_what_forms_and_json_send(value, expected):
+    from ckanext.crowdsource.common.validators import boolean
+    assert boolean(value) is expected
+
+
+@pytest.mark.usefixtures("with_request_context")
+@pytest.mark.parametrize("value", [2, -1, 1.5, [], {}, "maybe", None])
+def test_the_shared_boolean_refuses_anything_else(value):
+    from ckanext.crowdsource.common.validators import boolean
+    with pytest.raises(toolkit.Invalid):
+        boolean(value)

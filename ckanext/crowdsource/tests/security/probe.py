@@ -209,6 +209,16 @@ class Tables:
         return out
 
 
+def _end_transaction(conn: sa.engine.Connection) -> None:
+    """Commit what a connection began: SQLAlchemy 2 (CKAN 2.12) begins a
+    transaction on first use; 1.4 (CKAN 2.11) runs each statement on its own
+    unless told to begin."""
+    if hasattr(conn, "commit"):
+        conn.commit()
+    elif conn.in_transaction():
+        conn.get_transaction().commit()
+
+
 class SavedState:
     """The rows of the crowdsource tables at one moment, kept in temporary
     tables of a connection of its own, to go back to between actions."""
@@ -217,7 +227,7 @@ class SavedState:
         self.conn = model.Session.get_bind().connect()
         self.names = [n for n in watched_tables() if ours(n)]
         self.order = self._insert_order()
-        self.conn.commit()
+        _end_transaction(self.conn)
 
     def _insert_order(self) -> list[str]:
         """The tables, each after those it refers to."""
@@ -283,7 +293,7 @@ class SavedState:
                 {"owner": owner}).first()
             if row:
                 out.append((n, row[0]))
-        self.conn.commit()
+        _end_transaction(self.conn)
         return out
 
     def close(self) -> None:
