@@ -23,7 +23,9 @@ from ckan import model
 CORE_TABLES = ("package", "package_extra", "package_tag", "tag", "resource", "member",
                "group")
 # CKAN's own refusals of a request it cannot read (before any action runs)
-CORE_400 = ("Bad request", "Search Query Error")
+# (CKAN 2.11's validation answers a list of objects where a list of strings
+# belongs with its own 400 "Integrity Error" before the action's schema runs)
+CORE_400 = ("Bad request", "Search Query Error", "Integrity Error")
 QUEUE = "crowdsource_reindex"
 
 
