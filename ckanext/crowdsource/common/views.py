@@ -8,6 +8,8 @@ from ckan.lib import base
 from ckan.lib import helpers as h
 from ckan.plugins import toolkit
 
+from . import config
+
 
 def error_text(error: toolkit.ValidationError) -> str:
     """A validation error's messages as one line, for a flash or a partial
@@ -85,7 +87,6 @@ def requested_page(value: Any, strict: bool = True) -> int:
     the last page a list can have at the default page size. Anything else
     ends the request with 400 (``strict``); a form or a template helper gets
     the nearest page it can show instead."""
-    from . import config
     from .validators import OFFSET_MAX
 
     most = OFFSET_MAX // max(1, config.list_limit_default()) + 1
@@ -119,6 +120,4 @@ def count_of(action: str, **data: Any) -> int:
 def first_of(action: str, **data: Any) -> list[dict[str, Any]]:
     """The first items of a list action for the current user, as many as a
     home-page block shows."""
-    from . import config
-
     return toolkit.get_action(action)({}, {**data, "limit": config.home_block_size()})["results"]
