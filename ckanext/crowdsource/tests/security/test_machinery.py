@@ -75,8 +75,11 @@ def test_the_judge():
     assert judge_api(answer(200, {"success": True, "result": {}})).outcome == "accepted"
     assert judge_api(answer(500, {"success": False})).outcome == "defect"
     assert judge_api(answer(409, b"<html>conflict</html>")).outcome == "defect"
+    # CKAN 2.11 refuses a list of objects with its own 400 "Integrity Error"
     assert judge_api(answer(400, {"success": False, "error": {
-        "__type": "Integrity Error"}})).outcome == "defect"
+        "__type": "Integrity Error"}})).outcome == "refused"
+    assert judge_api(answer(400, {"success": False, "error": {
+        "__type": "Something Else"}})).outcome == "defect"
     assert judge_api(answer(400, {"success": False, "error": {
         "__type": "Bad request"}})).outcome == "refused"
     assert judge_page(answer(502, b"")).outcome == "defect"
