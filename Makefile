@@ -50,10 +50,11 @@ $(DEMO_INI): | $(STAMP)
 	  "sqlalchemy.url = postgresql://crowdsource:crowdsource@127.0.0.1:5432/$(DEMO_DB)" \
 	  "ckan.site_url = http://127.0.0.1:5000" \
 	  "ckan.site_title = 开放知识目录 Open Knowledge Catalogue" \
+	  "ckan.site_about = 这是城市图书馆的开放知识目录：读者在这里为馆藏加标签、讨论、提问、认领任务，并告诉图书馆需要什么。" \
 	  "ckan.site_id = crowdsource_demo" \
 	  "solr_url = http://127.0.0.1:8983/solr/not-used" \
 	  "ckan.redis.url = redis://127.0.0.1:6379/2" \
-	  "ckan.plugins = activity image_view text_view crowdsource crowdsource_pgsearch" \
+	  "ckan.plugins = crowdsource activity image_view text_view crowdsource_pgsearch" \
 	  "ckan.views.default_views = image_view text_view" \
 	  "ckan.display_timezone = Asia/Shanghai" \
 	  "ckan.storage_path = $(CURDIR)/$(DEMO_DIR)/storage" \
@@ -64,6 +65,7 @@ $(DEMO_INI): | $(STAMP)
 demo: install $(DEMO_INI)
 	bash scripts/services.sh $(DEMO_DB)
 	$(BIN)/ckan -c $(DEMO_INI) db upgrade
+	$(BIN)/ckan -c $(DEMO_INI) translation js
 	$(BIN)/python scripts/seed_demo.py $(DEMO_INI)
 	@echo "Serving the demo portal at http://127.0.0.1:5000 with 4 workers (Ctrl-C stops it)"
 	CKAN_INI=$(CURDIR)/$(DEMO_INI) $(BIN)/gunicorn --workers 4 --bind 127.0.0.1:5000 \

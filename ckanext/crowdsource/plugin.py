@@ -78,7 +78,10 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
         return self._joined(lambda m: m.blueprints)
 
     def get_helpers(self) -> dict[str, Any]:
-        return {"crowdsource_markdown": render_markdown, **self._merged(lambda m: m.helpers)}
+        return {"crowdsource_markdown": render_markdown,
+                "crowdsource_translated": locales.translated,
+                "format_resource_items": locales.format_resource_items,
+                **self._merged(lambda m: m.helpers)}
 
     def get_commands(self) -> list[Any]:
         return [cli.group(self._joined(lambda m: m.commands))]

@@ -21,6 +21,7 @@ def manifest() -> Manifest:
             "crowdsource_open_tasks": views.open_tasks,
             "crowdsource_time_left": views.time_left,
             "crowdsource_claim_state": views.claim_state,
+            "crowdsource_field_name": views.field_name,
             "crowdsource_claim_ttl": config.claim_ttl_hours,
         },
         index_hooks=[index.add_to_index],

@@ -51,6 +51,13 @@ def claim_state(state: str) -> str:
             }.get(state, state)
 
 
+def field_name(field: str) -> str:
+    """A field a task's result goes to, in words (template helper)."""
+    return {"notes": toolkit._("Description"), "title": toolkit._("Title"),
+            "resource.description": toolkit._("Resource description"),
+            "resource.name": toolkit._("Resource name")}.get(field, field)
+
+
 def time_left(expires_at: str | None) -> str:
     """What remains of a lease, in words (template helper)."""
     if not expires_at:

@@ -11,15 +11,21 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ckanext.crowdsource.tests.helpers import as_user
+
 PASSWORD = "correct-horse-42"
 
 
-def city_library(*people: str, **dataset: Any) -> dict[str, Any]:
+def city_library(*people: str, org_title: str = "City Library",
+                 fullnames: dict[str, str] | None = None, **dataset: Any) -> dict[str, Any]:
     """The organization "city-library", one dataset in it, these users (who
     log in with PASSWORD), and "staff1", an editor of the organization."""
-    org = factories.Organization(name="city-library", title="City Library")
+    org = factories.Organization(name="city-library", title=org_title,
+                                 description=f"{org_title}的开放目录")
     ds = factories.Dataset(owner_org=org["id"], **dataset)
-    users = {name: factories.User(name=name, password=PASSWORD)
+    named = {name: {"fullname": full, "about": f"{full}的简介"}
+             for name, full in (fullnames or {}).items()}
+    users = {name: factories.User(name=name, password=PASSWORD, **named.get(name, {}))
              for name in (*people, "staff1")}
     helpers.call_action("organization_member_create", id=org["id"], username="staff1",
                         role="editor")
@@ -38,3 +44,53 @@ def log_in(browser: Any, base: str, name: str, wait: Any) -> None:
     browser.find_element(By.ID, "field-login").send_keys(name)
     browser.find_element(By.ID, "field-password").send_keys(PASSWORD, Keys.ENTER)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"a[href='/user/{name}']")))
+
+
+def crowd_library() -> dict[str, Any]:
+    """The city library in Chinese, with one of each kind of contribution:
+    a task with a submitted claim, a question with an answer, a comment with
+    a reply and a flag, reader tags, an error report and a request."""
+    lib = city_library("reader1", "reader2", org_title="城市图书馆",
+                       fullnames={"reader1": "读者一", "reader2": "读者二", "staff1": "馆员"},
+                       name="old-maps", title="老地图",
+                       notes="城市图书馆收藏的老地图。",
+                       resources=[{"url": "http://example.org/m.csv", "name": "地图.csv"}])
+    ds = lib["ds"]["id"]
+    lib["task"] = as_user(lib["staff1"], "crowdsource_task_create", package_id=ds,
+                          kind="describe", title="描述这些地图", capacity=2)
+    claim = as_user(lib["reader2"], "crowdsource_task_claim", id=lib["task"]["id"])
+    as_user(lib["reader2"], "crowdsource_claim_submit", id=claim["id"],
+            result={"text": "1850 年的城市地图"})
+    lib["question"] = as_user(lib["reader2"], "crowdsource_question_create", package_id=ds,
+                              title="这些地图是谁画的？", body="比例尺是多少？")
+    as_user(lib["reader1"], "crowdsource_post_create", thread_id=lib["question"]["id"],
+            body="可能是 **测绘局**")
+    post = as_user(lib["reader2"], "crowdsource_post_create", package_id=ds, body="很有用的地图")
+    lib["reply"] = as_user(lib["reader1"], "crowdsource_post_create", parent_id=post["id"],
+                           body="同意")
+    as_user(lib["reader1"], "crowdsource_post_update", id=lib["reply"]["id"], body="非常同意")
+    as_user(lib["reader1"], "crowdsource_flag_create", item_type="post", item_id=post["id"],
+            reason="广告")
+    as_user(lib["reader1"], "crowdsource_tag_add", package_id=ds, tag=["古地图", "城市"])
+    lib["feedback"] = as_user(lib["reader1"], "crowdsource_feedback_create", kind="error",
+                              body="第 12 页缺失", rating=3, package_id=ds)
+    lib["request"] = as_user(lib["reader2"], "crowdsource_feedback_create", kind="request",
+                             title="1900 年的地图", body="请扫描", package_id=ds)
+    return lib
+
+
+def reader_pages(lib: dict[str, Any]) -> list[str]:
+    ds, res = lib["ds"]["name"], lib["ds"]["resources"][0]["id"]
+    return ["/", "/crowdsource", "/crowdsource/tasks", f"/crowdsource/tasks/{lib['task']['id']}",
+            "/crowdsource/questions", f"/crowdsource/questions/{lib['question']['id']}",
+            "/crowdsource/requests", "/crowdsource/tags", "/crowdsource/feedback?mine=1",
+            f"/crowdsource/feedback/{lib['feedback']['id']}", f"/dataset/{ds}",
+            f"/dataset/{ds}/discussion", f"/dataset/{ds}/questions", f"/dataset/{ds}/tasks",
+            f"/dataset/{ds}/resource/{res}"]
+
+
+def staff_pages(lib: dict[str, Any]) -> list[str]:
+    return ["/crowdsource/review", "/crowdsource/moderation", "/crowdsource/feedback",
+            f"/crowdsource/tasks/{lib['task']['id']}", f"/dataset/{lib['ds']['name']}",
+            f"/crowdsource/feedback/{lib['request']['id']}",
+            f"/crowdsource/posts/{lib['reply']['id']}/history"]

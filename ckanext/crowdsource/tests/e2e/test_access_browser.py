@@ -13,8 +13,13 @@ from typing import Any
 
 import pytest
 
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.e2e.library import (
+    crowd_library,
+    log_in,
+    reader_pages,
+    staff_pages,
+    waiter,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -42,44 +47,7 @@ def axe_source() -> str:
 
 @pytest.fixture
 def library(clean_db):
-    lib = city_library("reader1", "reader2", name="old-maps", title="老地图 Old Maps",
-                       resources=[{"url": "http://example.org/m.csv", "name": "地图.csv"}])
-    ds = lib["ds"]["id"]
-    lib["task"] = as_user(lib["staff1"], "crowdsource_task_create", package_id=ds,
-                          kind="describe", title="描述这些地图", capacity=2)
-    claim = as_user(lib["reader2"], "crowdsource_task_claim", id=lib["task"]["id"])
-    as_user(lib["reader2"], "crowdsource_claim_submit", id=claim["id"],
-            result={"text": "1850 年的城市地图"})
-    lib["question"] = as_user(lib["reader2"], "crowdsource_question_create", package_id=ds,
-                              title="这些地图是谁画的？", body="比例尺是多少？")
-    as_user(lib["reader1"], "crowdsource_post_create", thread_id=lib["question"]["id"],
-            body="可能是 **测绘局**")
-    post = as_user(lib["reader2"], "crowdsource_post_create", package_id=ds, body="很有用的地图")
-    as_user(lib["reader1"], "crowdsource_post_create", parent_id=post["id"], body="同意")
-    as_user(lib["reader1"], "crowdsource_flag_create", item_type="post", item_id=post["id"],
-            reason="广告")
-    as_user(lib["reader1"], "crowdsource_tag_add", package_id=ds, tag=["古地图", "城市"])
-    lib["feedback"] = as_user(lib["reader1"], "crowdsource_feedback_create", kind="error",
-                              body="第 12 页缺失", rating=3, package_id=ds)
-    lib["request"] = as_user(lib["reader2"], "crowdsource_feedback_create", kind="request",
-                             title="1900 年的地图", body="请扫描", package_id=ds)
-    return lib
-
-
-def reader_pages(lib: dict[str, Any]) -> list[str]:
-    ds, res = lib["ds"]["name"], lib["ds"]["resources"][0]["id"]
-    return ["/", "/crowdsource", "/crowdsource/tasks", f"/crowdsource/tasks/{lib['task']['id']}",
-            "/crowdsource/questions", f"/crowdsource/questions/{lib['question']['id']}",
-            "/crowdsource/requests", "/crowdsource/tags", "/crowdsource/feedback?mine=1",
-            f"/crowdsource/feedback/{lib['feedback']['id']}", f"/dataset/{ds}",
-            f"/dataset/{ds}/discussion", f"/dataset/{ds}/questions", f"/dataset/{ds}/tasks",
-            f"/dataset/{ds}/resource/{res}"]
-
-
-def staff_pages(lib: dict[str, Any]) -> list[str]:
-    return ["/crowdsource/review", "/crowdsource/moderation", "/crowdsource/feedback",
-            f"/crowdsource/tasks/{lib['task']['id']}", f"/dataset/{lib['ds']['name']}",
-            f"/crowdsource/feedback/{lib['request']['id']}"]
+    return crowd_library()
 
 
 def axe_violations(browser: Any, source: str) -> list[str]:
