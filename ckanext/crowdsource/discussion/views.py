@@ -28,6 +28,8 @@ from ckanext.crowdsource.common.views import (
     requested_page,
 )
 
+from ckanext.crowdsource.moderation.core import flagged_by
+
 from . import schema
 from .index import counts
 from .read import REPLIES_MAX
@@ -74,7 +76,16 @@ def thread_vars(state: dict[str, Any], error: str = "", **more: Any) -> dict[str
         "sort_url": lambda sort: _url({**state, "sort": sort, "page": 1}),
         "logged_in": current_user.is_authenticated,
         "me": current_user.name if current_user.is_authenticated else None,
+        "flagged": flagged_by(current_user.id if current_user.is_authenticated else None,
+                              "post", list(_post_ids(found["posts"]))),
     }
+
+
+def _post_ids(posts: list[dict[str, Any]]) -> Any:
+    """The ids of the posts shown and of their replies shown."""
+    for p in posts:
+        yield p["id"]
+        yield from _post_ids(p.get("replies") or [])
 
 
 def _url(state: dict[str, Any]) -> str:

@@ -185,6 +185,17 @@ def open_flags(item: Item) -> int:
     ).scalar_one()
 
 
+def flagged_by(user_id: str | None, item_type: str, item_ids: list[str]) -> set[str]:
+    """Which of ``item_ids`` the user has flagged (a user flags an item
+    once: the page shows these as flagged, not as a button to flag)."""
+    if not user_id or not item_ids:
+        return set()
+    return set(model.Session.execute(
+        sa.select(flag.c.item_id).where(flag.c.user_id == user_id,
+                                        flag.c.item_type == item_type,
+                                        flag.c.item_id.in_(item_ids))).scalars())
+
+
 def item_dict(item: Item, flags: int) -> dict[str, Any]:
     """The item as moderation actions return it, with its open ``flags``."""
     return {"item_type": item.item_type, "item_id": item.item_id,

@@ -17,6 +17,7 @@ from flask import Blueprint
 from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.validators import normalize_tag
 from ckanext.crowdsource.common.views import attempt, dataset_page, listed, reason_given
+from ckanext.crowdsource.moderation.core import flagged_by
 
 from .moderation import item_id
 
@@ -43,10 +44,14 @@ def _done(verb: str) -> str:
 
 def cloud_vars(package_id: str, error: str = "") -> dict[str, Any]:
     """What the dataset's reader-tag partial shows (a template helper too)."""
+    tags = toolkit.get_action("crowdsource_tag_list")(
+        {}, {"package_id": package_id, "limit": config.list_limit_max()})["results"]
+    flagged = flagged_by(current_user.id if current_user.is_authenticated else None, "tag",
+                         [item_id(package_id, t["tag"]) for t in tags])
     return {
         "package_id": package_id,
-        "tags": toolkit.get_action("crowdsource_tag_list")(
-            {}, {"package_id": package_id, "limit": config.list_limit_max()})["results"],
+        "tags": tags,
+        "flagged": {t["tag"] for t in tags if item_id(package_id, t["tag"]) in flagged},
         "logged_in": current_user.is_authenticated,
         "is_staff": h.check_access("crowdsource_tag_hide", {"package_id": package_id}),
         "error": error,

@@ -243,7 +243,11 @@ def test_flags_from_the_page_and_unknown_verbs(app, lib):
     res = app.post("/crowdsource/posts/flag", data={**state, "id": p["id"]},
                    headers={**HTMX, "HX-Prompt": "advertising"})
     assert res.status_code == 200
-    assert section(res.body).find(id=f"post-{p['id']}") is not None
+    post = section(res.body).find(id=f"post-{p['id']}")
+    # flagged once: said in words, and no button to flag it again
+    assert "Flagged" in post.select_one(".cs-flagged").text and not post.select(".cs-flag")
+    again = section(app.get(f"/dataset/{lib['ds']['name']}/discussion").body)
+    assert again.find(id=f"post-{p['id']}").select_one(".cs-flagged") is not None
     queue = as_user(lib["editor"], "crowdsource_moderation_list", status="flagged")
     assert [i["item_id"] for i in queue["results"]] == [p["id"]]
     assert app.post("/crowdsource/posts/shout", data={**state, "id": p["id"]}).status_code == 404

@@ -1,7 +1,8 @@
 """Every crowdsource page and the dataset page, in Chinese, as a reader and
 as a librarian: no serious or critical WCAG 2.1 AA violation found by
 axe-core (from the npm registry, injected into Chromium), and no horizontal
-scrolling on a 375 px wide phone."""
+scrolling and no control of this extension smaller than 44 px on a 375 px
+wide phone."""
 from __future__ import annotations
 
 import json
@@ -72,6 +73,30 @@ def too_wide(browser: Any) -> int:
         "return document.documentElement.scrollWidth - window.innerWidth"))
 
 
+# The controls of this extension (inside an element of its, "cs-..." or
+# "reader-tag...", and its header menus) that a finger must hit.
+SMALL_TARGETS = """
+const mine = '[class*="cs-"], [class*="reader-tag"], .cs-nav';
+const controls = 'button, summary, select, textarea, a.btn, .cs-nav a, '
+  + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio])';
+const small = [];
+for (const el of document.querySelectorAll(controls)) {
+  if (!el.closest(mine) || el.closest('.dropdown-menu:not(.show)')) continue;
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 && box.height === 0) continue;  // not shown
+  if (box.width < 43.5 || box.height < 43.5)
+    small.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} `
+               + `"${(el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" `
+               + `${Math.round(box.width)}x${Math.round(box.height)}`);
+}
+return small;
+"""
+
+
+def small_targets(browser: Any) -> list[str]:
+    return browser.execute_script(SMALL_TARGETS)
+
+
 def check(browser: Any, base: str, paths: list[str], source: str, who: str) -> list[str]:
     found = []
     for path in paths:
@@ -84,6 +109,7 @@ def check(browser: Any, base: str, paths: list[str], source: str, who: str) -> l
         wider = too_wide(browser)
         if wider > 0:
             found.append(f"{who} {path}: {wider} px wider than a 375 px phone")
+        found += [f"{who} {path}: smaller than 44 px: {t}" for t in small_targets(browser)]
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return found
 

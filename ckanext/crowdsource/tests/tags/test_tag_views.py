@@ -58,7 +58,13 @@ def test_reader_adds_removes_and_flags_through_htmx(app, world):
 
     res = app.post(f"/dataset/{ds['id']}/reader-tags/flag", data={"tag": "maps"},
                    headers={**HTMX, "HX-Prompt": "wrong word"})
-    assert not cloud(res.body).select(".reader-tags-error")
+    flagged = cloud(res.body)
+    assert not flagged.select(".reader-tags-error")
+    # flagged once: said in words, and no button to flag it again
+    assert "Flagged" in tags_in(flagged)["maps"].select_one(".reader-tag-flagged").text
+    assert tags_in(flagged)["maps"].select_one(".reader-tag-flag") is None
+    assert tags_in(cloud(app.get(f"/dataset/{ds['name']}").body))["maps"].select_one(
+        ".reader-tag-flagged") is not None
     queue = as_user(world["editor"], "crowdsource_moderation_list")["results"]
     assert [(r["label"], r["flag_reasons"][0]["reason"]) for r in queue] == [
         ("maps", "wrong word")]
