@@ -15,7 +15,7 @@ TEST_DB := crowdsource_test
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test install browser lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback i18n clean
+.PHONY: demo test install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -42,6 +42,12 @@ browser:
 test: install browser
 	bash scripts/services.sh $(TEST_DB)
 	$(BIN)/pytest --ckan-ini=test.ini $(PYTEST_ARGS)
+
+# The README's screenshots, taken by the browser test that checks them.
+screenshots: install browser
+	bash scripts/services.sh $(TEST_DB)
+	CROWDSOURCE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest --ckan-ini=test.ini -q \
+	  ckanext/crowdsource/tests/e2e/test_screenshots_browser.py
 
 $(DEMO_INI): | $(STAMP)
 	mkdir -p $(DEMO_DIR)/storage

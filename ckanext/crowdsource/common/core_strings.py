@@ -12,7 +12,8 @@ never marks are translated by this extension's template overrides and the
 ``format_resource_items`` helper, which look them up here.
 
 The functions below only mark strings for ``extract_messages``; nothing
-calls them at run time.
+calls them at run time. Beside the untranslated ones, a few that CKAN's
+catalogue gets wrong are here too (Log in, Register, Follow, Social...).
 """
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ RESOURCE_FIELDS = (
 # Users, dashboards and the activity stream.
 PEOPLE = (
     N_("This information is visible to you and admins"), N_("News feed"),
+    N_("Followers"), N_("Follow"), N_("Unfollow"), N_("Social"),
     N_("Activity occurred on: {time}"), N_("Activity from:"), N_("All activity types"),
     N_("No activity found"), N_("No activity found for this type"), N_("Search followee"),
     N_("Profile picture"), N_("Profile picture URL"), N_("eg. Joe Bloggs"), N_("Joe Bloggs"),

@@ -21,6 +21,18 @@ def library(clean_db):
     return lib["ds"]
 
 
+# The contrast of an element's text with its own background (WCAG's formula).
+CONTRAST = """
+const style = getComputedStyle(arguments[0]);
+const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+const lum = c => { const [r, g, b] = c.map(v => { v /= 255;
+  return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))];
+return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+"""
+
+
 def tag_item(tag):
     return (By.CSS_SELECTOR, f"#reader-tags li[data-tag='{tag}']")
 
@@ -42,7 +54,9 @@ def test_reader_tags_and_staff_hides(library, served_ckan, browser):
     box.send_keys(TAG, Keys.ENTER)
     added = wait.until(ec.presence_of_element_located(tag_item(TAG)))
     assert "mine" in added.get_attribute("class")
-    assert added.find_element(By.CSS_SELECTOR, ".reader-tag-count").text == "1"
+    count = added.find_element(By.CSS_SELECTOR, ".reader-tag-count")
+    assert count.text == "1"
+    assert browser.execute_script(CONTRAST, count) >= 4.5  # readable on its badge
     assert browser.current_url == page  # swapped in place, no page load
 
     # it links to the /dataset facet, which finds the dataset
