@@ -2,6 +2,7 @@
 #   make demo                    a CKAN portal with this extension and a sample catalogue
 #   make test                    the whole test suite (installs what it needs)
 #   CKAN_VERSION=2.11.6 make test   the same on CKAN 2.11
+#   TEST_WORKERS=0 make test     the same in one process (two by default)
 #   make api-docs                docs/API.md from the action docstrings
 SHELL := /bin/bash
 CKAN_VERSION ?= 2.12.0
@@ -13,6 +14,9 @@ DEMO_INI := $(DEMO_DIR)/demo.ini
 DEMO_DB := crowdsource_demo
 TEST_DB := crowdsource_test
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
+# a file's tests to one worker, the slowest files first (tests/workers.py)
+TEST_XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
 .PHONY: demo test install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback i18n clean
@@ -39,9 +43,12 @@ browser:
 	  fi; \
 	fi
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with a database
+# of its own (crowdsource_test, crowdsource_test_gw1, ...) and Redis database:
+# ckanext/crowdsource/tests/workers.py. TEST_WORKERS=0 runs it in one process.
 test: install browser
-	bash scripts/services.sh $(TEST_DB)
-	$(BIN)/pytest --ckan-ini=test.ini $(PYTEST_ARGS)
+	bash scripts/services.sh $(TEST_DB) $$(seq -f '$(TEST_DB)_gw%g' 1 $$(($(TEST_WORKERS) - 1)))
+	$(BIN)/pytest --ckan-ini=test.ini $(TEST_XDIST) $(PYTEST_ARGS)
 
 # The README's screenshots, taken by the browser test that checks them.
 screenshots: install browser

@@ -2,6 +2,7 @@
 import pytest
 from ckan.tests import factories, helpers
 
+from ckanext.crowdsource.tests.database import saved_state
 from ckanext.crowdsource.tests.helpers import as_user
 
 STAFF = (("editor", "editor"), ("admin", "admin"), ("member", "member"))
@@ -20,10 +21,7 @@ def library_people(org: dict, other_org: dict) -> dict:
     return users
 
 
-@pytest.fixture
-def world(clean_db):
-    """An organization with staff of every role, readers, and two reader tags
-    ("spam" from two readers, "maps" from one) on one of its datasets."""
+def build_world() -> dict:
     org = factories.Organization()
     users = library_people(org, factories.Organization())
     ds = factories.Dataset(owner_org=org["id"])
@@ -33,9 +31,26 @@ def world(clean_db):
 
 
 @pytest.fixture
-def lib(clean_db):
+def world(clean_db, request):
+    """An organization with staff of every role, readers, and two reader tags
+    ("spam" from two readers, "maps" from one) on one of its datasets.
+
+    Built by the first test that asks for it, put back for the next ones
+    (``tests/database.py``): the same rows and ids for every test."""
+    return saved_state(request, build_world)
+
+
+@pytest.fixture
+def lib(clean_db, request):
     """A library: people (as in ``world``), a public dataset with a resource,
-    a second one, one of another organization, a private one, a community."""
+    a second one, one of another organization, a private one, a community.
+
+    Built by the first test that asks for it, put back for the next ones
+    (``tests/database.py``): the same rows and ids for every test."""
+    return saved_state(request, build_lib)
+
+
+def build_lib() -> dict:
     org, other_org = factories.Organization(), factories.Organization()
     users = library_people(org, other_org)
     ds = factories.Dataset(owner_org=org["id"], title="City Maps", notes="Old maps.",

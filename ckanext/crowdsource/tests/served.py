@@ -27,6 +27,24 @@ application = make_app(load_config(os.environ["CKAN_INI"]))
 """
 
 
+def _same_services() -> dict[str, str]:
+    """The database and Redis the tests use (this process's configuration:
+    test.ini, the environment, the pytest-xdist worker's own)."""
+    from ckan.common import config
+
+    return {key: str(config[key]) for key in ("sqlalchemy.url", "ckan.redis.url")
+            if config.get(key)}
+
+
+def _overriding(settings: dict[str, str]) -> set[str]:
+    """The environment variables CKAN would read instead of these settings."""
+    try:
+        from ckan.config.environment import CONFIG_FROM_ENV_VARS
+    except ImportError:
+        return set()
+    return {var for key, var in CONFIG_FROM_ENV_VARS.items() if key in settings}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,8 +79,9 @@ def serve(workers: int = 0, **options: str) -> Iterator[str]:
     parser = configparser.RawConfigParser(strict=False)
     parser.optionxform = str
     parser.read(os.path.join(ROOT, "test.ini"))
-    for key, value in {"ckan.site_url": base, "WTF_CSRF_ENABLED": "true",
-                       "testing": "false", **options}.items():
+    settings = {**_same_services(), "ckan.site_url": base, "WTF_CSRF_ENABLED": "true",
+                "testing": "false", **options}
+    for key, value in settings.items():
         parser.set("app:main", key, value)
     with open(ini, "w") as f:
         parser.write(f)
@@ -76,8 +95,11 @@ def serve(workers: int = 0, **options: str) -> Iterator[str]:
         command = [os.path.join(BIN, "ckan"), "-c", ini, "run", "--host", "127.0.0.1",
                    "--port", str(port), "--disable-reloader"]
     log = open(os.path.join(workdir, "server.log"), "w")
+    # CKAN lets CKAN_SQLALCHEMY_URL and the like win over the file: the
+    # server is given the values above in the file, and none of those
+    env = {k: v for k, v in os.environ.items() if k not in _overriding(settings)}
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**os.environ, "CKAN_INI": ini})
+                            start_new_session=True, env={**env, "CKAN_INI": ini})
     try:
         _wait_until_up(f"{base}/api/3/action/status_show", proc)
         yield base

@@ -16,6 +16,7 @@ from ckan import logic
 
 from ckanext.crowdsource.common.validators import OFFSET_MAX
 from ckanext.crowdsource.discussion import views
+from ckanext.crowdsource.tests.database import saved_state
 from ckanext.crowdsource.tests.discussion.calls import CALLS
 from ckanext.crowdsource.tests.helpers import as_user, log_in
 
@@ -29,9 +30,13 @@ pytestmark = pytest.mark.ckan_config("ckanext.crowdsource.common.writes_per_minu
 
 
 @pytest.fixture
-def talk(lib):
+def talk(lib, request):
     """A comment, a question with an answer, a hidden post and a post in the
-    private dataset."""
+    private dataset (made once, put back for the next tests: ``saved_state``)."""
+    return saved_state(request, lambda: made_talk(lib))
+
+
+def made_talk(lib):
     ds = lib["ds"]["id"]
     comment = as_user(lib["reader2"], "crowdsource_post_create", package_id=ds, body="c")
     question = as_user(lib["reader2"], "crowdsource_question_create", package_id=ds,
