@@ -19,7 +19,7 @@ TEST_WORKERS ?= 2
 TEST_XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback i18n clean
+.PHONY: demo test install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback bench-page i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -105,6 +105,9 @@ bench-tasks: install
 
 bench-feedback: install
 	$(BIN)/python bench/feedback.py $(BENCH_ARGS)
+
+bench-page: install
+	$(BIN)/python bench/page.py $(BENCH_ARGS)
 
 # Refresh the message catalogue after adding strings.
 i18n: install

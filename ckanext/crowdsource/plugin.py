@@ -17,7 +17,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
 from . import events, interfaces
-from .common import cleanup, cli, guards, locales, needs_help, reindex, validators
+from .common import cleanup, cli, guards, locales, needs_help, reindex, roles, validators
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
@@ -102,6 +102,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
         subscriptions: dict[Any, list[Any]] = {
             signal: [receiver] for signal, receiver in events.forwarders().items()}
+        subscriptions[toolkit.signals.action_succeeded] = [roles.remember_shown]
         for name, receivers in self._merged(lambda m: m.receivers).items():
             subscriptions.setdefault(toolkit.signals.ckanext.signal(name), []).extend(receivers)
         return subscriptions

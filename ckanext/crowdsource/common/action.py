@@ -82,8 +82,10 @@ def writes(schema_fn: Schema, *, limited: bool = True
             try:
                 result = action(context, data)
                 session.flush()
-                # the staff's "waiting" counts may have changed: fresh after the commit
+                # the staff's "waiting" counts and what dataset pages show may
+                # have changed: fresh after the commit
                 cache.bump_after_commit(cache.STAFF_WAITING)
+                cache.bump_after_commit(cache.DATASET_PAGE)
             except sa.exc.IntegrityError as e:
                 _undo(savepoint)
                 raise toolkit.ValidationError(conflict(e)) from None

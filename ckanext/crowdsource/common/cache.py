@@ -16,12 +16,29 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import flask
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib.redis import connect_to_redis
+from ckan.lib import redis as ckan_redis
 from ckan.plugins import toolkit
+from redis.exceptions import NoScriptError
+
+from .reindex import DISPATCHING
 
 log = logging.getLogger(__name__)
+
+
+_client: Any = None
+
+
+def _redis() -> Any:
+    """CKAN's Redis client, made once for CKAN's connection pool: a client
+    costs more to make (its response callbacks) than a lookup."""
+    global _client
+    pool = getattr(ckan_redis, "_connection_pool", None)
+    if _client is None or pool is None or _client.connection_pool is not pool:
+        _client = ckan_redis.connect_to_redis()
+    return _client
 
 
 def redis_key(*parts: str) -> str:
@@ -32,7 +49,7 @@ def redis_key(*parts: str) -> str:
 def bump(name: str) -> None:
     """Retire every cached value of ``name``."""
     try:
-        connect_to_redis().incr(redis_key(name, "generation"))
+        _redis().incr(redis_key(name, "generation"))
     except Exception as e:  # noqa: BLE001 - any Redis failure
         log.warning("Could not retire cached %s, Redis is unavailable: %s", name, e)
 
@@ -40,6 +57,10 @@ def bump(name: str) -> None:
 _PENDING = "crowdsource_bump_after_commit"
 # the counts beside the header's staff links (home/nav.py), retired by every write
 STAFF_WAITING = "staff_waiting"
+# what a dataset's page shows of its contributions to everyone who may see it
+# (tab counts, rating, and to anonymous visitors its reader tags and public
+# requests), retired by every write
+DATASET_PAGE = "dataset_page"
 
 
 def bump_after_commit(name: str) -> None:
@@ -59,24 +80,111 @@ def _bump_pending(session: Any) -> None:
         bump(pending.pop())
 
 
+# The current generation of a name and the entries kept under it, in one
+# round trip: KEYS[1] the generation's key, ARGV[1] the entries' keys before
+# the generation, ARGV[2..] after it (a missing entry comes back as nil).
+_LOOKUP = """
+local generation = redis.call('GET', KEYS[1]) or '0'
+local found = {generation}
+for i = 2, #ARGV do
+  found[i] = redis.call('GET', ARGV[1] .. generation .. ARGV[i])
+end
+return found
+"""
+_LOOKUP_SHA = hashlib.sha1(_LOOKUP.encode()).hexdigest()
+
+
+def _digest(params: Any) -> str:
+    return hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _lookup(redis: Any, name: str, digests: list[str]) -> tuple[int, list[Any]]:
+    """The generation of ``name`` and the entries kept for ``digests`` under it."""
+    args = (1, redis_key(name, "generation"), redis_key(name, ""),
+            *(f":{d}" for d in digests))
+    try:
+        found = redis.evalsha(_LOOKUP_SHA, *args)
+    except NoScriptError:  # the first time on this Redis (or after a restart)
+        found = redis.eval(_LOOKUP, *args)
+    return int(found[0]), list(found[1:]) + [None] * (len(digests) + 1 - len(found))
+
+
+def _keep(redis: Any, name: str, generation: int, digest: str, seconds: int,
+          value: Any) -> None:
+    try:
+        redis.setex(redis_key(name, str(generation), digest), seconds, json.dumps(value))
+    except Exception as e:  # noqa: BLE001
+        log.warning("Could not keep %s, Redis is unavailable: %s", name, e)
+
+
 def cached(name: str, params: Any, seconds: int, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its JSON-able result kept for these ``params``."""
     if seconds <= 0:
         return compute()
-    digest = hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    digest = _digest(params)
     try:
-        redis = connect_to_redis()
-        generation = int(redis.get(redis_key(name, "generation")) or 0)
-        key = redis_key(name, str(generation), digest)
-        hit = redis.get(key)
+        redis = _redis()
+        generation, (hit,) = _lookup(redis, name, [digest])
     except Exception as e:  # noqa: BLE001 - any Redis failure
         log.warning("Computing %s without its cache, Redis is unavailable: %s", name, e)
         return compute()
     if hit is not None:
         return json.loads(hit)
     value = compute()
-    try:
-        redis.setex(key, seconds, json.dumps(value))
-    except Exception as e:  # noqa: BLE001
-        log.warning("Could not keep %s, Redis is unavailable: %s", name, e)
+    _keep(redis, name, generation, digest, seconds, value)
+    return value
+
+
+def request_memo() -> dict[str, Any] | None:
+    """What this request has looked up already, in a GET (or HEAD) request
+    the app is serving; None elsewhere (writes, scripts, jobs, the request
+    contexts tests push), where everything is asked afresh."""
+    if not flask.has_request_context():
+        return None
+    request = flask.request
+    if request.method not in ("GET", "HEAD") or not request.environ.get(DISPATCHING):
+        return None
+    memo = request.environ.get(_REQUEST_MEMO)
+    if memo is None:
+        memo = request.environ[_REQUEST_MEMO] = {}
+    return memo
+
+
+_REQUEST_MEMO = "crowdsource.memo"
+# the parts of dataset pages asked for in this process: a page's first part
+# looks them all up at once (see dataset_page_part)
+_PAGE_PARTS: set[str] = set()
+
+
+def dataset_page_part(part: str, package_id: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, a part of what a dataset's page shows to everyone who
+    may see it, kept under :data:`DATASET_PAGE` for
+    ``ckanext.crowdsource.common.count_cache_seconds``. In a page request
+    the first part asked looks up every part this process has been asked
+    for, in one round trip to Redis; the others are then read from that."""
+    from .config import count_cache_seconds
+
+    seconds = count_cache_seconds()
+    memo = request_memo()
+    if seconds <= 0 or memo is None:
+        return cached(DATASET_PAGE, [part, package_id], seconds, compute)
+    _PAGE_PARTS.add(part)
+    found = memo.setdefault(f"{DATASET_PAGE}:{package_id}", {})
+    if part not in found:  # this page's first part, or one the lookup did not know
+        parts = sorted(_PAGE_PARTS - set(found))
+        digests = [_digest([p, package_id]) for p in parts]
+        try:
+            generation, hits = _lookup(_redis(), DATASET_PAGE, digests)
+        except Exception as e:  # noqa: BLE001 - any Redis failure
+            log.warning("Computing the page without its cache, Redis is unavailable: %s", e)
+            generation, hits = -1, [None] * len(parts)
+        found.update({p: (d, generation, hit)
+                      for p, d, hit in zip(parts, digests, hits, strict=True)})
+    digest, generation, hit = found[part]
+    if hit is not None:
+        return json.loads(hit)
+    value = compute()
+    found[part] = (digest, generation, json.dumps(value))  # asked again: the same
+    if generation >= 0:
+        _keep(_redis(), DATASET_PAGE, generation, digest, seconds, value)
     return value

@@ -1,4 +1,11 @@
-"""The one way to ask who the user is and what they may do with a dataset."""
+"""The one way to ask who the user is and what they may do with a dataset.
+
+Each answer is asked once per action call (kept in the context) and, in a
+GET request the app serves, once per request: a page asks several actions
+and helpers about the same user and dataset, and nothing in a read-only
+request changes who the user is, which organizations they moderate, or
+which datasets they may see.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,18 +13,61 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import authz, model
+from ckan.common import current_user as web_user
 from ckan.lib.plugins import get_permission_labels
+from ckan.plugins import toolkit
 from ckan.types import Context
 
 from . import hooks
+from .cache import request_memo
 
 
 def _remembered(context: Context, name: str, compute: Callable[[], Any]) -> Any:
-    """``compute()``, once per action call and user: kept in the context."""
+    """``compute()``, once per action call and user (kept in the context),
+    and once per read-only request and user."""
     key = f"crowdsource:{name}:{context.get('user') or ''}"
     if key not in context:
-        context[key] = compute()  # type: ignore[literal-required]
+        memo = request_memo()
+        if memo is None:
+            context[key] = compute()  # type: ignore[literal-required]
+        else:
+            if key not in memo:
+                memo[key] = compute()
+            context[key] = memo[key]  # type: ignore[literal-required]
     return context[key]  # type: ignore[literal-required]
+
+
+def _logged_in_user(name: str) -> model.User | None:
+    """The user of the web request, when ``name`` is theirs: CKAN loaded it
+    for the request (its ``authz`` does the same)."""
+    try:
+        if web_user.is_authenticated and web_user.name == name:
+            user = web_user._get_current_object()  # type: ignore[attr-defined]
+            if user in model.Session:
+                return user
+    except (AttributeError, RuntimeError, TypeError):  # no request, or no user loader
+        pass
+    return None
+
+
+def page_context() -> Context:
+    """A context for the actions a page (a view, a template helper) calls as
+    the web request's user, with the user CKAN loaded for the request (so
+    that ``check_access`` does not load it again)."""
+    if web_user.is_authenticated:
+        user = _logged_in_user(web_user.name)
+        if user is not None:
+            return {"user": user.name, "auth_user_obj": user}  # type: ignore[typeddict-item]
+    return {}
+
+
+def allowed(action: str, data_dict: dict[str, Any]) -> bool:
+    """Whether the web request's user passes ``action``'s auth function
+    (CKAN's ``h.check_access``, without loading the user again)."""
+    try:
+        return toolkit.check_access(action, page_context(), data_dict)
+    except toolkit.NotAuthorized:
+        return False
 
 
 def current_user(context: Context) -> model.User | None:
@@ -28,7 +78,8 @@ def current_user(context: Context) -> model.User | None:
     """
     if authz.auth_is_anon_user(context):
         return None
-    return _remembered(context, "user", lambda: model.User.get(context["user"]))
+    return _remembered(context, "user", lambda: _logged_in_user(context["user"])
+                       or model.User.get(context["user"]))
 
 
 def current_user_id(context: Context) -> str:
@@ -50,12 +101,41 @@ def people(user_ids: set[str | None]) -> dict[str, dict[str, str]]:
 
 def can_see_dataset(context: Context, package_id: str) -> bool:
     """Whether the context's user may ``package_show`` the dataset."""
-    ctx = dict(context)
-    ctx.setdefault("model", model)  # CKAN 2.11's auth functions read it
-    ctx.setdefault("session", model.Session)
-    if "auth_user_obj" not in ctx:  # set by check_access, which may not have run yet
-        ctx["auth_user_obj"] = current_user(context)
-    return authz.is_authorized("package_show", ctx, {"id": package_id})["success"]
+    if context.get("ignore_auth"):
+        return True
+
+    def ask() -> bool:
+        ctx = dict(context)
+        ctx.setdefault("model", model)  # CKAN 2.11's auth functions read it
+        ctx.setdefault("session", model.Session)
+        if "auth_user_obj" not in ctx:  # set by check_access, which may not have run yet
+            ctx["auth_user_obj"] = current_user(context)
+        return authz.is_authorized("package_show", ctx, {"id": package_id})["success"]
+
+    memo = request_memo()
+    if memo is None:
+        return ask()
+    key = f"crowdsource:sees:{context.get('user') or ''}:{package_id}"
+    if key not in memo:
+        memo[key] = ask()
+    return memo[key]
+
+
+def remember_shown(sender: str, **kwargs: Any) -> None:
+    """``action_succeeded`` receiver: when ``package_show`` has just passed
+    its auth function for a user in a read-only request (the dataset page
+    does, before its template asks the helpers), that user may see that
+    dataset: :func:`can_see_dataset` need not ask again."""
+    if sender != "package_show":
+        return
+    context, result = kwargs.get("context") or {}, kwargs.get("result")
+    if context.get("ignore_auth") or not isinstance(result, dict):
+        return
+    memo = request_memo()
+    if memo is None:
+        return
+    for ref in {result.get("id"), result.get("name")} - {None, ""}:
+        memo.setdefault(f"crowdsource:sees:{context.get('user') or ''}:{ref}", True)
 
 
 STAFF_ROLES = ("editor", "admin")

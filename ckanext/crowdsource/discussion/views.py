@@ -16,6 +16,7 @@ from ckan.plugins import toolkit
 from flask import Blueprint, Response
 
 from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.cache import dataset_page_part
 from ckanext.crowdsource.common.validators import safe_text
 from ckanext.crowdsource.common.views import (
     attempt,
@@ -27,7 +28,6 @@ from ckanext.crowdsource.common.views import (
     reason_given,
     requested_page,
 )
-
 from ckanext.crowdsource.moderation.core import flagged_by
 
 from . import schema
@@ -44,7 +44,8 @@ def _limit() -> int:
 
 def tab_counts(package_id: str) -> dict[str, int]:
     """The published comments and questions of a dataset (template helper)."""
-    return counts([package_id])[package_id]
+    return dataset_page_part("discussion_counts", package_id,
+                             lambda: counts([package_id])[package_id])
 
 
 def thread_vars(state: dict[str, Any], error: str = "", **more: Any) -> dict[str, Any]:

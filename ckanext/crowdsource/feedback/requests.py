@@ -13,7 +13,7 @@ from ckanext.crowdsource import events
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.db import dataset_or_404, organization_id
 from ckanext.crowdsource.common.pagination import listed, page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, people
+from ckanext.crowdsource.common.roles import can_see_dataset, current_user_id
 
 from . import core, index, schema
 from .model import OPEN_STATUSES, feedback, rating, second
@@ -87,9 +87,15 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
     """
     toolkit.check_access("crowdsource_request_list", context, data_dict)
     limit, offset = page_bounds(data_dict)
-    where = [core.public_requests(), core.seen_subjects(context)]
+    where = [core.public_requests()]
     if data_dict.get("package_id"):
-        where.append(feedback.c.package_id == dataset_or_404(data_dict["package_id"]).id)
+        pkg = dataset_or_404(data_dict["package_id"])
+        # one dataset: whether the caller sees it, instead of the list of all they see
+        where.append(feedback.c.package_id == pkg.id)
+        if not (pkg.state == "active" and can_see_dataset(context, pkg.id)):
+            where.append(sa.false())
+    else:
+        where.append(core.seen_subjects(context))
     if data_dict.get("organization"):
         where.append(feedback.c.owner_org == organization_id(data_dict["organization"]))
     if data_dict.get("status"):
@@ -98,14 +104,26 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> dict[str,
         where.append(feedback.c.status.in_(OPEN_STATUSES))
     order = ([feedback.c.seconds.desc(), feedback.c.created.desc()]
              if data_dict.get("sort") == "seconds" else [feedback.c.created.desc()])
-    total = model.Session.execute(
-        sa.select(sa.func.count()).select_from(feedback).where(*where)).scalar_one()
-    rows = model.Session.execute(
-        core.selected().where(*where).order_by(*order, feedback.c.id)
-        .limit(limit).offset(offset)).all()
-    authors = people({r.user_id for r in rows})
-    seconded = core.my_seconds(current_user_id(context), [r.id for r in rows])
-    return listed(total, [core.item_dict(r, "public", authors, r.id in seconded)
+    me = current_user_id(context)
+    author = model.user_table
+    rows = model.Session.execute(  # one query: the page, the count, authors, my seconds
+        core.selected().add_columns(
+            sa.func.count().over().label("total"),
+            author.c.name.label("author_name"), author.c.fullname.label("author_fullname"),
+            (sa.exists().where(second.c.feedback_id == feedback.c.id, second.c.user_id == me)
+             if me else sa.false()).label("seconded_by_me"))
+        .outerjoin(author, sa.and_(author.c.id == feedback.c.user_id,
+                                   author.c.state != "deleted"))
+        .where(*where).order_by(*order, feedback.c.id).limit(limit).offset(offset)).all()
+    if rows:
+        total = rows[0].total
+    else:  # none, or none on this page
+        total = offset and model.Session.execute(
+            sa.select(sa.func.count()).select_from(feedback).where(*where)).scalar_one()
+    authors = {r.user_id: {"name": r.author_name,
+                           "display_name": r.author_fullname or r.author_name}
+               for r in rows if r.author_name is not None}
+    return listed(total, [core.item_dict(r, "public", authors, bool(r.seconded_by_me))
                           for r in rows])
 
 

@@ -3,16 +3,20 @@ requests, the staff inbox and "My feedback", a conversation, the exports;
 and one POST endpoint for every change."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from ckan.common import current_user, request
 from ckan.lib import base
 from ckan.lib import helpers as h
 from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
-from flask import Blueprint, Response, stream_with_context
+from flask import Blueprint, Response, has_request_context, stream_with_context
 
 from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.cache import dataset_page_part
+from ckanext.crowdsource.common.roles import page_context
 from ckanext.crowdsource.common.views import (
     attempt,
     error_text,
@@ -23,6 +27,7 @@ from ckanext.crowdsource.common.views import (
 )
 
 from . import schema
+from .core import my_seconds
 from .export import csv_lines, export_rows, json_lines
 from .index import summaries
 from .model import NEXT_STATUS
@@ -31,16 +36,31 @@ bp = Blueprint("crowdsource_feedback", __name__)
 FILTERS = ("status", "kind", "package_id", "organization", "rating", "since", "until")
 
 
+# the names below in each language, made once (every dataset page shows them)
+_NAMES: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _in_language(kind: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
+    lang = h.lang() if has_request_context() else None
+    if not lang:  # no language chosen for a request: CKAN's default, asked afresh
+        return make()
+    if (kind, lang) not in _NAMES:
+        _NAMES[kind, lang] = make()
+    return dict(_NAMES[kind, lang])
+
+
 def kind_names() -> dict[str, str]:
-    return {"error": toolkit._("Error report"), "suggestion": toolkit._("Suggestion"),
-            "request": toolkit._("Request"), "praise": toolkit._("Praise"),
-            "other": toolkit._("Other")}
+    return _in_language("kinds", lambda: {
+        "error": toolkit._("Error report"), "suggestion": toolkit._("Suggestion"),
+        "request": toolkit._("Request"), "praise": toolkit._("Praise"),
+        "other": toolkit._("Other")})
 
 
 def status_names() -> dict[str, str]:
-    return {"new": toolkit._("New"), "acknowledged": toolkit._("Acknowledged"),
-            "in_progress": toolkit._("In progress"), "resolved": toolkit._("Resolved"),
-            "declined": toolkit._("Declined")}
+    return _in_language("statuses", lambda: {
+        "new": toolkit._("New"), "acknowledged": toolkit._("Acknowledged"),
+        "in_progress": toolkit._("In progress"), "resolved": toolkit._("Resolved"),
+        "declined": toolkit._("Declined")})
 
 
 def _limit() -> int:
@@ -48,12 +68,35 @@ def _limit() -> int:
 
 
 def box(package_id: str, resource_id: str = "") -> dict[str, Any]:
-    """What a dataset's (or resource's) feedback box shows (template helper)."""
-    requests = toolkit.get_action("crowdsource_request_list")(
-        {}, {"package_id": package_id, "sort": "seconds", "limit": 5})
+    """What a dataset's (or resource's) feedback box shows (template helper):
+    what everyone who may see the dataset sees (kept, see
+    ``dataset_page_part``), with the user's own "me too"s."""
+    def shown_to_all() -> dict[str, Any]:
+        return {"requests": toolkit.get_action("crowdsource_request_list")(
+                    {"user": "", "ignore_auth": True},  # as anyone sees them: asked below
+                    {"package_id": package_id, "sort": "seconds", "limit": 5}),
+                "rating": summaries([package_id])[package_id]}
+
+    toolkit.check_access("crowdsource_request_list", page_context(), {"package_id": package_id})
+    shown = dataset_page_part("feedback_box", package_id, shown_to_all)
+    items = shown["requests"]["results"]
+    if current_user.is_authenticated and items:
+        mine = my_seconds(current_user.id, [r["id"] for r in items])
+        for r in items:
+            r["seconded"] = r["id"] in mine
+    _link_items(items)
     return {**box_defaults(), "package_id": package_id, "resource_id": resource_id,
-            "rating": summaries([package_id])[package_id], "requests": requests,
-            "kinds": kind_names(), "statuses": status_names()}
+            **shown, "kinds": kind_names(), "statuses": status_names()}
+
+
+def _link_items(items: list[dict[str, Any]]) -> None:
+    """Each item's page address, ``url``: one ``url_for`` for them all."""
+    if not items:
+        return
+    marker = "crowdsource-feedback-id"
+    pattern = h.url_for("crowdsource_feedback.item", id=marker)
+    for item in items:
+        item["url"] = pattern.replace(marker, quote(item["id"], safe=""))
 
 
 def requests_page() -> str:

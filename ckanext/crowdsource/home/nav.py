@@ -49,6 +49,25 @@ def _waiting(link: Any) -> int | None:
                   config.count_cache_seconds(), count)
 
 
+# each link's address and words, per language and site root: the header
+# shows the menus on every page, and they only change with those
+_SHOWN: dict[tuple[Any, ...], tuple[Any, dict[str, str]]] = {}
+
+
+def _shown(link: Any) -> dict[str, str]:
+    key = (id(link), h.lang(), request.script_root)
+    kept = _SHOWN.get(key)
+    if kept is None or kept[0] is not link:
+        if len(_SHOWN) > 1000:  # plugins loaded again and again (tests)
+            _SHOWN.clear()
+        kept = _SHOWN[key] = (link, {
+            "url": h.url_for(link.endpoint, **link.args),
+            "label": link.label(),
+            "description": link.description() if link.description else "",
+        })
+    return kept[1]
+
+
 def menu(staff: bool = False) -> dict[str, Any]:
     """One header menu: ``{"links": [{"url", "label", "description",
     "waiting", "active"}], "waiting": total}``; no links for a staff menu of
@@ -63,13 +82,8 @@ def menu(staff: bool = False) -> dict[str, Any]:
         waiting = _waiting(link) if staff else 0
         if waiting is None:
             continue
-        out.append({
-            "url": h.url_for(link.endpoint, **link.args),
-            "label": link.label(),
-            "description": link.description() if link.description else "",
-            "waiting": waiting,
-            "active": request.endpoint == link.endpoint,
-        })
+        out.append({**_shown(link), "waiting": waiting,
+                    "active": request.endpoint == link.endpoint})
     return {"links": out, "waiting": sum(link["waiting"] for link in out)}
 
 

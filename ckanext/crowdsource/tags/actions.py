@@ -188,8 +188,6 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> dict[str, Any
         visible = sa.or_(visible, crowd_tag.c.user_id == user_id)
     where = (crowd_tag.c.package_id == pkg.id, visible,
              crowd_tag.c.tag.not_in(sa.select(blocked_tag.c.tag)))
-    total = model.Session.execute(
-        sa.select(sa.func.count(sa.distinct(crowd_tag.c.tag))).where(*where)).scalar_one()
     count = sa.func.count().label("count")
     rows = model.Session.execute(
         sa.select(
@@ -197,12 +195,18 @@ def crowdsource_tag_list(context: Context, data_dict: DataDict) -> dict[str, Any
             sa.func.bool_or(crowd_tag.c.user_id == user_id).label("mine"),
             sa.func.bool_or(crowd_tag.c.state == "hidden").label("hidden"),
             sa.func.max(crowd_tag.c.moderation_reason).label("reason"),
+            sa.func.count().over().label("total"),  # how many tags in all
         )
         .where(*where)
         .group_by(crowd_tag.c.tag)
         .order_by(count.desc(), crowd_tag.c.tag)
         .limit(limit).offset(offset)
-    ).all() if total else []
+    ).all()
+    if rows:
+        total = rows[0].total
+    else:  # none, or none on this page
+        total = offset and model.Session.execute(
+            sa.select(sa.func.count(sa.distinct(crowd_tag.c.tag))).where(*where)).scalar_one()
     out = []
     for r in rows:
         item = {"tag": r.tag, "count": r.count, "mine": bool(r.mine)}

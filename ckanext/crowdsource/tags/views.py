@@ -7,6 +7,7 @@ works without JavaScript too.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
 from ckan.common import current_user, request
 from ckan.lib import base
@@ -15,6 +16,8 @@ from ckan.plugins import toolkit
 from flask import Blueprint
 
 from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.cache import dataset_page_part
+from ckanext.crowdsource.common.roles import allowed, page_context
 from ckanext.crowdsource.common.validators import normalize_tag
 from ckanext.crowdsource.common.views import attempt, dataset_page, listed, reason_given
 from ckanext.crowdsource.moderation.core import flagged_by
@@ -22,6 +25,7 @@ from ckanext.crowdsource.moderation.core import flagged_by
 from .moderation import item_id
 
 bp = Blueprint("crowdsource_tags", __name__)
+URL_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query, as url_for does
 
 ACTIONS = {
     "add": "crowdsource_tag_add", "remove": "crowdsource_tag_remove",
@@ -44,8 +48,23 @@ def _done(verb: str) -> str:
 
 def cloud_vars(package_id: str, error: str = "") -> dict[str, Any]:
     """What the dataset's reader-tag partial shows (a template helper too)."""
-    tags = toolkit.get_action("crowdsource_tag_list")(
-        {}, {"package_id": package_id, "limit": config.list_limit_max()})["results"]
+    data = {"package_id": package_id, "limit": config.list_limit_max()}
+    if current_user.is_authenticated:  # with their own tags (hidden ones too), or as staff
+        tags = toolkit.get_action("crowdsource_tag_list")(page_context(), data)["results"]
+    else:  # what every visitor who may see the dataset sees, kept
+        toolkit.check_access("crowdsource_tag_list", {}, {"package_id": package_id})
+        tags = dataset_page_part("reader_tags", package_id, lambda: toolkit.get_action(
+            "crowdsource_tag_list")({}, data)["results"])
+    # each tag's link and count in words: made here once, not in the template once a tag
+    search = h.url_for("dataset.search")
+    titles: dict[int, str] = {}
+    for t in tags:
+        t["url"] = f"{search}?vocab_crowd_tags={quote_plus(t['tag'], safe=URL_SAFE)}"
+        if t["count"] not in titles:
+            titles[t["count"]] = toolkit.ungettext(
+                "{n} reader gave this tag", "{n} readers gave this tag", t["count"]
+            ).format(n=t["count"])
+        t["title"] = titles[t["count"]]
     flagged = flagged_by(current_user.id if current_user.is_authenticated else None, "tag",
                          [item_id(package_id, t["tag"]) for t in tags])
     return {
@@ -53,7 +72,7 @@ def cloud_vars(package_id: str, error: str = "") -> dict[str, Any]:
         "tags": tags,
         "flagged": {t["tag"] for t in tags if item_id(package_id, t["tag"]) in flagged},
         "logged_in": current_user.is_authenticated,
-        "is_staff": h.check_access("crowdsource_tag_hide", {"package_id": package_id}),
+        "is_staff": allowed("crowdsource_tag_hide", {"package_id": package_id}),
         "error": error,
     }
 

@@ -20,6 +20,7 @@ from ckan.plugins import toolkit
 from flask import Blueprint
 
 from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.cache import dataset_page_part
 from ckanext.crowdsource.common.views import attempt, dataset_page, listed, page_url, requested_page
 
 from . import results
@@ -38,9 +39,9 @@ def kind_names() -> dict[str, str]:
 
 def open_tasks(package_id: str) -> int:
     """How many open tasks a dataset has (template helper, for its tab)."""
-    return model.Session.execute(
+    return dataset_page_part("open_tasks", package_id, lambda: model.Session.execute(
         sa.select(sa.func.count()).select_from(task)
-        .where(task.c.package_id == package_id, task.c.state == "open")).scalar_one()
+        .where(task.c.package_id == package_id, task.c.state == "open")).scalar_one())
 
 
 def claim_state(state: str) -> str:
