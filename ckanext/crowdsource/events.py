@@ -58,6 +58,28 @@ feedback_hidden = toolkit.signals.ckanext.signal("crowdsource:feedback_hidden")
 feedback_restored = toolkit.signals.ckanext.signal("crowdsource:feedback_restored")
 
 
+# subject communities: sent with the community's id (its CKAN group's id);
+# keyword arguments name the ``community_id`` and the acting ``user_id``;
+# membership events also the member's ``member_id`` (a user id), ``role`` and
+# ``state``
+community_proposed = toolkit.signals.ckanext.signal("crowdsource:community_proposed")
+community_created = toolkit.signals.ckanext.signal("crowdsource:community_created")
+community_approved = toolkit.signals.ckanext.signal("crowdsource:community_approved")
+community_declined = toolkit.signals.ckanext.signal("crowdsource:community_declined")
+community_updated = toolkit.signals.ckanext.signal("crowdsource:community_updated")
+community_joined = toolkit.signals.ckanext.signal("crowdsource:community_joined")
+community_join_requested = toolkit.signals.ckanext.signal(
+    "crowdsource:community_join_requested")
+community_request_approved = toolkit.signals.ckanext.signal(
+    "crowdsource:community_request_approved")
+community_request_declined = toolkit.signals.ckanext.signal(
+    "crowdsource:community_request_declined")
+community_left = toolkit.signals.ckanext.signal("crowdsource:community_left")
+community_role_changed = toolkit.signals.ckanext.signal("crowdsource:community_role_changed")
+community_member_removed = toolkit.signals.ckanext.signal(
+    "crowdsource:community_member_removed")
+
+
 _forwarders: dict[Any, Callable[..., None]] = {}
 
 

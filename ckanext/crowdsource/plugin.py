@@ -21,7 +21,7 @@ from .common import cleanup, cli, guards, locales, needs_help, reindex, roles, v
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
-CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "home")
+CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "community", "home")
 
 
 def manifests() -> list[Manifest]:
@@ -104,7 +104,11 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
             signal: [receiver] for signal, receiver in events.forwarders().items()}
         subscriptions[toolkit.signals.action_succeeded] = [roles.remember_shown]
         for name, receivers in self._merged(lambda m: m.receivers).items():
-            subscriptions.setdefault(toolkit.signals.ckanext.signal(name), []).extend(receivers)
+            # ours are named "crowdsource:...", CKAN's own as toolkit.signals
+            # names them ("action_succeeded")
+            signal = (toolkit.signals.ckanext.signal(name) if ":" in name
+                      else getattr(toolkit.signals, name))
+            subscriptions.setdefault(signal, []).extend(receivers)
         return subscriptions
 
     # ICrowdsource

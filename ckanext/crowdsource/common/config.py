@@ -97,3 +97,11 @@ def home_blocks() -> list[str]:
 
 def home_block_size() -> int:
     return int(_get("home.block_size"))
+
+
+def community_approval() -> bool:
+    return toolkit.asbool(_get("community.approval"))
+
+
+def proposals_per_reader() -> int:
+    return int(_get("community.proposals_per_reader"))

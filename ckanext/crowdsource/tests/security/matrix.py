@@ -63,8 +63,25 @@ DESIGN: dict[str, dict[str, str]] = {
 # Rows the product needs that DESIGN's table does not have (reported, not invented
 # silently): the one action that belongs to none of DESIGN's rows.
 SWEEP = "settle expired claims (the sweeper)"
+# Communities (issue 15): DESIGN has rows for joining and for moderating a
+# community's threads only. In these rows "author" is the community's owner
+# (or, for a proposal, its proposer), and "staff" the library's staff: editors
+# and admins of any organization (``Spec.library_wide``). The community's own
+# moderators are no role of this matrix: tests/community/test_permissions.py
+# walks every cell of every community action with them too.
+PROPOSE = "propose a community"
+FOUND = "create a community, review proposals"
+RUN = "change a community, set its members' roles"
+SEE_COMMUNITY = "see a community and its members"
+ADMIT = "decide who joins a community"
+JOIN = "join / leave a community"
 EXTRA: dict[str, dict[str, str]] = {
     SWEEP: _row("no", "no", "no", "no", "yes"),
+    PROPOSE: _row("no", "yes", "-", "yes", "yes"),
+    FOUND: _row("no", "no", "no", "yes", "yes"),
+    RUN: _row("no", "no", "own", "yes", "yes"),
+    SEE_COMMUNITY: _row("yes", "yes", "yes", "yes", "yes"),
+    ADMIT: _row("no", "no", "own", "yes", "yes"),
 }
 ROWS: dict[str, dict[str, str]] = {**DESIGN, **EXTRA}
 
@@ -81,6 +98,8 @@ ROLES = ("anonymous", "reader", "author", "other_editor", "member", "editor", "a
 COLUMN = {"anonymous": "anonymous", "reader": "reader", "author": "author",
           "other_editor": "reader", "member": "reader", "editor": "staff",
           "admin": "staff", "sysadmin": "sysadmin"}
+# communities: staff of any organization are the library's staff
+LIBRARY_COLUMN = {**COLUMN, "other_editor": "staff"}
 STAFF = ("editor", "admin", "sysadmin")
 # who can package_show the private dataset (CKAN's permission labels)
 SEES_PRIVATE = ("author", "member", "editor", "admin", "sysadmin")
@@ -90,6 +109,9 @@ NOT_AUTHOR = tuple(r for r in ROLES if r != "author")  # nothing of theirs to ac
 
 DATASETS = ("public", "private")
 SITE = ("site",)  # actions about no dataset
+# actions about a community: its states are "published" (active) and
+# "pending" (a proposal, seen as DESIGN's hidden/pending items are)
+COMMUNITY = ("community",)
 
 # How a refusal must show. A caller who cannot see the dataset ("private") or
 # the item ("hidden") must not learn about it; one who sees it but may not act
@@ -103,14 +125,15 @@ def sees_dataset(role: str, dataset: str) -> bool:
     return dataset != "private" or role in SEES_PRIVATE
 
 
-def sees_item(role: str, dataset: str, state: str, own: bool = False) -> bool:
+def sees_item(role: str, dataset: str, state: str, own: bool = False,
+              columns: Mapping[str, str] = COLUMN) -> bool:
     """DESIGN's two reading rows: a published item whoever sees its dataset;
     a hidden or pending one as ``see hidden/pending items`` says."""
     if not sees_dataset(role, dataset):
         return False
     if state in ("published", "-"):
         return True
-    column = "author" if own or role == "author" else COLUMN[role]
+    column = "author" if own or role == "author" else columns[role]
     return evaluate(DESIGN[SEE_HIDDEN][column], own=own or role == "author")
 
 
@@ -167,6 +190,8 @@ class Spec:
     # kind ("private", "hidden", "denied"), or "anonymous" for every refusal
     # of a visitor
     refusals: Mapping[str, str] = field(default_factory=dict)
+    # staff of any organization count as staff (communities are the library's)
+    library_wide: bool = False
     note: str = ""
 
 
@@ -346,6 +371,39 @@ ACTIONS: dict[str, Spec] = {
         note="the public list of requests lists published requests only, to everyone: "
              "staff find hidden ones in the moderation queue, authors on their own page"),
     "crowdsource_rating_summary": Spec(SEE, "read"),
+    # --- communities ----------------------------------------------------------------
+    "crowdsource_community_propose": Spec(PROPOSE, "write", datasets=COMMUNITY,
+                                          roles=NOT_AUTHOR, library_wide=True),
+    "crowdsource_community_create": Spec(FOUND, "write", datasets=COMMUNITY, roles=NOT_AUTHOR,
+                                         library_wide=True),
+    "crowdsource_community_review": Spec(
+        FOUND, "write", datasets=COMMUNITY, variants={"": _V(("pending",))}, library_wide=True,
+        note="the proposer sees their proposal but does not approve it"),
+    "crowdsource_community_update": Spec(
+        RUN, "write", datasets=COMMUNITY, variants={"": _V(("published", "pending"))},
+        library_wide=True, note="'pending': the proposer changes their proposal while it waits"),
+    "crowdsource_community_show": Spec(
+        SEE_COMMUNITY, "read", datasets=COMMUNITY, variants={"": _V(("published", "pending"))},
+        library_wide=True),
+    "crowdsource_community_list": Spec(
+        SEE_COMMUNITY, "list", datasets=COMMUNITY, library_wide=True,
+        variants={"": _V(), "proposed": _V(("pending",))},
+        note="'proposed': the list of proposals (status=proposed), each seen by its "
+             "proposer and the staff"),
+    "crowdsource_community_join": Spec(JOIN, "write", datasets=COMMUNITY, roles=NOT_AUTHOR,
+                                       library_wide=True),
+    "crowdsource_community_leave": Spec(
+        JOIN, "write", datasets=COMMUNITY, roles=NOT_AUTHOR, library_wide=True,
+        note="every caller is a member of the community first; its owner (the author) "
+             "is its last and cannot leave"),
+    "crowdsource_community_member_list": Spec(
+        SEE_COMMUNITY, "list", datasets=COMMUNITY, library_wide=True,
+        variants={"": _V(), "waiting": _V(row=ADMIT, refusals={"denied": NOT_AUTHORIZED})},
+        note="'waiting': the readers asking to join (state=pending), for those who decide"),
+    "crowdsource_community_member_set_role": Spec(RUN, "write", datasets=COMMUNITY,
+                                                  library_wide=True),
+    "crowdsource_community_member_request_review": Spec(ADMIT, "write", datasets=COMMUNITY,
+                                                        library_wide=True),
 }
 
 
@@ -400,15 +458,16 @@ def cells(action: str) -> list[Cell]:
     for name, variant in s.variants.items():
         row = ROWS[row_of(s, variant)]
         gate = variant.gate if variant.gate is not None else s.gate
+        columns = LIBRARY_COLUMN if s.library_wide else COLUMN
         for role in variant.roles if variant.roles is not None else s.roles:
             own = variant.own or role == "author"
-            column = "author" if own else COLUMN[role]
+            column = "author" if own else columns[role]
             value = {**s.columns, **variant.columns}.get(column, row[column])
             for dataset in s.datasets:
                 for state in variant.states if dataset != "site" else ("-",):
                     if not sees_dataset(role, dataset):
                         refusal = "private"
-                    elif not sees_item(role, dataset, state, own):
+                    elif not sees_item(role, dataset, state, own, columns):
                         refusal = "hidden"
                     elif not evaluate(value, own=own, public_request=variant.public_request
                                       and state == "published"):

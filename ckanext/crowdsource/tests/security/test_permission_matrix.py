@@ -60,6 +60,8 @@ pytestmark = [
     # flags never reach the number that hides an item by themselves (a cell's
     # item stays as its cell says)
     pytest.mark.ckan_config("ckanext.crowdsource.moderation.flag_threshold", "100000"),
+    # the author proposes a community for every cell about a proposal
+    pytest.mark.ckan_config("ckanext.crowdsource.community.proposals_per_reader", "100000"),
 ]
 
 PRIVATE_TITLE = "Zanzibar Staff Rota"  # the private dataset's title: never shown to outsiders
@@ -267,6 +269,27 @@ def expired_claim(w: World, dataset: str) -> dict[str, Any]:
     model.Session.execute(sa.update(claim_table).where(claim_table.c.id == made["id"]).values(
         expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
     model.Session.commit()
+    return made
+
+
+def community(w: World, state: str = "published", **data: Any) -> dict[str, Any]:
+    """A community: ``published``, active and owned by the author (with
+    ``data`` given to its creation); ``pending``, the author's proposal."""
+    secret = w.unique("Secret community ")
+    name = w.unique("community-")
+    if state == "pending":
+        made = make(w.users["author"], "crowdsource_community_propose", name=name, title=secret)
+    else:
+        made = make(w.users["sysadmin"], "crowdsource_community_create", name=name,
+                    title=secret, owner=w.users["author"]["name"], **data)
+    assert made["status"] == ("proposed" if state == "pending" else "active"), made
+    return {**made, "secret": secret}
+
+
+def joined(w: World, made: dict[str, Any], *roles: str) -> dict[str, Any]:
+    """The community with these of the world's users joined (or asking to)."""
+    for role in roles:
+        make(w.users[role], "crowdsource_community_join", id=made["id"])
     return made
 
 
@@ -645,12 +668,73 @@ def setup_rating_summary(w: World, c: Cell) -> Probe:
     return Probe({"package_id": _pkg(w, c)}, lambda r: "average" in r and "count" in r)
 
 
+def setup_community_propose(w: World, c: Cell) -> Probe:
+    return Probe({"name": w.unique("proposed-"), "title": "Rare books"})
+
+
+def setup_community_create(w: World, c: Cell) -> Probe:
+    return Probe({"name": w.unique("created-"), "title": "Rare books"})
+
+
+def setup_community_review(w: World, c: Cell) -> Probe:
+    made = community(w, c.state)
+    return Probe({"id": made["id"], "decision": "approve"}, secret=made["secret"])
+
+
+def setup_community_update(w: World, c: Cell) -> Probe:
+    made = community(w, c.state)
+    return Probe({"id": made["id"], "title": "Local history"}, secret=made["secret"])
+
+
+def setup_community_show(w: World, c: Cell) -> Probe:
+    made = community(w, c.state)
+    return Probe({"id": made["id"]}, lambda r: r["id"] == made["id"], secret=made["secret"])
+
+
+def setup_community_list(w: World, c: Cell) -> Probe:
+    made = community(w, c.state)
+    data = {"q": made["name"], **({"status": "proposed"} if c.variant == "proposed" else {})}
+    return Probe(data, lambda r: made["id"] in ids(r), paged=True, secret=made["secret"])
+
+
+def setup_community_join(w: World, c: Cell) -> Probe:
+    return Probe({"id": community(w)["id"]})
+
+
+def setup_community_leave(w: World, c: Cell) -> Probe:
+    made = joined(w, community(w), *(r for r in matrix.NOT_AUTHOR if r != "anonymous"))
+    return Probe({"id": made["id"]})
+
+
+def setup_community_member_list(w: World, c: Cell) -> Probe:
+    if c.variant == "waiting":
+        made = joined(w, community(w, join_policy="request"), "helper")
+        data = {"id": made["id"], "state": "pending"}
+    else:
+        made = joined(w, community(w), "helper")
+        data = {"id": made["id"]}
+    helper = w.users["helper"]["name"]
+    return Probe(data, lambda r: helper in ids(r, "user"), paged=True)
+
+
+def setup_community_member_set_role(w: World, c: Cell) -> Probe:
+    made = joined(w, community(w), "helper")
+    return Probe({"id": made["id"], "user_id": w.users["helper"]["name"], "role": "moderator"})
+
+
+def setup_community_member_request_review(w: World, c: Cell) -> Probe:
+    made = joined(w, community(w, join_policy="request"), "helper")
+    return Probe({"id": made["id"], "user_id": w.users["helper"]["name"],
+                  "decision": "approve"})
+
+
 # Writes whose success leaves their item as it was for the next caller (each
 # caller adds their own reply, flag, vote, "me too" or claim): one item serves
 # all the cells of a situation. Every other write's success uses its item up.
 SHARED = {"crowdsource_post_create", "crowdsource_flag_create", "crowdsource_post_vote",
           "crowdsource_request_second", "crowdsource_feedback_reply",
-          "crowdsource_task_claim"}
+          "crowdsource_task_claim", "crowdsource_community_join",
+          "crowdsource_community_leave"}
 
 SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_tag_add": setup_tag_add,
@@ -711,6 +795,17 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_request_second": setup_request_second,
     "crowdsource_request_list": setup_request_list,
     "crowdsource_rating_summary": setup_rating_summary,
+    "crowdsource_community_propose": setup_community_propose,
+    "crowdsource_community_create": setup_community_create,
+    "crowdsource_community_review": setup_community_review,
+    "crowdsource_community_update": setup_community_update,
+    "crowdsource_community_show": setup_community_show,
+    "crowdsource_community_list": setup_community_list,
+    "crowdsource_community_join": setup_community_join,
+    "crowdsource_community_leave": setup_community_leave,
+    "crowdsource_community_member_list": setup_community_member_list,
+    "crowdsource_community_member_set_role": setup_community_member_set_role,
+    "crowdsource_community_member_request_review": setup_community_member_request_review,
 }
 
 
