@@ -139,6 +139,7 @@ def seed() -> None:
     print(f"Sample catalogue: {len(DATASETS)} datasets ({created} new), "
           f"{len(ORGS)} organizations, {len(GROUPS)} groups.")
     seed_contributions()
+    seed_communities()
     if logins:
         print("\nLog-ins (shown once; reset with `ckan user setpass NAME`):")
         for name, password, role in logins:
@@ -198,6 +199,52 @@ def seed_contributions() -> None:
     act("reader1", "crowdsource_request_second", id=request["id"])
     print("Sample contributions: reader tags, a discussion, two questions, four tasks, "
           "feedback and a request.")
+
+
+COMMUNITIES = [
+    # name, title, description, join policy, subject filter, owner, members
+    ("local-history", "地方史 Local history",
+     "读者一起整理本地的地方志、老照片、家谱与地图。 Readers who piece together the "
+     "district's past from gazetteers, photographs, family trees and maps.",
+     "open", {"tags": ["地方志", "老照片", "家谱", "genealogy", "history"]},
+     "reader3", ["reader1", "reader2"]),
+    ("rare-books", "古籍 Rare books",
+     "古籍善本的版本、题跋与借阅。 Editions, colophons and reading-room access of the "
+     "rare books.",
+     "request", {"tags": ["古籍"], "reader_tags": ["善本"]}, "reader2", ["reader1", "reader3"]),
+    ("data-journalism", "数据新闻 Data journalism",
+     "用图书馆的统计数据讲故事。 Stories told with the library's statistics.",
+     "open", {"tags": ["statistics", "统计", "借阅"]}, "reader1", ["reader3"]),
+]
+
+
+def seed_communities() -> None:
+    """Three subject communities with members, a community task and a
+    community question, through the actions; once (skipped when any exists)."""
+    def act(user: str, action: str, **data: object) -> dict:
+        return toolkit.get_action(action)({"user": user}, data)
+
+    if act("admin", "crowdsource_community_list")["count"]:
+        print("Sample communities exist already.")
+        return
+    made = {}
+    for name, title, description, policy, scope, owner, members in COMMUNITIES:
+        made[name] = act("staff1", "crowdsource_community_create", name=name, title=title,
+                         description=description, join_policy=policy, scope=scope,
+                         owner=owner)
+        for reader in members:
+            act(reader, "crowdsource_community_join", id=name)
+        if policy == "request":  # the owner lets the first reader in; the rest wait
+            act(owner, "crowdsource_community_member_request_review", id=name,
+                user_id=members[0], decision="approve")
+    act("reader3", "crowdsource_community_member_set_role", id="local-history",
+        user_id="reader1", role="moderator")
+    gazetteer = next(f"demo-{n + 1:02d}" for n, d in enumerate(DATASETS) if d[2] == "地方志")
+    act("staff3", "crowdsource_task_create", package_id=gazetteer, kind="transcribe",
+        community_id=made["local-history"]["id"], reward_points=30,
+        title="转录地方志第一卷 Transcribe volume 1 of the gazetteer",
+        instructions="Type out pages 1-10; mark unreadable characters with □.")
+    print(f"Sample communities: {len(COMMUNITIES)}, with members and a community task.")
 
 
 def main() -> None:
