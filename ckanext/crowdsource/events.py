@@ -15,7 +15,7 @@ tag_added = toolkit.signals.ckanext.signal("crowdsource:tag_added")
 tag_removed = toolkit.signals.ckanext.signal("crowdsource:tag_removed")
 tag_hidden = toolkit.signals.ckanext.signal("crowdsource:tag_hidden")
 tag_restored = toolkit.signals.ckanext.signal("crowdsource:tag_restored")
-tag_promoted = toolkit.signals.ckanext.signal("crowdsource:tag_promoted")
+tag_promoted = toolkit.signals.ckanext.signal("crowdsource:tag_promoted")  # givers: user ids
 
 # discussion and Q&A: sent with the post's (or question thread's) id; keyword
 # arguments also name the ``thread_id`` and, where it matters, the ``kind``
@@ -49,7 +49,8 @@ claim_applied = toolkit.signals.ckanext.signal("crowdsource:claim_applied")
 
 # feedback: sent with the feedback's id; keyword arguments name the
 # ``package_id`` (none for the service), the acting ``user_id`` and, for
-# answers, the reader's ``author_id``
+# answers, the reader's ``author_id`` (status changes: also ``status``,
+# ``previous`` and the feedback's ``kind``)
 feedback_created = toolkit.signals.ckanext.signal("crowdsource:feedback_created")
 feedback_replied = toolkit.signals.ckanext.signal("crowdsource:feedback_replied")
 feedback_status_changed = toolkit.signals.ckanext.signal("crowdsource:feedback_status_changed")
@@ -78,6 +79,13 @@ community_left = toolkit.signals.ckanext.signal("crowdsource:community_left")
 community_role_changed = toolkit.signals.ckanext.signal("crowdsource:community_role_changed")
 community_member_removed = toolkit.signals.ckanext.signal(
     "crowdsource:community_member_removed")
+
+
+# recognition: sent with the ledger row's id for every row written; keyword
+# arguments name the reader (``user_id``), the ``points`` (negative: taken
+# back), the ``reason``, and the ``item_id``, ``package_id`` and
+# ``community_id`` it is about
+points_changed = toolkit.signals.ckanext.signal("crowdsource:points_changed")
 
 
 _forwarders: dict[Any, Callable[..., None]] = {}

@@ -21,7 +21,8 @@ from .common import cleanup, cli, guards, locales, needs_help, reindex, roles, v
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
-CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "community", "home")
+CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "community",
+                "recognition", "home")
 
 
 def manifests() -> list[Manifest]:

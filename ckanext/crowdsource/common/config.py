@@ -105,3 +105,11 @@ def community_approval() -> bool:
 
 def proposals_per_reader() -> int:
     return int(_get("community.proposals_per_reader"))
+
+
+def recognition_points(reason: str) -> int:
+    return int(_get(f"recognition.points.{reason}"))
+
+
+def recognition_daily_cap(reason: str) -> int:
+    return int(_get(f"recognition.daily_cap.{reason}"))

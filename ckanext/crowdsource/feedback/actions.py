@@ -341,7 +341,8 @@ def _change_status(context: Context, ids: list[str], data_dict: DataDict,
     for item in items:
         events.feedback_status_changed.send(item.id, package_id=item.package_id,
                                             user_id=actor, author_id=item.user_id,
-                                            status=status, previous=item.status)
+                                            status=status, previous=item.status,
+                                            kind=item.kind)
     return items
 
 

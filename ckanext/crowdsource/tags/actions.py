@@ -369,7 +369,10 @@ def crowdsource_tag_promote(context: Context, data_dict: DataDict) -> dict[str, 
                       package_id=pkg.id, owner_org=pkg.owner_org)
     patch_dataset(context, {"id": pkg.id, "tags": [{"name": t} for t in official + [tag]]},
                   "tag")
-    events.tag_promoted.send(tag, package_id=pkg.id, user_id=actor_id)
+    givers = list(model.Session.execute(sa.select(crowd_tag.c.user_id).where(
+        crowd_tag.c.package_id == pkg.id, crowd_tag.c.tag == tag,
+        crowd_tag.c.state == "active")).scalars())
+    events.tag_promoted.send(tag, package_id=pkg.id, user_id=actor_id, givers=givers)
     return toolkit.get_action("package_show")(toolkit.fresh_context(context), {"id": pkg.id})
 
 

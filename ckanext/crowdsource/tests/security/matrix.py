@@ -75,8 +75,18 @@ RUN = "change a community, set its members' roles"
 SEE_COMMUNITY = "see a community and its members"
 ADMIT = "decide who joins a community"
 JOIN = "join / leave a community"
+# Recognition (issue 17): a reader's points are public unless the reader
+# keeps them private ("author" is the reader whose points they are); the
+# library's staff (of any organization) give points by hand.
+POINTS = "see a reader's points"
+GRANT = "give or take points by hand"
+LEADERBOARD = "see leaderboards"
+SETTINGS = "see own notifications, settings, loans"
 EXTRA: dict[str, dict[str, str]] = {
     SWEEP: _row("no", "no", "no", "no", "yes"),
+    POINTS: _row("yes", "yes", "yes", "yes", "yes"),
+    GRANT: _row("no", "no", "no", "yes", "yes"),
+    LEADERBOARD: _row("yes", "yes", "yes", "yes", "yes"),
     PROPOSE: _row("no", "yes", "-", "yes", "yes"),
     FOUND: _row("no", "no", "no", "yes", "yes"),
     RUN: _row("no", "no", "own", "yes", "yes"),
@@ -404,6 +414,30 @@ ACTIONS: dict[str, Spec] = {
                                                   library_wide=True),
     "crowdsource_community_member_request_review": Spec(ADMIT, "write", datasets=COMMUNITY,
                                                         library_wide=True),
+    # --- recognition ------------------------------------------------------------------
+    "crowdsource_points_list": Spec(
+        POINTS, "list", variants={"": _V(), "private": _V(
+            columns={"anonymous": "no", "reader": "no", "staff": "no"},
+            refusals={"private": NOT_AUTHORIZED, "denied": NOT_AUTHORIZED})},
+        note="the author's points for an answer accepted on the dataset; 'private': the "
+             "author keeps their points private, and others are refused before any row"),
+    "crowdsource_points_summary": Spec(
+        POINTS, "read", datasets=SITE, variants={"": _V(), "private": _V(
+            columns={"anonymous": "no", "reader": "no", "staff": "no"})},
+        note="the author's totals (points given by hand); 'private' as for the list"),
+    "crowdsource_leaderboard": Spec(LEADERBOARD, "list", datasets=SITE),
+    "crowdsource_points_recent": Spec(
+        LEADERBOARD, "list", datasets=SITE,
+        note="an answer accepted on the public dataset: public datasets only, for everyone"),
+    "crowdsource_recognition_settings_show": Spec(
+        SETTINGS, "read", datasets=SITE, variants={"": _V(), "own": _staff_own()},
+        note="the author's settings; 'own': staff's own"),
+    "crowdsource_recognition_settings_update": Spec(
+        SETTINGS, "write", datasets=SITE, variants={"": _V(), "own": _staff_own()},
+        note="as crowdsource_recognition_settings_show"),
+    "crowdsource_points_grant": Spec(GRANT, "write", datasets=SITE, roles=NOT_AUTHOR,
+                                     library_wide=True,
+                                     note="to a reader who is not the caller"),
 }
 
 

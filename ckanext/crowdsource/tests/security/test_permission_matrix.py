@@ -728,13 +728,67 @@ def setup_community_member_request_review(w: World, c: Cell) -> Probe:
                   "decision": "approve"})
 
 
+def _profile(w: World, c: Cell, owner: dict[str, Any]) -> None:
+    """The owner's points public, or private in the cell's variant 'private'."""
+    make(owner, "crowdsource_recognition_settings_update",
+         public_profile=c.variant != "private")
+
+
+def setup_points_list(w: World, c: Cell) -> Probe:
+    author = w.author(c.dataset)
+    asked = question(w, c.dataset, by=w.witness(c.dataset))
+    answer = make(author, "crowdsource_post_create", thread_id=asked["id"], body="Sheet 4")
+    make(w.witness(c.dataset), "crowdsource_answer_accept", id=answer["id"])
+    _profile(w, c, author)
+    return Probe({"user_id": author["id"]}, lambda r: answer["id"] in ids(r, "item_id"),
+                 paged=True)
+
+
+def setup_points_recent(w: World, c: Cell) -> Probe:
+    asked = question(w, "public", by=w.witness("public"))
+    answer = make(w.author("public"), "crowdsource_post_create", thread_id=asked["id"],
+                  body="Sheet 4")
+    make(w.witness("public"), "crowdsource_answer_accept", id=answer["id"])
+    make(w.author("public"), "crowdsource_recognition_settings_update", public_profile=True)
+    return Probe({}, lambda r: answer["id"] in ids(r, "item_id"), paged=True)
+
+
+def setup_points_summary(w: World, c: Cell) -> Probe:
+    author = w.author(c.dataset)
+    make(w.users["sysadmin"], "crowdsource_points_grant", user_id=author["id"], points=3,
+         note="Thanks")
+    _profile(w, c, author)
+    return Probe({"user_id": author["name"]}, lambda r: r["by_reason"].get("grant", 0) > 0)
+
+
+def setup_leaderboard(w: World, c: Cell) -> Probe:
+    author = w.author(c.dataset)
+    make(w.users["sysadmin"], "crowdsource_points_grant", user_id=author["id"], points=3,
+         note="Thanks")
+    make(author, "crowdsource_recognition_settings_update", leaderboards=True)
+    return Probe({}, lambda r: author["name"] in ids(r, "user"), paged=True)
+
+
+def setup_recognition_settings_show(w: World, c: Cell) -> Probe:
+    owner = w.owner(c)
+    return Probe({"user_id": owner["id"]}, lambda r: r["user"] == owner["name"])
+
+
+def setup_recognition_settings_update(w: World, c: Cell) -> Probe:
+    return Probe({"user_id": w.owner(c)["name"], "leaderboards": False})
+
+
+def setup_points_grant(w: World, c: Cell) -> Probe:
+    return Probe({"user_id": w.users["helper"]["id"], "points": 2, "note": "Thanks"})
+
+
 # Writes whose success leaves their item as it was for the next caller (each
 # caller adds their own reply, flag, vote, "me too" or claim): one item serves
 # all the cells of a situation. Every other write's success uses its item up.
 SHARED = {"crowdsource_post_create", "crowdsource_flag_create", "crowdsource_post_vote",
           "crowdsource_request_second", "crowdsource_feedback_reply",
           "crowdsource_task_claim", "crowdsource_community_join",
-          "crowdsource_community_leave"}
+          "crowdsource_community_leave", "crowdsource_points_grant"}
 
 SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_tag_add": setup_tag_add,
@@ -806,6 +860,13 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_community_member_list": setup_community_member_list,
     "crowdsource_community_member_set_role": setup_community_member_set_role,
     "crowdsource_community_member_request_review": setup_community_member_request_review,
+    "crowdsource_points_list": setup_points_list,
+    "crowdsource_points_summary": setup_points_summary,
+    "crowdsource_leaderboard": setup_leaderboard,
+    "crowdsource_recognition_settings_show": setup_recognition_settings_show,
+    "crowdsource_recognition_settings_update": setup_recognition_settings_update,
+    "crowdsource_points_grant": setup_points_grant,
+    "crowdsource_points_recent": setup_points_recent,
 }
 
 
@@ -932,9 +993,8 @@ def run_cells(w: World, action: str) -> tuple[int, list[str]]:
                 try:
                     # a refused write changes nothing: its item serves the next
                     # cell, unless the item is the caller's own
-                    if probe is None or s.kind == "write" and (
-                            probe.used and action not in SHARED
-                            or s.variants[cell.variant].own):
+                    if probe is None or s.variants[cell.variant].own or (
+                            s.kind == "write" and probe.used and action not in SHARED):
                         probe = setup(w, cell)
                 except Exception as e:  # noqa: BLE001 - reported with the cell
                     model.Session.rollback()

@@ -1,0 +1,285 @@
+"""Actions on the points ledger: a reader's points and their totals,
+leaderboards, recognition settings, and points given by hand."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.types import Context, DataDict
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.crowdsource.common.action import reads, writes
+from ckanext.crowdsource.common.pagination import listed, page_bounds
+from ckanext.crowdsource.common.roles import current_user, current_user_id, people
+from ckanext.crowdsource.moderation import core as moderation
+
+from . import core, schema
+from .model import points, settings
+
+
+def _reader(context: Context, data_dict: DataDict) -> model.User:
+    """The reader the call is about: ``user_id`` (id or name), or the caller."""
+    ref = data_dict.get("user_id")
+    if not ref:
+        me = current_user(context)
+        if me is None:
+            raise toolkit.NotAuthorized(toolkit._("You must be logged in"))
+        return me
+    user = model.User.get(ref)
+    if user is None or user.state == "deleted":
+        raise toolkit.ObjectNotFound(toolkit._("User not found"))
+    return user
+
+
+def _community(ref: str | None) -> str | None:
+    """A community's group id from its id or name (None: no filter)."""
+    if not ref:
+        return None
+    group = model.Group.get(ref)
+    if group is None:
+        raise toolkit.ObjectNotFound(toolkit._("Community not found"))
+    return group.id
+
+
+@reads(schema.points_list_schema)
+def crowdsource_points_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A reader's points, newest first, each row saying why: what they
+    earned and what was taken back (a negative row naming the same reason
+    and item). Rows about datasets the caller may not see are left out
+    (``crowdsource_points_summary`` adds them up).
+
+    :param user_id: the reader (id or name; optional: the caller)
+    :type user_id: string
+    :param reason: only this reason (``claim_accepted``, ``answer_accepted``,
+        ``answer_verified``, ``post_upvoted``, ``tag_promoted``,
+        ``request_fulfilled``, ``feedback_resolved`` or ``grant``) (optional)
+    :type reason: string
+    :param community_id: only points earned in this community (optional)
+    :type community_id: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count", "results": [{"id", "points", "reason", "item_type",
+        "item_id", "package_id", "community_id", "note", "created"}]}``
+    :rtype: dictionary
+    """
+    user = _reader(context, data_dict)
+    toolkit.check_access("crowdsource_points_list", context, {"user_id": user.id})
+    limit, offset = page_bounds(data_dict)
+    p = points.c
+    where = [p.user_id == user.id, core.seen_rows(context)]
+    if data_dict.get("reason"):
+        where.append(p.reason == data_dict["reason"])
+    community_id = _community(data_dict.get("community_id"))
+    if community_id:
+        where.append(p.community_id == community_id)
+    count = model.Session.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+    rows = model.Session.execute(sa.select(points).where(*where)
+                                 .order_by(p.created.desc(), p.id).limit(limit)
+                                 .offset(offset)).all()
+    return listed(count, [core.row_dict(r) for r in rows])
+
+
+@reads(schema.user_schema)
+def crowdsource_points_summary(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A reader's points in total, per reason and per community, of the rows
+    the caller may see.
+
+    :param user_id: the reader (id or name; optional: the caller)
+    :type user_id: string
+
+    :returns: ``{"user", "display_name", "total", "by_reason": {reason:
+        points}, "by_community": {community id: points}}``
+    :rtype: dictionary
+    """
+    user = _reader(context, data_dict)
+    toolkit.check_access("crowdsource_points_summary", context, {"user_id": user.id})
+    p = points.c
+    where = [p.user_id == user.id, core.seen_rows(context)]
+    by_reason = dict(model.Session.execute(
+        sa.select(p.reason, sa.func.sum(p.points)).where(*where).group_by(p.reason)).all())
+    by_community = dict(model.Session.execute(
+        sa.select(p.community_id, sa.func.sum(p.points))
+        .where(*where, p.community_id.isnot(None)).group_by(p.community_id)).all())
+    return {"user": user.name, "display_name": user.display_name,
+            "total": sum(by_reason.values()), "by_reason": by_reason,
+            "by_community": by_community}
+
+
+@reads(schema.leaderboard_schema)
+def crowdsource_leaderboard(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Readers by their points, most first: all time, the last 30 days or
+    this year; site-wide or in one community; for every reason or one.
+    Only points earned outside datasets or on public datasets count, the
+    same for every viewer; readers who opted out are never listed.
+
+    :param period: ``all`` (default), ``30d`` or ``year``
+    :type period: string
+    :param community_id: one community (optional)
+    :type community_id: string
+    :param reason: one reason, as for ``crowdsource_points_list`` (optional)
+    :type reason: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count", "results": [{"rank", "user", "display_name",
+        "points"}]}`` (readers with the same points share a rank)
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_leaderboard", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    p, u = points.c, model.User
+    where = [core.public_rows(), p.user_id.notin_(core.opted_out("leaderboards")),
+             p.user_id.in_(sa.select(u.id).where(u.state == "active"))]
+    start = core.since(data_dict.get("period", "all"))
+    if start is not None:
+        where.append(p.created >= start)
+    if data_dict.get("reason"):
+        where.append(p.reason == data_dict["reason"])
+    community_id = _community(data_dict.get("community_id"))
+    if community_id:
+        where.append(p.community_id == community_id)
+    total = sa.func.sum(p.points)
+    ranked = (sa.select(p.user_id, total.label("points"),
+                        sa.func.rank().over(order_by=total.desc()).label("rank"))
+              .where(*where).group_by(p.user_id).having(total > 0).subquery())
+    count = model.Session.execute(sa.select(sa.func.count()).select_from(ranked)).scalar_one()
+    rows = model.Session.execute(
+        sa.select(ranked).order_by(ranked.c.rank, ranked.c.user_id)
+        .limit(limit).offset(offset)).all()
+    names = people({r.user_id for r in rows})
+    return listed(count, [{"rank": r.rank, "user": names.get(r.user_id, {}).get("name"),
+                           "display_name": names.get(r.user_id, {}).get("display_name"),
+                           "points": r.points} for r in rows])
+
+
+@reads(schema.user_schema)
+def crowdsource_recognition_settings_show(context: Context, data_dict: DataDict
+                                          ) -> dict[str, Any]:
+    """A reader's recognition settings (their own; sysadmins anyone's).
+
+    :param user_id: the reader (id or name; optional: the caller)
+    :type user_id: string
+
+    :returns: ``{"user", "leaderboards" (listed on leaderboards),
+        "public_profile" (others see their points)}``
+    :rtype: dictionary
+    """
+    user = _reader(context, data_dict)
+    toolkit.check_access("crowdsource_recognition_settings_show", context,
+                         {"user_id": user.id})
+    return {"user": user.name, **core.settings_of(user.id)}
+
+
+@writes(schema.settings_update_schema)
+def crowdsource_recognition_settings_update(context: Context, data_dict: DataDict
+                                            ) -> dict[str, Any]:
+    """Opt out of (or back into) leaderboards and the public view of one's
+    points. Opted-out readers keep their points.
+
+    :param user_id: the reader (id or name; optional: the caller;
+        sysadmins may name anyone)
+    :type user_id: string
+    :param leaderboards: listed on leaderboards (optional)
+    :type leaderboards: bool
+    :param public_profile: others see their points (optional)
+    :type public_profile: bool
+
+    :returns: the settings, as ``crowdsource_recognition_settings_show`` gives them
+    :rtype: dictionary
+    """
+    user = _reader(context, data_dict)
+    toolkit.check_access("crowdsource_recognition_settings_update", context,
+                         {"user_id": user.id})
+    values = {**core.settings_of(user.id),
+              **{k: data_dict[k] for k in ("leaderboards", "public_profile") if k in data_dict}}
+    model.Session.execute(insert(settings).values(user_id=user.id, **values).on_conflict_do_update(
+        index_elements=[settings.c.user_id], set_={**values, "modified": sa.func.now()}))
+    return {"user": user.name, **values}
+
+
+@writes(schema.grant_schema)
+def crowdsource_points_grant(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Give a reader points by hand, or take some (negative ``points``),
+    with the reason in ``note``; written in the moderation audit log.
+
+    :param user_id: the reader (id or name)
+    :type user_id: string
+    :param points: how many, -1000 to 1000, not 0
+    :type points: int
+    :param note: why, for the reader and the audit log
+    :type note: string
+
+    :returns: the ledger row: ``{"id", "points", "reason" ("grant"),
+        "item_type", "item_id", "package_id", "community_id", "note", "created"}``
+    :rtype: dictionary
+    """
+    user = _reader(context, data_dict)
+    toolkit.check_access("crowdsource_points_grant", context, {"user_id": user.id})
+    me = current_user_id(context)
+    row = core.grant(user.id, data_dict["points"], me, data_dict["note"])
+    moderation.record(core.LOG_GRANT, row["id"], "grant" if data_dict["points"] > 0
+                      else "take", me, data_dict["note"])
+    shown = model.Session.execute(sa.select(points).where(points.c.id == row["id"])).one()
+    return core.row_dict(shown)
+
+
+@reads(schema.recent_schema)
+def crowdsource_points_recent(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What readers were recognised for lately, site-wide or in one
+    community, newest first: points earned (not taken back, not given by
+    hand) outside datasets or on public datasets, by readers whose points
+    are public.
+
+    :param community_id: one community (optional)
+    :type community_id: string
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count", "results": [{"user", "display_name", "points",
+        "reason", "item_type", "item_id", "package_id", "package_name",
+        "package_title", "community_id", "created"}]}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_points_recent", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    p, u, pkg = points.c, model.User, model.Package
+    where = [core.public_rows(), p.points > 0, p.reason != core.GRANT,
+             p.user_id.notin_(core.opted_out("public_profile")),
+             p.user_id.in_(sa.select(u.id).where(u.state == "active"))]
+    community_id = _community(data_dict.get("community_id"))
+    if community_id:
+        where.append(p.community_id == community_id)
+    count = model.Session.execute(sa.select(sa.func.count()).select_from(points)
+                                  .where(*where)).scalar_one()
+    rows = model.Session.execute(
+        sa.select(points, pkg.name.label("package_name"), pkg.title.label("package_title"))
+        .outerjoin(pkg, pkg.id == p.package_id).where(*where)
+        .order_by(p.created.desc(), p.id).limit(limit).offset(offset)).all()
+    names = people({r.user_id for r in rows})
+    return listed(count, [{
+        **{k: v for k, v in core.row_dict(r).items() if k not in ("id", "note")},
+        "user": names.get(r.user_id, {}).get("name"),
+        "display_name": names.get(r.user_id, {}).get("display_name"),
+        "package_name": r.package_name, "package_title": r.package_title,
+    } for r in rows])
+
+
+def get_actions() -> dict[str, Any]:
+    return {
+        "crowdsource_points_list": crowdsource_points_list,
+        "crowdsource_points_summary": crowdsource_points_summary,
+        "crowdsource_leaderboard": crowdsource_leaderboard,
+        "crowdsource_recognition_settings_show": crowdsource_recognition_settings_show,
+        "crowdsource_recognition_settings_update": crowdsource_recognition_settings_update,
+        "crowdsource_points_grant": crowdsource_points_grant,
+        "crowdsource_points_recent": crowdsource_points_recent,
+    }

@@ -1,0 +1,48 @@
+"""The points ledger and each reader's recognition settings.
+
+The ledger is append-only: a row is never changed or deleted. Points taken
+back (an answer no longer accepted, a vote withdrawn, a hidden post, a
+purged dataset) are a new row with the opposite points, naming the same
+reason and item, so a reader's total is the sum of rows that each say why.
+Rows name the dataset and community they are about (no foreign keys to
+CKAN's tables, as DESIGN section 4 asks), so what a viewer may not see is
+left out when the rows are read.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from ckan.plugins import toolkit
+
+points = sa.Table(
+    "crowdsource_points",
+    toolkit.BaseModel.metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("user_id", sa.UnicodeText, nullable=False),  # who earns (or loses) them
+    sa.Column("points", sa.Integer, nullable=False),
+    sa.Column("reason", sa.UnicodeText, nullable=False),  # a code: core.REASONS, or "grant"
+    sa.Column("item_type", sa.UnicodeText),  # post, claim, tag, feedback
+    sa.Column("item_id", sa.UnicodeText),
+    # who caused it: the voter, the reviewer, the staff member who granted
+    sa.Column("actor_id", sa.UnicodeText),
+    sa.Column("package_id", sa.UnicodeText),
+    sa.Column("community_id", sa.UnicodeText),
+    sa.Column("note", sa.UnicodeText),  # a grant's reason, in the staff's words
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Index("crowdsource_points_user_idx", "user_id", "created"),
+    sa.Index("crowdsource_points_item_idx", "item_id", "reason", "user_id"),
+    sa.Index("crowdsource_points_created_idx", "created"),
+    sa.Index("crowdsource_points_package_idx", "package_id"),
+    sa.Index("crowdsource_points_community_idx", "community_id", "created"),
+    extend_existing=True,
+)
+
+settings = sa.Table(
+    "crowdsource_recognition_settings",
+    toolkit.BaseModel.metadata,
+    sa.Column("user_id", sa.UnicodeText, primary_key=True),
+    sa.Column("leaderboards", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("public_profile", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("modified", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    extend_existing=True,
+)
