@@ -7,6 +7,7 @@ sent it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ckan.plugins import toolkit
@@ -35,20 +36,20 @@ def claim_accepted(sender: str, **kw: Any) -> None:
                community_id=task.get("community_id"), amount=reward)
 
 
-def answer_accepted(sender: str, **kw: Any) -> None:
-    if kw.get("accepted", True):
-        core.award(kw.get("author_id"), "answer_accepted", "post", sender,
-                   actor_id=kw.get("user_id"), package_id=kw.get("package_id"))
-    else:
-        core.take_back(kw.get("author_id"), "answer_accepted", sender)
+def _answer(reason: str, flag: str) -> Callable[..., None]:
+    """An answer accepted (``flag`` "accepted") or verified ("verified")
+    earns its author the reason's points; undone, takes them back."""
+    def receive(sender: str, **kw: Any) -> None:
+        if kw.get(flag, True):
+            core.award(kw.get("author_id"), reason, "post", sender,
+                       actor_id=kw.get("user_id"), package_id=kw.get("package_id"))
+        else:
+            core.take_back(kw.get("author_id"), reason, sender)
+    return receive
 
 
-def answer_verified(sender: str, **kw: Any) -> None:
-    if kw.get("verified", True):
-        core.award(kw.get("author_id"), "answer_verified", "post", sender,
-                   actor_id=kw.get("user_id"), package_id=kw.get("package_id"))
-    else:
-        core.take_back(kw.get("author_id"), "answer_verified", sender)
+answer_accepted = _answer("answer_accepted", "accepted")
+answer_verified = _answer("answer_verified", "verified")
 
 
 def post_voted(sender: str, **kw: Any) -> None:
