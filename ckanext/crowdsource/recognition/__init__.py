@@ -2,7 +2,7 @@
 their totals, leaderboards and opt-outs."""
 from __future__ import annotations
 
-from ckanext.crowdsource.common.manifest import HomeBlock, Manifest
+from ckanext.crowdsource.common.manifest import HomeBlock, Manifest, NavLink
 
 
 def manifest() -> Manifest:
@@ -10,7 +10,7 @@ def manifest() -> Manifest:
 
     from ckanext.crowdsource.common.views import first_of
 
-    from . import actions, auth, core, receivers
+    from . import actions, auth, core, receivers, views
 
     return Manifest(
         name="recognition",
@@ -19,8 +19,12 @@ def manifest() -> Manifest:
         receivers=receivers.RECEIVERS,
         purge_hooks=[receivers.dataset_purged],
         helpers={"crowdsource_points_reason": core.reason_label},
+        blueprints=[views.bp],
+        nav=[NavLink("crowdsource_recognition.leaderboard", lambda: toolkit._("Leaderboard"),
+                     lambda: toolkit._("Readers the library thanks with points for their "
+                                       "accepted work"), order=70)],
         home_blocks=[HomeBlock(
             "contributions", lambda: toolkit._("Recent contributions"),
             "crowdsource/home/snippets/contributions.html",
-            lambda: first_of("crowdsource_points_recent"), "crowdsource_home.hub")],
+            lambda: first_of("crowdsource_points_recent"), "crowdsource_recognition.leaderboard")],
     )

@@ -63,8 +63,9 @@ def crowd_library() -> dict[str, Any]:
             result={"text": "1850 年的城市地图"})
     lib["question"] = as_user(lib["reader2"], "crowdsource_question_create", package_id=ds,
                               title="这些地图是谁画的？", body="比例尺是多少？")
-    as_user(lib["reader1"], "crowdsource_post_create", thread_id=lib["question"]["id"],
-            body="可能是 **测绘局**")
+    answer = as_user(lib["reader1"], "crowdsource_post_create", thread_id=lib["question"]["id"],
+                     body="可能是 **测绘局**")
+    as_user(lib["reader2"], "crowdsource_answer_accept", id=answer["id"])  # points for reader1
     post = as_user(lib["reader2"], "crowdsource_post_create", package_id=ds, body="很有用的地图")
     lib["reply"] = as_user(lib["reader1"], "crowdsource_post_create", parent_id=post["id"],
                            body="同意")
@@ -86,7 +87,8 @@ def reader_pages(lib: dict[str, Any]) -> list[str]:
             "/crowdsource/requests", "/crowdsource/tags", "/crowdsource/feedback?mine=1",
             f"/crowdsource/feedback/{lib['feedback']['id']}", f"/dataset/{ds}",
             f"/dataset/{ds}/discussion", f"/dataset/{ds}/questions", f"/dataset/{ds}/tasks",
-            f"/dataset/{ds}/resource/{res}"]
+            f"/dataset/{ds}/resource/{res}", "/crowdsource/leaderboard",
+            f"/user/{lib['reader1']['name']}/contributions"]
 
 
 def staff_pages(lib: dict[str, Any]) -> list[str]:

@@ -430,10 +430,11 @@ ACTIONS: dict[str, Spec] = {
         LEADERBOARD, "list", datasets=SITE,
         note="an answer accepted on the public dataset: public datasets only, for everyone"),
     "crowdsource_recognition_settings_show": Spec(
-        SETTINGS, "read", datasets=SITE, variants={"": _V(), "own": _staff_own()},
-        note="the author's settings; 'own': staff's own"),
+        SETTINGS, "read", datasets=SITE, variants={"": _V(), "own": _V(roles=LOGGED_IN, own=True)},
+        note="the author's settings; 'own': the caller's own, whoever they are"),
     "crowdsource_recognition_settings_update": Spec(
-        SETTINGS, "write", datasets=SITE, variants={"": _V(), "own": _staff_own()},
+        SETTINGS, "write", datasets=SITE,
+        variants={"": _V(), "own": _V(roles=LOGGED_IN, own=True)},
         note="as crowdsource_recognition_settings_show"),
     "crowdsource_points_grant": Spec(GRANT, "write", datasets=SITE, roles=NOT_AUTHOR,
                                      library_wide=True,
@@ -535,6 +536,7 @@ class PageSpec:
     shows: tuple[str, ...] | None = None  # None: whoever gets the page
     refused_status: int = 404
     args: Mapping[str, str] = field(default_factory=dict)
+    public_only: bool = False  # it shows what is about public datasets alone, to everyone
 
     def status(self, role: str, dataset: str) -> int:
         if self.allowed is not None and role not in self.allowed:
@@ -546,6 +548,8 @@ class PageSpec:
     def finds(self, role: str, dataset: str) -> bool:
         """Whether the caller finds the item of the cell on the page."""
         who = self.shows if self.shows is not None else self.allowed
+        if self.public_only and dataset != "public":
+            return False
         return (self.status(role, dataset) == 200 and sees_dataset(role, dataset)
                 and (who is None or role in who))
 
@@ -575,6 +579,11 @@ PAGES: dict[str, PageSpec] = {
                                                refused_status=403),
     # "Take part": its blocks list open questions, open tasks and requests
     "crowdsource_home.hub": PageSpec(SEE),
+    # a reader with points for an answer accepted on the dataset: the
+    # leaderboard counts public datasets alone, the reader's page shows the
+    # points of the datasets the viewer sees (the URL names the reader)
+    "crowdsource_recognition.leaderboard": PageSpec(LEADERBOARD, public_only=True),
+    "crowdsource_recognition.contributions": PageSpec(POINTS),
 }
 
 # who gets the pages: every role but the organization's admin (staff like its
@@ -623,6 +632,9 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
         "apply": ("crowdsource_claim_apply", "", "published"),
         "cancel": ("crowdsource_task_cancel", "", "published"),
         "work": ("crowdsource_claim_submit", "", "published")},
+    # one's own settings, whoever posts them
+    "crowdsource_recognition.settings": {
+        "": ("crowdsource_recognition_settings_update", "own", "-")},
 }
 # who posts the forms, on the private dataset: an outsider, an insider who is
 # not staff, staff
@@ -632,6 +644,8 @@ FORM_ROLES = ("reader", "member", "editor")
 def form_cell(endpoint: str, verb: str, role: str, dataset: str = "private") -> Cell:
     """The action's cell a form post stands for."""
     action, variant, state = FORMS[endpoint][verb]
+    if dataset not in ACTIONS[action].datasets:  # an action about no dataset
+        dataset = ACTIONS[action].datasets[0]
     for c in cells(action):
         if (c.role, c.dataset, c.variant, c.state) == (role, dataset, variant, state):
             return c

@@ -686,6 +686,9 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
         if page.rule.startswith("/dataset/"):
             ids[page.endpoint] = ds["name"]
             continue
+        if page.rule.startswith("/user/"):  # a reader's page: a reader who has points
+            ids[page.endpoint] = lib["reader2"]["name"]
+            continue
         segment = page.rule.split("/<id>")[0].rsplit("/", 1)[-1].rstrip("s")
         # first the rows of the table the path names, or that name it (a
         # thread of kind "question" for /questions/<id>)

@@ -1094,6 +1094,16 @@ def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
     if page in ("board", "task_page", "dataset_tasks"):
         made = task(w, dataset)
         return {"task_page": made["id"], "dataset_tasks": name}.get(page, ""), made["secret"]
+    if page in ("leaderboard", "contributions"):
+        author = w.author(dataset)
+        asked = question(w, dataset, by=w.witness(dataset))
+        answer = make(author, "crowdsource_post_create", thread_id=asked["id"], body="Sheet 4")
+        make(w.witness(dataset), "crowdsource_answer_accept", id=answer["id"])
+        make(author, "crowdsource_recognition_settings_update", leaderboards=True,
+             public_profile=True)
+        if page == "leaderboard":  # the author's link (member_author earns on private only)
+            return "", f"/user/{author['name']}/contributions"
+        return author["name"], f"/dataset/{w.datasets[dataset]['id']}"
     if page == "review_queue":
         made = claim(w, dataset, "submitted")
         _backdated(claim_table, made["id"], "submitted_at")

@@ -161,6 +161,7 @@ FIELDS = {f.code: f for f in (
     Field("dt", "dataset title", "staff", PLAIN),
     Field("rs", "resource name", "staff", PLAIN),
     Field("og", "organization title", "staff", PLAIN),
+    Field("gn", "why staff gave a reader points", "staff", PLAIN),
 )}
 MARKER = re.compile(r"XS([a-z]{2})(\d{2})")
 
@@ -459,8 +460,14 @@ def seed(plan: Plan) -> dict[str, Any]:
     act(staff, "crowdsource_claim_apply", id=claim["id"], **{"as": "field"})
     for d in titled:  # the board names each task's dataset
         task("other", "Check the title", package_id=d["id"])
+    # points by hand, each with a payload as its reason; the writers, with
+    # payloads as display names, on the leaderboard
+    notes = plan.groups("gn", REASON_MAX)
+    for writer, note in zip(writers, notes, strict=False):
+        act(staff, "crowdsource_points_grant", user_id=writer["id"], points=5, note=note)
     act.commit()
-    w.update(tasks=tasks, more_tasks=[other, review, released, tagging, *cancelled, applied])
+    w.update(tasks=tasks, more_tasks=[other, review, released, tagging, *cancelled, applied],
+             points_to=writers[:len(notes)])
     model.Session.remove()
     return w
 
@@ -678,6 +685,9 @@ def pages(w: dict[str, Any]) -> list[Page]:
         *[(f"/crowdsource/questions/{q['id']}", "question") for q in w["questions"]],
         *[(f"/crowdsource/tasks/{t['id']}", "task") for t in w["tasks"] + w["more_tasks"]],
         *[(f"/crowdsource/feedback/{f['id']}", "feedback") for f in w["feedback"]],
+        ("/crowdsource/leaderboard", "leaderboard: display names"),
+        *[(f"/user/{u['name']}/contributions", "a reader's points and why")
+          for u in w["points_to"]],
     ]
     staff = [
         ("/crowdsource/moderation", "moderation queue"),
