@@ -501,6 +501,9 @@ class PageSpec:
     shows: tuple[str, ...] | None = None  # None: whoever gets the page
     refused_status: int = 404
     args: Mapping[str, str] = field(default_factory=dict)
+    # the cell's item belongs to no dataset (a community in the list of
+    # communities): whoever gets the page finds it
+    dataset_free: bool = False
 
     def status(self, role: str, dataset: str) -> int:
         if self.allowed is not None and role not in self.allowed:
@@ -512,7 +515,8 @@ class PageSpec:
     def finds(self, role: str, dataset: str) -> bool:
         """Whether the caller finds the item of the cell on the page."""
         who = self.shows if self.shows is not None else self.allowed
-        return (self.status(role, dataset) == 200 and sees_dataset(role, dataset)
+        return (self.status(role, dataset) == 200
+                and (self.dataset_free or sees_dataset(role, dataset))
                 and (who is None or role in who))
 
 
@@ -541,6 +545,11 @@ PAGES: dict[str, PageSpec] = {
                                                refused_status=403),
     # "Take part": its blocks list open questions, open tasks and requests
     "crowdsource_home.hub": PageSpec(SEE),
+    # the list of communities: a community found by its name (its proposals
+    # waiting are the list action's cells); a community's page: its open
+    # tasks and its group's datasets, the private one only to those who see it
+    "crowdsource_community.index": PageSpec(SEE_COMMUNITY, dataset_free=True),
+    "crowdsource_community.read": PageSpec(SEE_COMMUNITY),
 }
 
 # who gets the pages: every role but the organization's admin (staff like its
@@ -589,6 +598,13 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
         "apply": ("crowdsource_claim_apply", "", "published"),
         "cancel": ("crowdsource_task_cancel", "", "published"),
         "work": ("crowdsource_claim_submit", "", "published")},
+    "crowdsource_community.act": {
+        "propose": ("crowdsource_community_propose", "", "published"),
+        "review": ("crowdsource_community_review", "", "pending"),
+        "join": ("crowdsource_community_join", "", "published"),
+        "leave": ("crowdsource_community_leave", "", "published"),
+        "admit": ("crowdsource_community_member_request_review", "", "published"),
+        "role": ("crowdsource_community_member_set_role", "", "published")},
 }
 # who posts the forms, on the private dataset: an outsider, an insider who is
 # not staff, staff
@@ -596,8 +612,11 @@ FORM_ROLES = ("reader", "member", "editor")
 
 
 def form_cell(endpoint: str, verb: str, role: str, dataset: str = "private") -> Cell:
-    """The action's cell a form post stands for."""
+    """The action's cell a form post stands for (about a community, for a
+    community's forms: they name no dataset)."""
     action, variant, state = FORMS[endpoint][verb]
+    if dataset not in ACTIONS[action].datasets:
+        dataset = ACTIONS[action].datasets[0]
     for c in cells(action):
         if (c.role, c.dataset, c.variant, c.state) == (role, dataset, variant, state):
             return c
