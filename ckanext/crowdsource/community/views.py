@@ -209,8 +209,14 @@ def _said(verb: str, done: dict[str, Any]) -> str:
     if verb == "join":
         return (toolkit._("Your request to join was sent") if done.get("state") == "pending"
                 else toolkit._("You joined the community"))
-    return {"review": toolkit._("Proposal reviewed"), "leave": toolkit._("You left the community"),
-            "admit": toolkit._("Request decided"), "role": toolkit._("Role changed")}[verb]
+    if verb == "review":
+        return (toolkit._("Proposal approved: the community is open")
+                if done.get("status") == "active" else toolkit._("Proposal declined"))
+    if verb == "admit":
+        return (toolkit._("The reader is a member now") if done.get("state") == "active"
+                else toolkit._("Request declined"))
+    return {"leave": toolkit._("You left the community"),
+            "role": toolkit._("Role changed")}[verb]
 
 
 bp.add_url_rule("/crowdsource/communities", view_func=index, methods=["GET"])
