@@ -77,6 +77,18 @@ def crowd_library() -> dict[str, Any]:
                               body="第 12 页缺失", rating=3, package_id=ds)
     lib["request"] = as_user(lib["reader2"], "crowdsource_feedback_create", kind="request",
                              title="1900 年的地图", body="请扫描", package_id=ds)
+    # a community on request, owned by reader1, with the dataset, a task
+    # meant for it and reader2 asking to join; reader2's proposal waiting
+    lib["community"] = as_user(lib["staff1"], "crowdsource_community_create",
+                               name="local-history", title="地方史", description="本市的**历史**。",
+                               join_policy="request", owner="reader1")
+    helpers.call_action("member_create", id=lib["community"]["id"], object=ds,
+                        object_type="package", capacity="public")
+    as_user(lib["staff1"], "crowdsource_task_create", package_id=ds, kind="tag",
+            title="为地图加标签", capacity=2, community_id=lib["community"]["id"])
+    as_user(lib["reader2"], "crowdsource_community_join", id=lib["community"]["id"])
+    lib["proposal"] = as_user(lib["reader2"], "crowdsource_community_propose",
+                              name="rare-books", title="古籍", description="本市收藏的古籍。")
     return lib
 
 
@@ -87,7 +99,8 @@ def reader_pages(lib: dict[str, Any]) -> list[str]:
             "/crowdsource/requests", "/crowdsource/tags", "/crowdsource/feedback?mine=1",
             f"/crowdsource/feedback/{lib['feedback']['id']}", f"/dataset/{ds}",
             f"/dataset/{ds}/discussion", f"/dataset/{ds}/questions", f"/dataset/{ds}/tasks",
-            f"/dataset/{ds}/resource/{res}", "/crowdsource/leaderboard",
+            f"/dataset/{ds}/resource/{res}", "/crowdsource/communities",
+            f"/crowdsource/community/{lib['community']['name']}", "/crowdsource/leaderboard",
             f"/user/{lib['reader1']['name']}/contributions"]
 
 
@@ -95,4 +108,6 @@ def staff_pages(lib: dict[str, Any]) -> list[str]:
     return ["/crowdsource/review", "/crowdsource/moderation", "/crowdsource/feedback",
             f"/crowdsource/tasks/{lib['task']['id']}", f"/dataset/{lib['ds']['name']}",
             f"/crowdsource/feedback/{lib['request']['id']}",
-            f"/crowdsource/posts/{lib['reply']['id']}/history"]
+            f"/crowdsource/posts/{lib['reply']['id']}/history", "/crowdsource/communities",
+            f"/crowdsource/community/{lib['community']['name']}",
+            f"/crowdsource/community/{lib['proposal']['name']}"]

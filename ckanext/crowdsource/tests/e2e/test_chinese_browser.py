@@ -36,11 +36,13 @@ return out.join('\\n');
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*[A-Za-z0-9]")
 # Names and abbreviations that stay as they are in Chinese (English is the
 # language selector's own name for English, licences keep their short
-# names), and this library's data: its people's user names, its file and
-# the sample address.
+# names), and this library's data: its people's user names, its file, the
+# sample address, and its community's group name (CKAN's group list gives
+# a group's image the group's name as its alt text).
 KEPT = {"CKAN", "API", "CSV", "JSON", "URL", "RSS", "Markdown", "Excel", "UTC", "English",
         "Facebook", "GNU", "CC", "BY", "BY-SA", "CC0", "ODbL", "PDDL", "OGL",
-        "reader1", "reader2", "staff1", "city-library", "old-maps", "csv"}
+        "reader1", "reader2", "staff1", "city-library", "old-maps", "csv",
+        "local-history"}
 
 
 # Addresses are data too: e-mail and web addresses, host names, paths, ids.

@@ -31,6 +31,8 @@ def library(clean_db):
     lib["post"] = as_user(lib["reader2"], "crowdsource_post_create", package_id=ds,
                           body="Cheap maps at example.com")
     as_user(lib["reader2"], "crowdsource_tag_add", package_id=ds, tag="spam")
+    lib["community"] = as_user(lib["staff1"], "crowdsource_community_create",
+                               name="local-history", title="Local history")
     return lib
 
 
@@ -74,6 +76,7 @@ def test_a_reader_reaches_every_reader_page_by_clicking(library, served_ckan, br
                        ("Requests", "/crowdsource/requests"),
                        ("Reader tags", "/crowdsource/tags"),
                        ("My feedback", "/crowdsource/feedback"),
+                       ("Communities", "/crowdsource/communities"),
                        ("All the ways to take part", "/crowdsource")):
         click_menu_link(browser, wait, "cs-nav-take-part", text)
         wait.until(lambda b, p=path: b.current_url.split("?")[0] == base + p)
@@ -86,6 +89,13 @@ def test_a_reader_reaches_every_reader_page_by_clicking(library, served_ckan, br
     click_menu_link(browser, wait, "cs-nav-take-part", "Questions")
     click_text(browser, "Who drew them?")
     wait.until(ec.url_contains(f"/crowdsource/questions/{library['question']['id']}"))
+    # from the list of communities to a community, and joining it there
+    click_menu_link(browser, wait, "cs-nav-take-part", "Communities")
+    click_text(browser, "Local history")
+    wait.until(ec.url_contains("/crowdsource/community/local-history"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".cs-join-button"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".cs-join[data-state=active]")))
+    assert as_user(library["reader1"], "crowdsource_community_list", mine=True)["count"] == 1
     # the home page's blocks lead there too
     browser.get(base + "/")
     block = browser.find_element(By.CSS_SELECTOR, ".cs-home-requests")

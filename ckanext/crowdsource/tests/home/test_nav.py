@@ -10,8 +10,11 @@ from bs4 import BeautifulSoup
 from ckanext.crowdsource.tests.helpers import as_user, log_in
 
 READER_PAGES = {"/crowdsource/tasks", "/crowdsource/questions", "/crowdsource/requests",
-                "/crowdsource/tags"}
-STAFF_PAGES = {"/crowdsource/review", "/crowdsource/moderation", "/crowdsource/feedback"}
+                "/crowdsource/tags", "/crowdsource/communities"}
+# the proposals waiting are on the list of communities, for the staff of any organization
+PROPOSALS = "/crowdsource/communities#cs-proposals"
+STAFF_PAGES = {"/crowdsource/review", "/crowdsource/moderation", "/crowdsource/feedback",
+               PROPOSALS}
 
 
 def soup(body: str) -> BeautifulSoup:
@@ -57,6 +60,8 @@ def _work(lib: dict[str, Any]) -> dict[str, Any]:
     out["request"] = as_user(lib["reader"], "crowdsource_feedback_create", kind="request",
                              title="Maps of 1900", body="Please scan them",
                              package_id=lib["ds"]["id"])
+    out["proposal"] = as_user(lib["reader2"], "crowdsource_community_propose",
+                              name="rare-books", title="古籍 Rare books")
     return out
 
 
@@ -91,29 +96,31 @@ def test_staff_menu_counts_what_waits_in_their_organization(app, lib):
     # public and private datasets are both the editor's: a claim, a flag and
     # a request each (the request only on the public one)
     assert waiting(page) == {"/crowdsource/review": 2, "/crowdsource/moderation": 2,
-                             "/crowdsource/feedback": 1}
+                             "/crowdsource/feedback": 1, PROPOSALS: 1}
     total = page.select_one("header #cs-nav-staff .cs-waiting")
-    assert total.contents[0].strip() == "5"
+    assert total.contents[0].strip() == "6"
     for url in STAFF_PAGES:
         assert app.get(url).status_code == 200, url
     hub = soup(app.get("/crowdsource").body)
     assert [" ".join(b.text.split()) for b in hub.select(".cs-hub-staff .cs-waiting")] == [
-        "2 waiting", "2 waiting", "1 waiting"]
+        "2 waiting", "2 waiting", "1 waiting", "1 waiting"]
 
 
 def test_staff_of_another_organization_count_nothing_of_this_one(app, lib):
     _work(lib)
     log_in(app, lib["other_editor"])
     page = soup(app.get("/dataset").body)
-    assert waiting(page) == {url: 0 for url in STAFF_PAGES}
-    assert page.select_one("header #cs-nav-staff .cs-waiting") is None
+    # only the proposal: communities are the whole library's
+    assert waiting(page) == {**{url: 0 for url in STAFF_PAGES}, PROPOSALS: 1}
+    assert page.select_one("header #cs-nav-staff .cs-waiting").contents[0].strip() == "1"
 
 
 def test_sysadmins_count_everything(app, lib):
     _work(lib)
     log_in(app, lib["sysadmin"])
     assert waiting(soup(app.get("/dataset").body)) == {
-        "/crowdsource/review": 2, "/crowdsource/moderation": 2, "/crowdsource/feedback": 1}
+        "/crowdsource/review": 2, "/crowdsource/moderation": 2, "/crowdsource/feedback": 1,
+        PROPOSALS: 1}
 
 
 def test_home_blocks_show_public_work_only(app, lib):

@@ -59,6 +59,8 @@ def test_a_readers_contributions_as_others_see_them(app, earned):
     assert "Catalogued the maps" in page.text
     assert lib["private"]["name"] not in str(page)
     assert page.select_one("form.cs-recognition-settings") is None
+    profile = soup(app.get(f"/user/{lib['member']['name']}").body)
+    assert profile.select_one(f".nav a[href='{url}']") is not None  # the tab
     log_in(app, lib["editor"])  # staff of the organization see the private answer too
     page = soup(app.get(url).body)
     assert page.select_one(".cs-points-total").text.strip() == "19 points"

@@ -537,6 +537,9 @@ class PageSpec:
     refused_status: int = 404
     args: Mapping[str, str] = field(default_factory=dict)
     public_only: bool = False  # it shows what is about public datasets alone, to everyone
+    # the cell's item belongs to no dataset (a community in the list of
+    # communities): whoever gets the page finds it
+    dataset_free: bool = False
 
     def status(self, role: str, dataset: str) -> int:
         if self.allowed is not None and role not in self.allowed:
@@ -550,7 +553,8 @@ class PageSpec:
         who = self.shows if self.shows is not None else self.allowed
         if self.public_only and dataset != "public":
             return False
-        return (self.status(role, dataset) == 200 and sees_dataset(role, dataset)
+        return (self.status(role, dataset) == 200
+                and (self.dataset_free or sees_dataset(role, dataset))
                 and (who is None or role in who))
 
 
@@ -579,6 +583,11 @@ PAGES: dict[str, PageSpec] = {
                                                refused_status=403),
     # "Take part": its blocks list open questions, open tasks and requests
     "crowdsource_home.hub": PageSpec(SEE),
+    # the list of communities: a community found by its name (its proposals
+    # waiting are the list action's cells); a community's page: its open
+    # tasks and its group's datasets, the private one only to those who see it
+    "crowdsource_community.index": PageSpec(SEE_COMMUNITY, dataset_free=True),
+    "crowdsource_community.read": PageSpec(SEE_COMMUNITY),
     # a reader with points for an answer accepted on the dataset: the
     # leaderboard counts public datasets alone, the reader's page shows the
     # points of the datasets the viewer sees (the URL names the reader)
@@ -632,6 +641,13 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
         "apply": ("crowdsource_claim_apply", "", "published"),
         "cancel": ("crowdsource_task_cancel", "", "published"),
         "work": ("crowdsource_claim_submit", "", "published")},
+    "crowdsource_community.act": {
+        "propose": ("crowdsource_community_propose", "", "published"),
+        "review": ("crowdsource_community_review", "", "pending"),
+        "join": ("crowdsource_community_join", "", "published"),
+        "leave": ("crowdsource_community_leave", "", "published"),
+        "admit": ("crowdsource_community_member_request_review", "", "published"),
+        "role": ("crowdsource_community_member_set_role", "", "published")},
     # one's own settings, whoever posts them
     "crowdsource_recognition.settings": {
         "": ("crowdsource_recognition_settings_update", "own", "-")},
@@ -642,7 +658,8 @@ FORM_ROLES = ("reader", "member", "editor")
 
 
 def form_cell(endpoint: str, verb: str, role: str, dataset: str = "private") -> Cell:
-    """The action's cell a form post stands for."""
+    """The action's cell a form post stands for (about a community, for a
+    community's forms: they name no dataset)."""
     action, variant, state = FORMS[endpoint][verb]
     if dataset not in ACTIONS[action].datasets:  # an action about no dataset
         dataset = ACTIONS[action].datasets[0]

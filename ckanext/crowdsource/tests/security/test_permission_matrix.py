@@ -1062,7 +1062,8 @@ def _backdated(table: sa.Table, row_id: str, column: str) -> None:
 
 def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
     """What the page shows of the cell's dataset: (the id its URL names, or
-    "", and the text of the item it shows)."""
+    "", or for a page of the site a query string, and the text of the item
+    it shows)."""
     from ckanext.crowdsource.feedback.model import feedback as feedback_table
 
     name = w.datasets[dataset]["name"]
@@ -1104,6 +1105,16 @@ def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
         if page == "leaderboard":  # the author's link (member_author earns on private only)
             return "", f"/user/{author['name']}/contributions"
         return author["name"], f"/dataset/{w.datasets[dataset]['id']}"
+    if endpoint == "crowdsource_community.index":
+        made = community(w)  # found by its name (a query: the list pages)
+        return f"?q={made['name']}", made["secret"]
+    if endpoint == "crowdsource_community.read":
+        made = community(w)
+        make(w.users["sysadmin"], "member_create", id=made["id"], object=w.dataset_id(dataset),
+             object_type="package", capacity="public")
+        posted = task(w, dataset, community_id=made["id"])
+        indexed()
+        return made["name"], posted["secret"]
     if page == "review_queue":
         made = claim(w, dataset, "submitted")
         _backdated(claim_table, made["id"], "submitted_at")
@@ -1186,7 +1197,9 @@ def test_every_cell_of_every_page(matrix_world: World, app: Any):
     for endpoint, spec in matrix.PAGES.items():
         for dataset in matrix.DATASETS:
             named, secret = _page_item(w, endpoint, dataset)
-            url = rules[endpoint].rule.replace("<id>", named)
+            rule = rules[endpoint].rule
+            # a page of the site may be given a query (the item it looks for)
+            url = rule.replace("<id>", named) if "<id>" in rule else rule + named
             for key, value in spec.args.items():
                 url = url.replace(f"<{key}>", value)
             urls[endpoint, dataset] = url, secret

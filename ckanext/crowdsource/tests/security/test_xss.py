@@ -12,8 +12,9 @@ in one transaction, then the phase commits and the reindex queue drains):
   replies, questions (title and body, about a dataset or the library),
   answers, earlier versions of an edited question, flag reasons, feedback and
   requests (title, body, replies), claim results (a describe task's text, an
-  "other" task's text, a review's notes), release reasons, a claim's draft;
-  their username, reader tags, and a claim's tags and target field, which
+  "other" task's text, a review's notes), release reasons, a claim's draft,
+  the titles and descriptions of the communities they propose; their
+  username, reader tags, and a claim's tags and target field, which
   validation refuses (each refusal is asserted, and the cell counted as
   refused);
 * a visitor: the contact address of anonymous feedback (the payloads the
@@ -162,6 +163,8 @@ FIELDS = {f.code: f for f in (
     Field("rs", "resource name", "staff", PLAIN),
     Field("og", "organization title", "staff", PLAIN),
     Field("gn", "why staff gave a reader points", "staff", PLAIN),
+    Field("cy", "community title (a reader's proposal)", "reader", PLAIN),
+    Field("cz", "community description (a reader's proposal)", "reader", MD),
 )}
 MARKER = re.compile(r"XS([a-z]{2})(\d{2})")
 
@@ -468,6 +471,21 @@ def seed(plan: Plan) -> dict[str, Any]:
     act.commit()
     w.update(tasks=tasks, more_tasks=[other, review, released, tagging, *cancelled, applied],
              points_to=writers[:len(notes)])
+
+    # communities: a reader proposes each (title, description), staff approve
+    # it; readers whose display names are payloads join the first
+    communities = []
+    for i, (title, description) in enumerate(zip(
+            plan.groups("cy", TITLE_MAX, n), plan.groups("cz", BODY_MAX, n, "\n\n"),
+            strict=True)):
+        made = act(reader, "crowdsource_community_propose", name=f"xs-community-{i}",
+                   title=title, description=description)
+        act(sysadmin, "crowdsource_community_review", id=made["id"], decision="approve")
+        communities.append(made)
+    for writer in writers[:5]:
+        act(writer, "crowdsource_community_join", id=communities[0]["id"])
+    act.commit()
+    w["communities"] = communities
     model.Session.remove()
     return w
 
@@ -682,6 +700,8 @@ def pages(w: dict[str, Any]) -> list[Page]:
         ("/crowdsource/requests", "requests"),
         ("/crowdsource/feedback", "my feedback / inbox"),
         ("/crowdsource/tags", "reader tag cloud"),
+        ("/crowdsource/communities", "communities"),
+        *[(f"/crowdsource/community/{c['name']}", "community") for c in w["communities"]],
         *[(f"/crowdsource/questions/{q['id']}", "question") for q in w["questions"]],
         *[(f"/crowdsource/tasks/{t['id']}", "task") for t in w["tasks"] + w["more_tasks"]],
         *[(f"/crowdsource/feedback/{f['id']}", "feedback") for f in w["feedback"]],
