@@ -138,7 +138,8 @@ def build_communities(users: dict[str, dict[str, Any]]) -> dict[str, dict[str, A
     are everyone's, as if they had none); ``outsider``, with no member at
     all; ``moderated``, owned by the helper, with the reader, the member
     and the other organization's editor its moderators (none of them staff
-    of the datasets' organization)."""
+    of the datasets' organization) and the authors, who claim its tasks,
+    plain members."""
     sysadmin = {"user": users["sysadmin"]["name"]}
 
     def made(name: str, owner: str | None = None) -> dict[str, Any]:
@@ -154,9 +155,10 @@ def build_communities(users: dict[str, dict[str, Any]]) -> dict[str, dict[str, A
                                     context={"user": users[who]["name"]}, id=out[dataset]["id"])
     out["outsider"] = made("outsiders")
     out["moderated"] = made("moderated", owner="helper")
-    for who in matrix.COMMUNITY_MODERATORS:
+    for who in ("author", "member_author", *matrix.COMMUNITY_MODERATORS):
         helpers.call_action("crowdsource_community_join", context={"user": users[who]["name"]},
                             id=out["moderated"]["id"])
+    for who in matrix.COMMUNITY_MODERATORS:
         helpers.call_action("crowdsource_community_member_set_role",
                             context={"user": users["helper"]["name"]}, id=out["moderated"]["id"],
                             user_id=users[who]["name"], role="moderator")
