@@ -154,3 +154,18 @@ def test_deleting_and_purging_a_community_keeps_its_questions(town):
     assert as_user(None, "crowdsource_thread_show", id=on_dataset["id"])["community_id"] is None
     assert listed(town, None, site=True) == ["about the community"]
     assert answer(town, "reader2", about)["kind"] == "answer"
+
+
+def test_a_community_question_has_its_page(app, town):
+    q = ask(town, "member", town["open_c"], title="Where was the mill?")
+    res = app.get(f"/crowdsource/questions/{q['id']}")
+    assert res.status_code == 200
+    body = res.get_data(as_text=True)
+    assert "Where was the mill?" in body and town["open_c"]["title"] in body
+    assert f"/group/{town['open_c']['name']}" in body
+    listed_page = app.get("/crowdsource/questions")
+    assert listed_page.status_code == 200 and "Where was the mill?" in listed_page.get_data(
+        as_text=True)
+    helpers.call_action("group_delete", context={"user": town["sysadmin"]["name"]},
+                        id=town["open_c"]["id"])
+    assert app.get(f"/crowdsource/questions/{q['id']}").status_code == 200
