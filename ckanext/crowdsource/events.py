@@ -79,6 +79,10 @@ community_left = toolkit.signals.ckanext.signal("crowdsource:community_left")
 community_role_changed = toolkit.signals.ckanext.signal("crowdsource:community_role_changed")
 community_member_removed = toolkit.signals.ckanext.signal(
     "crowdsource:community_member_removed")
+# a community's group was purged (CKAN's group_purge): its rows are gone, and
+# the tasks and questions that named it are unlinked (their community_id set
+# to null) by the capabilities that own them, in the same transaction
+community_purged = toolkit.signals.ckanext.signal("crowdsource:community_purged")
 
 
 # recognition: sent with the ledger row's id for every row written; keyword

@@ -104,7 +104,8 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
         subscriptions: dict[Any, list[Any]] = {
             signal: [receiver] for signal, receiver in events.forwarders().items()}
         subscriptions[toolkit.signals.action_succeeded] = [roles.remember_shown]
-        for name, receivers in self._merged(lambda m: m.receivers).items():
+        # every capability's receivers of a signal (several may listen to one)
+        for name, receivers in self._joined(lambda m: list(m.receivers.items())):
             # ours are named "crowdsource:...", CKAN's own as toolkit.signals
             # names them ("action_succeeded")
             signal = (toolkit.signals.ckanext.signal(name) if ":" in name

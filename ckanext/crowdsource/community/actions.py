@@ -15,14 +15,16 @@ from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common import communities, config
 from ckanext.crowdsource.common.action import inner_context, reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, people
+from ckanext.crowdsource.common.roles import current_user_id, people, visible_datasets
 
 from . import core, schema
 from .model import MODERATING, member
 from .model import community as community_table
+
+EXPERTS_SHOWN = 5  # the most experts a community shows
 
 
 def _shown(context: Context, community_id: str) -> dict[str, Any]:
@@ -319,7 +321,11 @@ def crowdsource_community_show(context: Context, data_dict: DataDict) -> dict[st
         ({"fq"}: its datasets, for package_search), "proposed_by",
         "member_count", "my_membership" ({"role", "state"} or null),
         "moderators" ([{"user", "display_name", "role"}]: owners and
-        moderators), "created", "modified"}``, with ``"reviewed_by",
+        moderators), "experts" ([{"user", "display_name",
+        "accepted_answers"}]: the members whose answers to questions asked
+        within it were accepted, most first, at most
+        five; questions on datasets the caller may not see do
+        not count), "created", "modified"}``, with ``"reviewed_by",
         "review_note", "reviewed_at"`` for staff and the proposer once it was
         reviewed, and ``"pending_count"`` for those who decide on requests
     :rtype: dictionary
@@ -338,6 +344,7 @@ def crowdsource_community_show(context: Context, data_dict: DataDict) -> dict[st
     out["moderators"] = [{"user": names.get(r.user_id, {}).get("name"),
                           "display_name": names.get(r.user_id, {}).get("display_name"),
                           "role": r.role} for r in leaders]
+    out["experts"] = communities.experts(row.id, visible_datasets(context), EXPERTS_SHOWN)
     if core.moderates(context, row.id):
         out["pending_count"] = model.Session.execute(
             sa.select(sa.func.count()).select_from(member)

@@ -27,6 +27,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 from sqlalchemy.dialects.postgresql import insert
 
+from ckanext.crowdsource import events
 from ckanext.crowdsource.common.roles import (
     current_user_id,
     is_staff_for,
@@ -345,18 +346,27 @@ def returned_member(row: Any, community_id: str) -> dict[str, Any]:
 
 # --- a purged group takes its community with it ----------------------------------
 
-def purge_orphans() -> None:
-    """Delete the community rows whose group no longer exists (no commit)."""
-    gone = sa.select(community.c.id).where(~sa.exists().where(model.Group.id == community.c.id))
-    model.Session.execute(sa.delete(member).where(member.c.community_id.in_(gone)))
-    model.Session.execute(sa.delete(community).where(community.c.id.in_(gone)))
+def purge_orphans() -> list[str]:
+    """Delete the community rows whose group no longer exists (no commit);
+    the ids of the communities deleted."""
+    gone = model.Session.execute(sa.select(community.c.id).where(
+        ~sa.exists().where(model.Group.id == community.c.id))).scalars().all()
+    if gone:
+        model.Session.execute(sa.delete(member).where(member.c.community_id.in_(gone)))
+        model.Session.execute(sa.delete(community).where(community.c.id.in_(gone)))
+    return list(gone)
 
 
 def after_action(sender: str, **kwargs: Any) -> None:
     """``action_succeeded`` receiver: after ``group_purge`` (which has
     committed and may have been given the group's name, which no longer
-    leads anywhere), delete every community row left without its group."""
+    leads anywhere), delete every community row left without its group,
+    and tell the capabilities whose contributions named it
+    (``community_purged``: they unlink them), in one transaction."""
     if sender != "group_purge":
         return
-    purge_orphans()
+    context = kwargs.get("context") or {}
+    actor = current_user_id(context) if context.get("user") else ""
+    for community_id in purge_orphans():
+        events.community_purged.send(community_id, community_id=community_id, user_id=actor)
     model.Session.commit()

@@ -23,6 +23,7 @@ def manifest() -> Manifest:
         index_hooks=[index.add_to_index],
         needs_help={index.OPEN_QUESTIONS: lambda: toolkit._("Open questions")},
         purge_hooks=[core.purge_dataset],
+        receivers={"crowdsource:community_purged": [core.unlink_community]},
         moderation_item_types=[moderation.ITEM_TYPE],
         nav=[NavLink("crowdsource_discussion.site_questions", lambda: toolkit._("Questions"),
                      lambda: toolkit._("Ask about the collections and answer other "

@@ -13,6 +13,7 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.crowdsource.common import communities
 from ckanext.crowdsource.common.roles import current_user, is_staff_for
 
 from . import read, subjects
@@ -98,7 +99,20 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> AuthResu
 
 
 # Logged-in users who can see the subject.
-crowdsource_post_create = crowdsource_question_create = _contributes
+crowdsource_post_create = _contributes
+
+
+def crowdsource_question_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users who can see the subject; within a community
+    (``community_id``), its active members alone."""
+    result = _contributes(context, data_dict)
+    if not result["success"] or not data_dict.get("community_id"):
+        return result
+    user = current_user(context)
+    if user is not None and communities.is_member(data_dict["community_id"], user.id):
+        return result
+    return _no(toolkit._("Only the members of a community ask questions within it: "
+                         "join the community first"))
 
 
 @toolkit.auth_sysadmins_check

@@ -50,13 +50,30 @@ def insert_post(context: Context, subject: subjects.Subject, thread_id: str, kin
     return post_id
 
 
-def insert_question(context: Context, subject: subjects.Subject, title: str) -> str:
-    """Write a question's thread (its first post is written apart); its id."""
+def insert_question(context: Context, subject: subjects.Subject, title: str,
+                    community_id: str | None = None) -> str:
+    """Write a question's thread (its first post is written apart), asked
+    within ``community_id`` when given; its id."""
     thread_id = str(uuid.uuid4())
     model.Session.execute(thread.insert().values(
         id=thread_id, kind="question", subject_type=subject.type, subject_id=subject.id,
-        package_id=subject.package_id, user_id=current_user_id(context), title=title))
+        package_id=subject.package_id, user_id=current_user_id(context), title=title,
+        community_id=community_id))
     return thread_id
+
+
+def unlink_community(sender: str, **kwargs: Any) -> None:
+    """``community_purged`` receiver: questions asked within the purged
+    community stay without it; one about the community itself becomes a
+    question about the library in general (no commit: the purge's receiver
+    commits)."""
+    community_id = kwargs["community_id"]
+    model.Session.execute(
+        sa.update(thread).where(thread.c.kind == "question", thread.c.subject_type == "community",
+                                thread.c.subject_id == community_id)
+        .values(subject_type="site", subject_id=""))
+    model.Session.execute(sa.update(thread).where(thread.c.community_id == community_id)
+                          .values(community_id=None))
 
 
 def discussion_thread(context: Context, subject: subjects.Subject) -> str:

@@ -1,10 +1,11 @@
 """Threads, posts, their earlier versions and votes.
 
-A thread has a subject (a dataset, a resource, or the site as a whole) and a
-kind: ``discussion`` (one per subject, comments and replies) or ``question``
-(a title, the question itself as its first post, answers, and comments on
-either). ``root_id`` is the top-level post a reply hangs under, so a page of
-top-level posts and all their replies are two indexed queries.
+A thread has a subject (a dataset, a resource, a community, or the site as a
+whole) and a kind: ``discussion`` (one per subject, comments and replies) or
+``question`` (a title, the question itself as its first post, answers, and
+comments on either); a question may be asked within a community.
+``root_id`` is the top-level post a reply hangs under, so a page of top-level
+posts and all their replies are two indexed queries.
 """
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ thread = sa.Table(
     toolkit.BaseModel.metadata,
     sa.Column("id", sa.UnicodeText, primary_key=True),
     sa.Column("kind", sa.UnicodeText, nullable=False),  # discussion | question
-    sa.Column("subject_type", sa.UnicodeText, nullable=False),  # dataset | resource | site
+    # dataset | resource | community | site
+    sa.Column("subject_type", sa.UnicodeText, nullable=False),
     sa.Column("subject_id", sa.UnicodeText, nullable=False),
     sa.Column("package_id", sa.UnicodeText, index=True),
+    # the community a question was asked within (its subject is the community
+    # itself, or a dataset); unlinked (null) when the community's group is purged
+    sa.Column("community_id", sa.UnicodeText),
     sa.Column("user_id", sa.UnicodeText, nullable=False, index=True),
     sa.Column("title", sa.UnicodeText),
     # discussion: open; question: open | answered | closed
@@ -30,6 +35,7 @@ thread = sa.Table(
     sa.Index("crowdsource_thread_discussion_once", "subject_type", "subject_id", unique=True,
              postgresql_where=sa.text("kind = 'discussion'")),
     sa.Index("crowdsource_thread_list_idx", "kind", "status", "created"),
+    sa.Index("crowdsource_thread_community_idx", "community_id", "kind", "status"),
     extend_existing=True,
 )
 

@@ -10,7 +10,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common import communities, config
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import (
@@ -25,11 +25,25 @@ from . import core, read, schema, subjects
 from .model import post, thread
 
 
+def _community(ref: str) -> Any:
+    """The live community named by its group's id or name, or a
+    ``ValidationError`` naming ``community_id``."""
+    found = communities.live_community(ref)
+    if found is None:
+        raise toolkit.ValidationError({"community_id": [toolkit._(
+            "No such community: questions are asked within an active subject community")]})
+    return found
+
+
 @writes(schema.question_create_schema)
 def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask a question about a dataset, a resource of it, or (with neither)
-    the library in general. Others answer it with ``crowdsource_post_create``
-    (``thread_id``); the asker or staff accept one answer.
+    the library in general; or within a subject community (``community_id``):
+    about the community's subject (with no dataset), or about a dataset
+    (the question then shows in the community too). Only the community's
+    active members ask within it. Others answer it with
+    ``crowdsource_post_create`` (``thread_id``); the asker or staff accept
+    one answer.
 
     :param title: the question in one line
     :type title: string
@@ -39,18 +53,32 @@ def crowdsource_question_create(context: Context, data_dict: DataDict) -> dict[s
     :type package_id: string
     :param resource_id: the id of a resource of the dataset (optional)
     :type resource_id: string
+    :param community_id: the community asked within, by its group's id or
+        name (optional; one that is not an active community is refused)
+    :type community_id: string
 
     :returns: the question's thread, as ``crowdsource_thread_show`` gives it
+        (``community_id``, ``community_name`` and ``community_title`` name
+        its community)
     :rtype: dictionary
     """
-    subject = subjects.from_input(data_dict)
-    toolkit.check_access("crowdsource_question_create", context,
-                         {"subject_type": subject.type, "subject_id": subject.id})
-    thread_id = core.insert_question(context, subject, data_dict["title"])
+    community = _community(data_dict["community_id"]) if data_dict.get("community_id") \
+        else None
+    if community is not None and not (data_dict.get("package_id")
+                                      or data_dict.get("resource_id")):
+        subject = subjects.resolve("community", community.id)
+    else:
+        subject = subjects.from_input(data_dict)
+    asked_in = community.id if community is not None else None
+    toolkit.check_access("crowdsource_question_create", context, {
+        "subject_type": subject.type, "subject_id": subject.id,
+        **({"community_id": asked_in} if asked_in else {})})
+    thread_id = core.insert_question(context, subject, data_dict["title"], asked_in)
     post_id = core.insert_post(context, subject, thread_id, "question", data_dict["body"])
     core.changed(subject)
     events.post_created.send(post_id, package_id=subject.package_id, thread_id=thread_id,
-                             kind="question", user_id=current_user_id(context))
+                             kind="question", user_id=current_user_id(context),
+                             community_id=asked_in)
     return core.thread_result(context, thread_id)
 
 
@@ -79,6 +107,13 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
     :type resource_id: string
     :param site: only questions about the library in general (optional)
     :type site: bool
+    :param community_id: only questions asked within this community (its
+        group's id or name, optional)
+    :type community_id: string
+    :param unanswered_in_my_communities: only open questions with no
+        published answer, asked by others within the communities the caller
+        is an active member of (optional; for visitors, none)
+    :type unanswered_in_my_communities: bool
     :param user_id: only questions asked by this user (id or name, optional)
     :type user_id: string
     :param status: ``open``, ``answered`` or ``closed`` (optional)
@@ -96,8 +131,8 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
 
     :returns: ``{"count": total, "results": [{"id", "title", "excerpt", "status",
         "state", "subject_type", "subject_id", "package_id", "package_name",
-        "package_title", "author", "answers", "accepted_post_id", "created",
-        "modified"}, ...]}``
+        "package_title", "community_id", "community_name", "community_title",
+        "author", "answers", "accepted_post_id", "created", "modified"}, ...]}``
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_question_list", context, data_dict)
@@ -112,6 +147,15 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
             where.append(thread.c.subject_id == subject.id)
     elif data_dict.get("site"):
         where.append(thread.c.subject_type == "site")
+    if data_dict.get("community_id"):
+        found = communities.live_community(data_dict["community_id"])
+        if found is None:
+            raise toolkit.ObjectNotFound(toolkit._("Community not found"))
+        where.append(thread.c.community_id == found.id)
+    if data_dict.get("unanswered_in_my_communities"):
+        me = user.id if user else None
+        where += [thread.c.community_id.in_(communities.my_communities(me)),
+                  thread.c.user_id != (me or ""), thread.c.status == "open", _answers() == 0]
     where.append(sa.or_(thread.c.package_id.is_(None),
                         thread.c.package_id.in_(visible_datasets(context))))
     orgs = staff_org_ids(context)
@@ -142,10 +186,18 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
         sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
     order = {"newest": [thread.c.created.desc()], "oldest": [thread.c.created.asc()],
              "active": [thread.c.modified.desc()]}[data_dict.get("sort") or "newest"]
+    group = model.Group
+
+    def of_community(column: Any) -> sa.ScalarSelect:
+        return sa.select(column).where(group.id == thread.c.community_id).scalar_subquery()
+
     rows = model.Session.execute(
         sa.select(thread, question.c.body, question.c.state.label("state"),
                   _answers().label("answers"), model.Package.name.label("package_name"),
-                  model.Package.title.label("package_title"))
+                  model.Package.title.label("package_title"),
+                  of_community(group.name).label("community_name"),
+                  of_community(sa.func.coalesce(sa.func.nullif(group.title, ""), group.name))
+                  .label("community_title"))
         .select_from(joined).where(*where).order_by(*order, thread.c.id)
         .limit(limit).offset(offset)
     ).all()
@@ -155,7 +207,9 @@ def crowdsource_question_list(context: Context, data_dict: DataDict) -> dict[str
         "excerpt": "" if r.state == "deleted" else " ".join(r.body.split())[:200],
         "subject_type": r.subject_type, "subject_id": r.subject_id,
         "package_id": r.package_id, "package_name": r.package_name,
-        "package_title": r.package_title, "author": authors.get(r.user_id),
+        "package_title": r.package_title, "community_id": r.community_id,
+        "community_name": r.community_name, "community_title": r.community_title,
+        "author": authors.get(r.user_id),
         "answers": r.answers, "accepted_post_id": r.accepted_post_id,
         "created": r.created.isoformat(), "modified": r.modified.isoformat(),
     } for r in rows])

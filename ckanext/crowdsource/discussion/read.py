@@ -15,6 +15,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from ckanext.crowdsource.common import communities
 from ckanext.crowdsource.common.db import one_or_404
 from ckanext.crowdsource.common.roles import current_user_id, is_staff_for, people
 
@@ -124,10 +125,13 @@ def post_dict(row: Any, who: Viewer, authors: dict[str, dict[str, str]],
 
 def thread_dict(row: Any, subject: subjects.Subject, authors: dict[str, dict[str, str]]
                 ) -> dict[str, Any]:
+    community = communities.names({row.community_id}).get(row.community_id or "") or {}
     return {
         "id": row.id, "kind": row.kind, "subject_type": row.subject_type,
         "subject_id": row.subject_id, "package_id": row.package_id,
         "package_name": subject.package_name, "subject_label": subject.label,
+        "community_id": row.community_id, "community_name": community.get("name"),
+        "community_title": community.get("title"),
         "title": row.title, "status": row.status, "close_reason": row.close_reason,
         "accepted_post_id": row.accepted_post_id, "author": authors.get(row.user_id),
         "created": row.created.isoformat(), "modified": row.modified.isoformat(),

@@ -109,15 +109,16 @@ def question_create_schema(not_missing: Any, crowdsource_title_text: Any,
                            crowdsource_body_text: Any) -> Schema:
     return {"title": [not_missing, crowdsource_title_text],
             "body": [not_missing, crowdsource_body_text],
-            **_optional("package_id", "resource_id")}
+            **_optional("package_id", "resource_id", "community_id")}
 
 
 @toolkit.validator_args
 def question_list_schema(ignore_missing: Any, ignore_empty: Any,
                          crowdsource_boolean: Any) -> Schema:
-    return {**_optional("package_id", "resource_id", "user_id"),
+    return {**_optional("package_id", "resource_id", "user_id", "community_id"),
             "status": [ignore_empty, one_of(QUESTION_STATUSES)],
             "unanswered": [ignore_missing, crowdsource_boolean],
+            "unanswered_in_my_communities": [ignore_missing, crowdsource_boolean],
             "unanswered_days": [ignore_missing, int_between(0, DAYS_MAX)],
             "site": [ignore_missing, crowdsource_boolean],
             "sort": [ignore_empty, one_of(QUESTION_SORTS)],

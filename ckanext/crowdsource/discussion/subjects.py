@@ -1,9 +1,11 @@
-"""What a thread is about: a dataset, a resource of one, or the site as a whole.
+"""What a thread is about: a dataset, a resource of one, a subject
+community, or the site as a whole.
 
-Who may see a thread and who moderates it follow from its subject. A new
-subject type (a community group) is one more branch in :func:`resolve`,
-:func:`can_see` and the subject's ``owner_org`` (staff are
-``roles.is_staff_for`` that organization; sysadmins for the site).
+Who may see a thread and who moderates it follow from its subject. A
+community's questions (``community``: its CKAN group's id) are seen by
+everyone, as the community is, and have no organization: the library's
+sysadmins moderate them, as they do the site's. A community whose group was
+deleted still resolves, so that what was asked within it keeps its page.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from ckan.types import Context
 from ckanext.crowdsource.common.db import dataset_or_404
 from ckanext.crowdsource.common.roles import can_see_dataset
 
-TYPES = ("dataset", "resource", "site")
+TYPES = ("dataset", "resource", "community", "site")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ def resolve(subject_type: str, subject_id: str) -> Subject:
     """The subject, or ``ObjectNotFound`` when it is gone."""
     if subject_type == "site":
         return Subject("site", "", None, None, label=toolkit._("The library"))
+    if subject_type == "community":
+        group = model.Group.get(subject_id) if subject_id else None
+        if group is None or group.is_organization:
+            raise toolkit.ObjectNotFound(toolkit._("Community not found"))
+        return Subject("community", group.id, None, None, label=group.title or group.name,
+                       obj=group)
     if subject_type == "resource":
         res = model.Resource.get(subject_id)
         if res is None or res.state == "deleted":

@@ -27,6 +27,7 @@ def manifest() -> Manifest:
         index_hooks=[index.add_to_index],
         needs_help={index.OPEN_TASKS: lambda: toolkit._("Open tasks")},
         purge_hooks=[actions.purge_dataset],
+        receivers={"crowdsource:community_purged": [actions.unlink_community]},
         commands=cli.get_commands(),
         constraint_errors=core.constraint_errors(),
         nav=[

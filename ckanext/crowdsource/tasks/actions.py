@@ -16,7 +16,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import config, reindex
+from ckanext.crowdsource.common import communities, config, reindex
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.cache import cached
 from ckanext.crowdsource.common.db import dataset_or_404, group_id, organization_id
@@ -24,7 +24,6 @@ from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user_id,
-    is_staff_for,
     people,
     staff_org_ids,
     visibility_key,
@@ -35,22 +34,43 @@ from . import core, schema
 from .model import claim, task
 
 TEMPLATE_FIELDS = ("kind", "title", "instructions", "capacity", "reward_points",
-                   "claim_ttl_hours", "due", "community_id", "target_field")
+                   "claim_ttl_hours", "due", "community_id", "members_first_hours",
+                   "community_review", "target_field")
+COMMUNITY_ONLY = ("members_first_hours", "community_review")  # fields of a community's task
 
 
 def _community(id_or_name: str) -> str:
-    group = model.Group.get(id_or_name)
-    if group is None or group.is_organization or group.state != "active":
-        raise toolkit.ValidationError({"community_id": [toolkit._("No such group")]})
-    return group.id
+    """The id of the active community named by its group's id or name, or a
+    ``ValidationError`` naming ``community_id``."""
+    found = communities.live_community(id_or_name)
+    if found is None:
+        raise toolkit.ValidationError({"community_id": [toolkit._(
+            "No such community: a task can be meant for an active subject community only")]})
+    return found.id
 
 
-def _template(data_dict: DataDict) -> dict[str, Any]:
+def _community_fields(values: dict[str, Any], current: Any = None) -> None:
+    """Check (and complete) the community fields of a task's new values;
+    ``current``: the task's row, for an update."""
+    if "community_id" in values:
+        if values["community_id"]:
+            values["community_id"] = _community(values["community_id"])
+        else:  # "": the task is for everyone again
+            values.update(community_id=None, members_first_hours=None, community_review=False)
+            return
+    target = values.get("community_id", current.community_id if current is not None else None)
+    if not target:
+        for key in COMMUNITY_ONLY:
+            if values.get(key):
+                raise toolkit.ValidationError({key: [toolkit._(
+                    "Only a task meant for a community has this: give community_id")]})
+
+
+def _template(data_dict: DataDict, current: Any = None) -> dict[str, Any]:
     """The task's own fields from validated input, with the defaults."""
     values = {k: data_dict[k] for k in TEMPLATE_FIELDS if k in data_dict}
     values.setdefault("claim_ttl_hours", config.claim_ttl_hours())
-    if values.get("community_id"):
-        values["community_id"] = _community(values["community_id"])
+    _community_fields(values, current)
     if values.get("target_field") and values.get("kind") not in (None, "describe",
                                                                   "transcribe", "translate"):
         raise toolkit.ValidationError(
@@ -89,8 +109,18 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
     :type claim_ttl_hours: int
     :param due: the date the library needs it by, ISO 8601 (optional)
     :type due: string
-    :param community_id: the subject community (a group) it is meant for (optional)
+    :param community_id: the subject community it is meant for, by its
+        group's id or name: only the community's members may claim it
+        (optional; a group that is not an active community is refused)
     :type community_id: string
+    :param members_first_hours: with ``community_id``: the community's
+        members alone may claim it for this many hours after it is posted,
+        then everyone (optional; 0 or none: its members alone, always)
+    :type members_first_hours: int
+    :param community_review: with ``community_id``: the community's
+        moderators and owners may review and apply its claims too (optional,
+        default false)
+    :type community_review: bool
     :param target_field: for text tasks, where the text goes: ``notes``
         (default), ``title``, ``resource.description`` or ``resource.name``
     :type target_field: string
@@ -174,8 +204,18 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
     :type claim_ttl_hours: int
     :param due: the date the library needs it by, ISO 8601 (optional)
     :type due: string
-    :param community_id: the subject community (a group) it is meant for (optional)
+    :param community_id: the subject community it is meant for, by its
+        group's id or name: only the community's members may claim it
+        (optional; a group that is not an active community is refused)
     :type community_id: string
+    :param members_first_hours: with ``community_id``: the community's
+        members alone may claim it for this many hours after it is posted,
+        then everyone (optional; 0 or none: its members alone, always)
+    :type members_first_hours: int
+    :param community_review: with ``community_id``: the community's
+        moderators and owners may review and apply its claims too (optional,
+        default false)
+    :type community_review: bool
     :param target_field: for text tasks, where the text goes: ``notes``
         (default), ``title``, ``resource.description`` or ``resource.name``
     :type target_field: string
@@ -235,8 +275,16 @@ def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, 
     :type claim_ttl_hours: int
     :param due: the date the library needs it by, ISO 8601 (optional)
     :type due: string
-    :param community_id: the subject community (a group) it is meant for (optional)
+    :param community_id: the subject community it is meant for, by its
+        group's id or name; ``""`` makes it a task for everyone again
+        (optional)
     :type community_id: string
+    :param members_first_hours: the hours after the task was posted when its
+        community's members alone may claim it (optional; 0: always)
+    :type members_first_hours: int
+    :param community_review: whether the community's moderators and owners
+        may review and apply its claims (optional)
+    :type community_review: bool
     :param target_field: for text tasks, where the text goes: ``notes``,
         ``title``, ``resource.description`` or ``resource.name`` (optional)
     :type target_field: string
@@ -245,7 +293,7 @@ def crowdsource_task_update(context: Context, data_dict: DataDict) -> dict[str, 
     :rtype: dictionary
     """
     row, expired = core.open_task_for(context, data_dict["id"], "crowdsource_task_update")
-    values = _template({"kind": row.kind, **data_dict})
+    values = _template({"kind": row.kind, **data_dict}, row)
     values.pop("kind")
     if "claim_ttl_hours" not in data_dict:
         values.pop("claim_ttl_hours")
@@ -306,15 +354,24 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
     :type id: string
 
     :returns: ``{"id", "package_id", "package_name", "package_title",
-        "resource_id", "community_id", "kind", "title", "instructions",
+        "resource_id", "community_id", "community_name", "community_title",
+        "members_first_hours", "community_review", "members_only" (only the
+        community's members may claim it now), "members_only_until" (when
+        its members-first window ends, or null), "claimable" (whether the
+        caller may claim it now), "kind", "title", "instructions",
         "target_field", "capacity", "reward_points", "claim_ttl_hours", "due",
         "state", "state_reason", "slots_used", "slots_left", "accepted",
         "created_by", "created", "modified", "my_claim", "claim_counts",
-        "claims" (staff)}``
+        "claims" (staff, and the community's moderators when the task lets
+        them review)}``
     :rtype: dictionary
     """
     row = core.task_row(data_dict["id"])
     toolkit.check_access("crowdsource_task_show", context, {"id": row.id})
+    row = model.Session.execute(
+        sa.select(*core.task_columns(core.open_to(context).label("claimable")))
+        .join(model.Package, model.Package.id == task.c.package_id)
+        .where(task.c.id == row.id)).one()
     stale = core.stale_counts([row.id]).get(row.id, 0)
     rows = model.Session.execute(
         sa.select(claim).where(claim.c.task_id == row.id)
@@ -329,7 +386,7 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> dict[str, An
         state = core.claim_dict(r, names, full=False)["state"]
         counts[state] = counts.get(state, 0) + 1
     out["claim_counts"] = counts
-    if is_staff_for(context, row.owner_org):
+    if core.reviews(context, row):
         out["claims"] = [core.claim_dict(r, names) for r in rows]
     return out
 
@@ -361,7 +418,9 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
     :type offset: int
 
     :returns: ``{"count": total, "results": [tasks as crowdsource_task_show
-        gives them, without claim counts and claims]}``
+        gives them, without claim counts and claims]}``: ``claimable`` tells
+        the caller whether they may claim each task now, ``members_only`` and
+        ``members_only_until`` whether it waits for its community's members
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_task_list", context, data_dict)
@@ -386,8 +445,7 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
              if data_dict.get("sort") == "due" else [task.c.created.desc()])
     joined = task.join(model.Package, model.Package.id == task.c.package_id)
     rows = model.Session.execute(
-        sa.select(task, model.Package.owner_org, model.Package.name.label("package_name"),
-                  model.Package.title.label("package_title"))
+        sa.select(*core.task_columns(core.open_to(context).label("claimable")))
         .select_from(joined).where(*where).order_by(*order, task.c.id)
         .limit(limit).offset(offset)).all()
 
@@ -410,9 +468,10 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> dict[str, An
 @writes(schema.task_next_schema)
 def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Claim the next open task with a free slot that the caller has not
-    claimed before (soonest due first, then oldest), optionally of one
-    organization, community or kind. Readers asking at the same time get
-    different tasks.
+    claimed before and may claim (a community's task only for its members,
+    or for everyone once its members-first window is over; soonest due
+    first, then oldest), optionally of one organization, community or kind.
+    Readers asking at the same time get different tasks.
 
     :param organization: name or id (optional)
     :type organization: string
@@ -430,7 +489,7 @@ def crowdsource_task_next(context: Context, data_dict: DataDict) -> dict[str, An
     me = current_user_id(context)
     core.user_lock(me)
     where = [task.c.state == "open", task.c.slots_used < task.c.capacity,
-             task.c.package_id.in_(visible_datasets(context)),
+             task.c.package_id.in_(visible_datasets(context)), core.open_to(context),
              ~sa.exists().where(claim.c.task_id == task.c.id, claim.c.user_id == me)]
     if data_dict.get("organization"):
         where.append(task.c.package_id.in_(sa.select(model.Package.id).where(
@@ -458,6 +517,16 @@ def purge_dataset(package_id: str) -> None:
     tasks = sa.select(task.c.id).where(task.c.package_id == package_id)
     model.Session.execute(sa.delete(claim).where(claim.c.task_id.in_(tasks)))
     model.Session.execute(sa.delete(task).where(task.c.package_id == package_id))
+    core.changed()
+
+
+def unlink_community(sender: str, **kwargs: Any) -> None:
+    """``community_purged`` receiver: the purged community's tasks stay,
+    for everyone now (no commit: the purge's receiver commits)."""
+    model.Session.execute(
+        sa.update(task).where(task.c.community_id == kwargs["community_id"])
+        .values(community_id=None, members_first_hours=None, community_review=False,
+                modified=sa.func.now()))
     core.changed()
 
 

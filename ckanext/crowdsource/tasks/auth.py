@@ -1,5 +1,11 @@
 """Who may post, claim, review and apply tasks (DESIGN section 6).
 
+A task meant for a community is claimed by the community's active members
+alone (everyone once its members-first window is over); the community's
+moderators and owners review and apply its claims when the task says so
+(``community_review``), in that community alone and while they hold the role
+(read on every call).
+
 Task functions are given the task (``id``) or the dataset (``package_id``);
 claim functions the claim (``id``).
 """
@@ -11,6 +17,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.crowdsource.common import communities
 from ckanext.crowdsource.common.roles import (
     can_see_dataset,
     current_user,
@@ -83,10 +90,26 @@ def crowdsource_task_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def crowdsource_task_claim(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users who can see the task."""
+    """Logged-in users who can see the task; a community's task only its
+    active members (everyone once its members-first window is over)."""
     if current_user(context) is None:
         return _no(toolkit._("You must be logged in to take a task"))
-    return crowdsource_task_show(context, data_dict)
+    seen = crowdsource_task_show(context, data_dict)
+    if not seen["success"]:
+        return seen
+    row = _task(data_dict)
+    if row is not None and not core.may_claim(context, row.id):
+        community = row.community_title or row.community_name
+        until = core.members_only_until(row)
+        if until is not None:
+            return _no(toolkit._(
+                "This task is for the members of the community {community} until {time}: "
+                "join the community to take it now").format(
+                    community=community, time=until.strftime("%Y-%m-%d %H:%M UTC")))
+        return _no(toolkit._(
+            "This task is for the members of the community {community}: join the "
+            "community to take it").format(community=community))
+    return OK
 
 
 def crowdsource_task_next(context: Context, data_dict: DataDict) -> AuthResult:
@@ -111,43 +134,63 @@ crowdsource_claim_extend = crowdsource_claim_save_draft = _own_claim
 crowdsource_claim_release = crowdsource_claim_submit = _own_claim
 
 
+def _reviewer(context: Context, task_row: Any) -> bool:
+    """Staff of the task's organization; the moderators and owners of the
+    task's community when the task allows it (``community_review``), on a
+    dataset they can see, and only while they hold the role."""
+    if is_staff_for(context, task_row.owner_org):
+        return True
+    return core.community_reviews(context, task_row) \
+        and can_see_dataset(context, task_row.package_id)
+
+
 @toolkit.auth_sysadmins_check
 def crowdsource_claim_review(context: Context, data_dict: DataDict) -> AuthResult:
-    """Staff of the task's organization, never on their own claim."""
+    """Staff of the task's organization, and the moderators of the task's
+    community when the task lets them review; never on their own claim."""
     found = _claim_and_task(data_dict)
     user = current_user(context)
-    if found is None or user is None or not is_staff_for(context, found[1].owner_org):
-        return _no(toolkit._("Only the library's staff review claims"))
+    if found is None or user is None or not _reviewer(context, found[1]):
+        return _no(toolkit._("Only the library's staff review claims, and a community's "
+                             "moderators those of its tasks that let them"))
     if found[0].user_id == user.id:
         return _no(toolkit._("Nobody reviews their own work"))
     return OK
 
 
 def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> AuthResult:
-    """Staff of the task's organization."""
+    """Staff of the task's organization, and the moderators of the task's
+    community when the task lets them review."""
     found = _claim_and_task(data_dict)
-    if found is not None and is_staff_for(context, found[1].owner_org):
+    if found is not None and _reviewer(context, found[1]):
         return OK
-    return _no(toolkit._("Only the library's staff apply results"))
+    return _no(toolkit._("Only the library's staff apply results, and a community's "
+                         "moderators those of its tasks that let them"))
 
 
 def crowdsource_claim_show(context: Context, data_dict: DataDict) -> AuthResult:
-    """The claim's reader, and staff."""
+    """The claim's reader, and those who review it."""
     found = _claim_and_task(data_dict)
     user = current_user(context)
     if found is not None and user is not None and (
             found[0].user_id == user.id and can_see_dataset(context, found[1].package_id)
-            or is_staff_for(context, found[1].owner_org)):
+            or _reviewer(context, found[1])):
         return OK
     return _no(toolkit._("You cannot see this claim"))
 
 
 def crowdsource_claim_list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users (they see their own claims; staff those of their tasks)."""
-    if current_user(context) is None:
+    """Logged-in users (they see their own claims; staff those of their
+    tasks); the review queue staff of some organization, and a community's
+    queue (``community_id``) its moderators and owners too."""
+    user = current_user(context)
+    if user is None:
         return _no(toolkit._("You must be logged in"))
     if data_dict.get("review") and staff_org_ids(context) == []:
-        return _no(toolkit._("Only the library's staff review claims"))
+        community = communities.live_community(data_dict.get("community_id") or "")
+        if community is None or not communities.moderates(community.id, user.id):
+            return _no(toolkit._("Only the library's staff review claims, and a "
+                                 "community's moderators those of its tasks that let them"))
     return OK
 
 

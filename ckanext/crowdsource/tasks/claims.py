@@ -19,7 +19,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import config, reindex
+from ckanext.crowdsource.common import communities, config, reindex
 from ckanext.crowdsource.common.action import inner_context, patch_dataset, reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import (
@@ -27,6 +27,7 @@ from ckanext.crowdsource.common.roles import (
     is_staff_for,
     people,
     staff_org_ids,
+    visible_datasets,
 )
 
 from . import core, results, schema
@@ -39,6 +40,9 @@ def crowdsource_task_claim(context: Context, data_dict: DataDict) -> dict[str, A
     ``claim_ttl_hours``; a draft left on an earlier claim of the same task
     comes back. A reader holds at most
     ``ckanext.crowdsource.tasks.live_claims_per_reader`` claims at once.
+    A task meant for a community is claimed by its active members alone
+    (everyone once its ``members_first_hours`` are over): others are refused
+    with ``NotAuthorized``, saying which community and until when.
     Refusals: ``capacity`` (no free slot), ``state`` (the task is closed),
     ``already_claimed``, ``live_claims``.
 
@@ -187,7 +191,9 @@ def crowdsource_claim_submit(context: Context, data_dict: DataDict) -> dict[str,
 
 @writes(schema.claim_review_schema)
 def crowdsource_claim_review(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Decide on a submitted claim (staff, never on their own): ``accept``;
+    """Decide on a submitted claim (staff; the moderators and owners of the
+    task's community when the task was posted with ``community_review``;
+    never on one's own claim): ``accept``;
     ``reject`` (the slot frees); or ``changes`` (the claim goes back to the
     reader with a new lease and the note). When the accepted claims reach the
     task's capacity the task is completed and its other live claims are
@@ -299,8 +305,10 @@ def _apply_text(context: Context, row: Any, task_row: Any) -> None:
 
 @writes(schema.claim_apply_schema)
 def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Put an accepted result into the catalogue (staff), once, all or
-    nothing: a ``tag`` task's tags as reader tags credited to the reader
+    """Put an accepted result into the catalogue (staff; the moderators and
+    owners of the task's community when the task was posted with
+    ``community_review``: the task's staff allowed its result in), once, all
+    or nothing: a ``tag`` task's tags as reader tags credited to the reader
     (``reader_tags``, default, through ``crowdsource_tag_add``) or as
     official tags (``official_tags``); a text task's text into its target
     field (``field``) through ``package_patch``. ``crowdsource_claim_show``
@@ -329,10 +337,14 @@ def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> dict[str, 
         raise toolkit.ValidationError({"as": [toolkit._(
             "A {kind} task's result cannot be applied this way").format(kind=kind)]})
     _update(row.id, applied_at=sa.func.now(), applied_by=current_user_id(context), applied_as=how)
+    # a community's moderator is no editor of the dataset: what the task's
+    # staff allowed (its result, into its target) goes in on their authority
+    patch_context = context if is_staff_for(context, task_row.owner_org) \
+        else {**context, "ignore_auth": True}
     if kind == "tag":
-        _apply_tags(context, row, task_row, how)
+        _apply_tags(patch_context, row, task_row, how)
     else:
-        _apply_text(context, row, task_row)
+        _apply_text(patch_context, row, task_row)
     # (crowdsource_tag_add and patch_dataset queue the dataset's reindex)
     return _done(context, row.id, task_row, expired, events.claim_applied,
                  reader_id=row.user_id, applied_as=how)
@@ -340,9 +352,10 @@ def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> dict[str, 
 
 @reads(schema.id_schema)
 def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """A claim, to its reader and to staff, with its task. For an accepted
-    text result staff also get ``diff``: the target field now and with the
-    result, line by line.
+    """A claim, to its reader and to those who review it (staff, and the
+    moderators of the task's community when the task lets them), with its
+    task. For a text result reviewers also get ``diff``: the target field
+    now and with the result, line by line.
 
     :param id: the claim's id
     :type id: string
@@ -360,8 +373,7 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
     out = core.claim_dict(row, names)
     out["task"] = core.task_dict(task_row, core.stale_counts([task_row.id]).get(task_row.id, 0),
                                  names)
-    if row.result and task_row.kind in results.TEXT_KINDS \
-            and is_staff_for(context, task_row.owner_org):
+    if row.result and task_row.kind in results.TEXT_KINDS and core.reviews(context, task_row):
         pkg = toolkit.get_action("package_show")(toolkit.fresh_context(context),
                                                  {"id": task_row.package_id})
         out.update(results.compare(pkg, task_row.resource_id, task_row.target_field,
@@ -373,7 +385,10 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> dict[str, A
 def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Claims: the caller's own, newest first; of one task (staff see all of
     its claims); or, with ``review``, the submitted claims waiting for the
-    caller's review (staff: their organizations; sysadmins: all), oldest first.
+    caller's review (staff: their organizations; sysadmins: all), oldest
+    first. With ``community_id`` only the claims of the community's tasks:
+    its moderators and owners get its review queue (``review``: the
+    claims of its tasks that let them review, on datasets they can see).
 
     :param task_id: one task's claims (optional)
     :type task_id: string
@@ -381,6 +396,9 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, A
     :type state: string
     :param review: the review queue (optional)
     :type review: bool
+    :param community_id: only claims of tasks meant for this community (its
+        group's id or name, optional)
+    :type community_id: string
     :param limit: page size (optional)
     :type limit: int
     :param offset: how many to skip (optional)
@@ -396,16 +414,28 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, A
               .join(model.Package, model.Package.id == task.c.package_id))
     where: list[Any] = [model.Package.state == "active"]
     order = [claim.c.created.desc(), claim.c.id]
+    community_id = None
+    if data_dict.get("community_id"):
+        found = communities.live_community(data_dict["community_id"])
+        if found is None:
+            raise toolkit.ObjectNotFound(toolkit._("Community not found"))
+        community_id = found.id
+        where.append(task.c.community_id == community_id)
     if data_dict.get("review"):
         orgs = staff_org_ids(context)
         where += [claim.c.state == "submitted", claim.c.user_id != me]
         if orgs is not None:
-            where.append(model.Package.owner_org.in_(orgs))
+            mine = model.Package.owner_org.in_(orgs)
+            if community_id and communities.moderates(community_id, me):
+                # and the tasks of their community that let its moderators review
+                mine = sa.or_(mine, sa.and_(task.c.community_review.is_(True),
+                                            task.c.package_id.in_(visible_datasets(context))))
+            where.append(mine)
         order = [claim.c.submitted_at.asc(), claim.c.id]
     elif data_dict.get("task_id"):
         task_row = core.task_row(data_dict["task_id"])
         where.append(claim.c.task_id == task_row.id)
-        if not is_staff_for(context, task_row.owner_org):
+        if not core.reviews(context, task_row):
             where.append(claim.c.user_id == me)
     else:
         where.append(claim.c.user_id == me)
@@ -417,8 +447,7 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> dict[str, A
     total = rows[0].total if rows else model.Session.execute(
         sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
     tasks = {r.id: r for r in model.Session.execute(
-        sa.select(task, model.Package.owner_org, model.Package.name.label("package_name"),
-                  model.Package.title.label("package_title"))
+        sa.select(*core.task_columns())
         .join(model.Package, model.Package.id == task.c.package_id)
         .where(task.c.id.in_({r.task_id for r in rows}))).all()}
     names = people({r.user_id for r in rows} | {r.reviewer_id for r in rows}

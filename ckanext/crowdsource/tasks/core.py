@@ -22,9 +22,14 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import cache, config
+from ckanext.crowdsource.common import cache, communities, config
 from ckanext.crowdsource.common.db import one_or_404
-from ckanext.crowdsource.common.roles import current_user_id, people
+from ckanext.crowdsource.common.roles import (
+    current_user,
+    current_user_id,
+    is_staff_for,
+    people,
+)
 
 from .model import HOLDING, claim, task
 
@@ -67,11 +72,71 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _of_community(column: Any) -> sa.ScalarSelect:
+    g = model.Group
+    return sa.select(column).where(g.id == task.c.community_id).scalar_subquery()
+
+
+def task_columns(*extra: Any) -> list[Any]:
+    """What a task's row is read with: its dataset's organization, name and
+    title, its community's name and title and whether that community is
+    live (select from ``task`` joined to ``package``)."""
+    return [task, model.Package.owner_org, model.Package.name.label("package_name"),
+            model.Package.title.label("package_title"),
+            _of_community(model.Group.name).label("community_name"),
+            _of_community(model.Group.title).label("community_title"),
+            communities.live(task.c.community_id).label("community_live"), *extra]
+
+
+def members_window_over() -> sa.ColumnElement[bool]:
+    """SQL: the task's members-first window is over (it has one, and its
+    hours since the task was posted have passed)."""
+    hours = sa.func.coalesce(task.c.members_first_hours, 0)
+    return sa.and_(hours > 0,
+                   task.c.created + sa.func.make_interval(0, 0, 0, 0, hours) <= sa.func.now())
+
+
+def open_to(context: Context) -> sa.ColumnElement[bool]:
+    """SQL: the caller may claim the task as far as its community goes: it
+    has no (live) community, the caller is an active member of it, or its
+    members-first window is over. Sysadmins may claim any task (as CKAN lets
+    them pass every auth function); visitors none."""
+    user = current_user(context)
+    if user is None:
+        return sa.false()
+    if user.sysadmin:
+        return sa.true()
+    return sa.or_(task.c.community_id.is_(None), ~communities.live(task.c.community_id),
+                  communities.has_member(task.c.community_id, user.id),
+                  members_window_over())
+
+
+def may_claim(context: Context, task_id: str) -> bool:
+    """Whether the caller may claim the task as far as its community goes
+    (read now: a membership that ended counts no more)."""
+    return bool(model.Session.execute(
+        sa.select(open_to(context)).where(task.c.id == task_id)).scalar())
+
+
+def community_reviews(context: Context, row: Any) -> bool:
+    """Whether the caller reviews the task's claims as a moderator (or
+    owner) of its community: the task allows it (``community_review``) and
+    they hold the role now. Their power ends at their community's tasks."""
+    return bool(row.community_review and row.community_id
+                and communities.moderates(row.community_id, current_user_id(context)))
+
+
+def reviews(context: Context, row: Any) -> bool:
+    """Whether the caller reviews (and applies) the task's claims: staff of
+    its dataset's organization, or its community's moderators when the
+    task allows it."""
+    return is_staff_for(context, row.owner_org) or community_reviews(context, row)
+
+
 def task_row(task_id: str, lock: bool = False) -> Any:
     """The task (its row locked until the transaction ends, with ``lock``),
     or ``ObjectNotFound``; tasks of deleted datasets are gone too."""
-    query = (sa.select(task, model.Package.owner_org, model.Package.name.label("package_name"),
-                       model.Package.title.label("package_title"))
+    query = (sa.select(*task_columns())
              .join(model.Package, model.Package.id == task.c.package_id)
              .where(task.c.id == task_id, model.Package.state == "active"))
     if lock:
@@ -84,8 +149,7 @@ def task_rows(task_ids: list[str]) -> list[Any]:
     if not task_ids:
         return []
     rows = {r.id: r for r in model.Session.execute(
-        sa.select(task, model.Package.owner_org, model.Package.name.label("package_name"),
-                  model.Package.title.label("package_title"))
+        sa.select(*task_columns())
         .join(model.Package, model.Package.id == task.c.package_id)
         .where(task.c.id.in_(task_ids))).all()}
     return [rows[i] for i in task_ids if i in rows]
@@ -252,19 +316,51 @@ def _name(names: dict[str, dict[str, str]] | None, user_id: str | None,
     return ((names or {}).get(user_id or "") or {}).get(key)
 
 
+def members_only_until(row: Any) -> datetime | None:
+    """When a task of a live community with a members-first window opens to
+    everyone (None: no such window)."""
+    hours = row.members_first_hours
+    if not (row.community_id and row.community_live and hours):
+        return None
+    return row.created + timedelta(hours=hours)
+
+
+def members_only(row: Any) -> bool:
+    """Whether only its community's members may claim the task now."""
+    if not (row.community_id and row.community_live):
+        return False
+    until = members_only_until(row)
+    return until is None or until > now()
+
+
 def task_dict(row: Any, stale: int = 0, names: dict[str, dict[str, str]] | None = None,
               mine: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A task as everyone who can see it sees it; ``mine``: the caller's claim."""
+    """A task as everyone who can see it sees it; ``mine``: the caller's
+    claim. ``claimable`` is known where the row was read for the caller
+    (with ``open_to``, labelled ``claimable``), else None."""
     used = row.slots_used - stale
+    left = max(0, row.capacity - used) if row.state == "open" else 0
+    claimable = getattr(row, "claimable", None)
+    if claimable is not None:
+        claimable = bool(claimable) and left > 0
     return {
         "id": row.id, "package_id": row.package_id, "package_name": row.package_name,
         "package_title": row.package_title, "resource_id": row.resource_id,
-        "community_id": row.community_id, "kind": row.kind, "title": row.title,
+        "community_id": row.community_id,
+        "community_name": row.community_name if row.community_id else None,
+        "community_title": (row.community_title or row.community_name)
+        if row.community_id else None,
+        "members_first_hours": row.members_first_hours,
+        "community_review": row.community_review,
+        "members_only": members_only(row),
+        "members_only_until": _iso(members_only_until(row)),
+        "claimable": claimable,
+        "kind": row.kind, "title": row.title,
         "instructions": row.instructions, "target_field": row.target_field,
         "capacity": row.capacity, "reward_points": row.reward_points,
         "claim_ttl_hours": row.claim_ttl_hours, "due": _iso(row.due), "state": row.state,
         "state_reason": row.state_reason, "slots_used": used,
-        "slots_left": max(0, row.capacity - used) if row.state == "open" else 0,
+        "slots_left": left,
         "accepted": row.accepted,
         "created_by": _name(names, row.created_by), "created": _iso(row.created),
         "modified": _iso(row.modified), "my_claim": mine,

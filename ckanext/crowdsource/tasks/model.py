@@ -25,7 +25,13 @@ task = sa.Table(
     sa.Column("id", sa.UnicodeText, primary_key=True),
     sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
     sa.Column("resource_id", sa.UnicodeText),
+    # a community (its CKAN group's id): only its members claim the task, or
+    # its members for ``members_first_hours`` after the task was posted and
+    # then everyone (null or 0: members only while the community lasts)
     sa.Column("community_id", sa.UnicodeText, index=True),
+    sa.Column("members_first_hours", sa.Integer),
+    # the community's moderators and owners may review and apply its claims
+    sa.Column("community_review", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("kind", sa.UnicodeText, nullable=False),
     sa.Column("title", sa.UnicodeText, nullable=False),
     sa.Column("instructions", sa.UnicodeText, nullable=False, server_default=""),

@@ -21,6 +21,7 @@ from .model import CLAIM_STATES, KINDS, TASK_STATES
 CAPACITY_MAX = 1000
 POINTS_MAX = 100000
 TTL_MAX_HOURS = 24 * 60
+MEMBERS_FIRST_MAX_HOURS = 24 * 365
 DUE_WITHIN_MAX = 3650
 DRAFT_MAX = 100000  # characters of a draft, as JSON
 # Where a text result can go: fields of the dataset, or of the task's resource.
@@ -67,7 +68,7 @@ def json_object(value: Any) -> dict[str, Any]:
 @toolkit.validator_args
 def _task_fields(ignore_missing: Any, crowdsource_title_text: Any,
                  crowdsource_body_text: Any, crowdsource_future_date: Any,
-                 crowdsource_safe_text: Any) -> Schema:
+                 crowdsource_safe_text: Any, crowdsource_boolean: Any) -> Schema:
     """The fields a task is made of (all optional here)."""
     return {
         "title": [ignore_missing, crowdsource_title_text],
@@ -78,6 +79,8 @@ def _task_fields(ignore_missing: Any, crowdsource_title_text: Any,
         "claim_ttl_hours": [ignore_missing, int_between(1, TTL_MAX_HOURS)],
         "due": [ignore_missing, crowdsource_future_date],
         "community_id": [ignore_missing, crowdsource_safe_text],
+        "members_first_hours": [ignore_missing, int_between(0, MEMBERS_FIRST_MAX_HOURS)],
+        "community_review": [ignore_missing, crowdsource_boolean],
         "target_field": [ignore_missing, one_of(TARGET_FIELDS)],
     }
 
@@ -166,6 +169,7 @@ def claim_apply_schema(ignore_empty: Any) -> Schema:
 def claim_list_schema(ignore_missing: Any, crowdsource_boolean: Any,
                       crowdsource_safe_text: Any) -> Schema:
     return {"task_id": [ignore_missing, crowdsource_safe_text],
+            "community_id": [ignore_missing, crowdsource_safe_text],
             "state": [ignore_missing, one_of(CLAIM_STATES)],
             "review": [ignore_missing, crowdsource_boolean],
             **page_schema()}

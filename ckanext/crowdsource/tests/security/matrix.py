@@ -215,6 +215,16 @@ def _staff_own() -> Variant:
 
 POST_STATES = ("published", "hidden", "pending")
 
+# Tasks meant for a community that let its moderators review (issue 15):
+# the readers of the matrix (the reader, the organization's plain member and
+# the other organization's editor) moderate the community of the cell's task;
+# its owner is a third person, so the author (whose claim it is) is none.
+COMMUNITY_MODERATORS = ("reader", "member", "other_editor")
+_MODERATED = Variant(columns={"reader": "yes"})
+_MODERATED_NOTE = ("'community': the task is meant for a community the readers moderate "
+                   "and lets its moderators review (community_review): they review its "
+                   "claims on the datasets they can see, never their own")
+
 ACTIONS: dict[str, Spec] = {
     # --- reader tags -------------------------------------------------------------
     "crowdsource_tag_add": Spec(CONTRIBUTE, "write", roles=NOT_AUTHOR),
@@ -288,11 +298,19 @@ ACTIONS: dict[str, Spec] = {
              "to a caller who may not see the comment, without it"),
     "crowdsource_thread_list": Spec(SEE, "list", variants={"": _V(POST_STATES)},
                                     refusals={"private": NOT_AUTHORIZED}),
-    "crowdsource_question_create": Spec(CONTRIBUTE, "write", roles=NOT_AUTHOR),
+    "crowdsource_question_create": Spec(
+        CONTRIBUTE, "write", roles=NOT_AUTHOR,
+        variants={"": _V(), "community": _V(),
+                  "outsider": _V(columns={"reader": "no", "staff": "no"})},
+        note="'community': asked within a community every caller is a member of; "
+             "'outsider': within one none of them is in: only a community's members ask "
+             "within it (sysadmins pass every auth function in CKAN)"),
     "crowdsource_question_list": Spec(
         SEE, "list", variants={"site": _V(POST_STATES), "dataset": _V(
-            POST_STATES, refusals={"private": NOT_AUTHORIZED})},
-        note="'site': every question; 'dataset': one dataset's (package_id)"),
+            POST_STATES, refusals={"private": NOT_AUTHORIZED}), "community": _V(POST_STATES)},
+        note="'site': every question; 'dataset': one dataset's (package_id); 'community': "
+             "those asked within a community (community_id), which lists no question on a "
+             "dataset the caller cannot see"),
     "crowdsource_question_close": Spec(
         MODERATE, "write", note="closing a question is moderating it"),
     "crowdsource_question_reopen": Spec(
@@ -315,29 +333,46 @@ ACTIONS: dict[str, Spec] = {
                                   variants={"board": _V(), "dataset": _V()}),
     "crowdsource_task_next": Spec(
         CLAIM, "write", roles=NOT_AUTHOR,
+        variants={"": _V(), "outsider": _V(columns={"reader": "no", "staff": "no"},
+                                          refusals={"denied": NOT_FOUND})},
         refusals={"private": NOT_FOUND, "anonymous": NOT_AUTHORIZED},
-        note="offers tasks on datasets the caller can see: none here is 'no task waiting'"),
-    "crowdsource_task_claim": Spec(CLAIM, "write", roles=NOT_AUTHOR),
+        note="offers tasks on datasets the caller can see: none here is 'no task waiting'; "
+             "the tasks are meant for a community every caller is a member of, or "
+             "('outsider') for one none of them is in: only its members are offered them"),
+    "crowdsource_task_claim": Spec(
+        CLAIM, "write", roles=NOT_AUTHOR,
+        variants={"": _V(), "community": _V(),
+                  "outsider": _V(columns={"reader": "no", "staff": "no"})},
+        note="'community': a task meant for a community every caller is a member of; "
+             "'outsider': for one none of them is in: only its members claim it, the "
+             "dataset's staff included (sysadmins pass every auth function in CKAN)"),
     **{f"crowdsource_claim_{verb}": Spec(
         CLAIM, "write", columns={"reader": "no", "staff": "no", "sysadmin": "no"},
         note="work on a claim is its reader's alone: DESIGN's 'yes' for readers, staff "
              "and sysadmins is their own claims")
        for verb in ("extend", "save_draft", "release", "submit")},
     "crowdsource_claim_review": Spec(
-        REVIEW, "write", variants={"": _V(), "own": _staff_own()},
-        note="variant 'own': staff who claimed the task themselves ('never own')"),
+        REVIEW, "write", variants={"": _V(), "own": _staff_own(), "community": _MODERATED},
+        note="variant 'own': staff who claimed the task themselves ('never own'); "
+             f"{_MODERATED_NOTE}"),
     "crowdsource_claim_apply": Spec(
-        REVIEW, "write", note="putting an accepted result into the catalogue is part of "
-                              "reviewing it"),
+        REVIEW, "write", variants={"": _V(), "community": _MODERATED},
+        note="putting an accepted result into the catalogue is part of reviewing it; "
+             f"{_MODERATED_NOTE}"),
     "crowdsource_claim_show": Spec(
-        CLAIM, "read", columns={"reader": "no"},
-        note="a claim is seen by its reader and the staff who review it"),
+        CLAIM, "read", columns={"reader": "no"}, variants={"": _V(), "community": _MODERATED},
+        note="a claim is seen by its reader and those who review it; "
+             f"{_MODERATED_NOTE}"),
     "crowdsource_claim_list": Spec(
         CLAIM, "list", gate=LOGGED_IN,
         variants={"task": _V(columns={"reader": "no"}),
-                  "review": _V(row=REVIEW, gate=ANY_STAFF)},
+                  "review": _V(row=REVIEW, gate=ANY_STAFF),
+                  "community_review": _V(row=REVIEW, columns={"reader": "yes"},
+                                         refusals={"denied": NOT_AUTHORIZED})},
         note="'task': a task's claims (readers see their own); 'review': the review queue, "
-             "for staff of some organization"),
+             "for staff of some organization; 'community_review': a community's queue "
+             "(review with community_id), for staff and the community's moderators, who "
+             f"are the readers here; {_MODERATED_NOTE}"),
     "crowdsource_claims_expire": Spec(SWEEP, "write", datasets=SITE, roles=NOT_AUTHOR),
     # --- feedback and requests ---------------------------------------------------------
     "crowdsource_feedback_create": Spec(SEND, "write", roles=NOT_AUTHOR),

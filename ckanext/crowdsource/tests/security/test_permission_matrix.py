@@ -129,7 +129,40 @@ def build_world() -> World:
         "public": factories.Dataset(owner_org=org["id"], title="City Maps"),
         "private": factories.Dataset(owner_org=org["id"], private=True, title=PRIVATE_TITLE),
     }
-    return World(users, datasets, org, {d: factories.Group() for d in matrix.DATASETS})
+    return World(users, datasets, org, build_communities(users))
+
+
+def build_communities(users: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The communities tasks and questions are meant for: one per dataset
+    with every user of the world a plain member (its tasks and questions
+    are everyone's, as if they had none); ``outsider``, with no member at
+    all; ``moderated``, owned by the helper, with the reader, the member
+    and the other organization's editor its moderators (none of them staff
+    of the datasets' organization) and the authors, who claim its tasks,
+    plain members."""
+    sysadmin = {"user": users["sysadmin"]["name"]}
+
+    def made(name: str, owner: str | None = None) -> dict[str, Any]:
+        data = {"name": name, "title": name, **({"owner": users[owner]["name"]} if owner else {})}
+        return helpers.call_action("crowdsource_community_create", context=dict(sysadmin), **data)
+
+    out = {}
+    for dataset in matrix.DATASETS:
+        out[dataset] = made(f"everyone-{dataset}")
+        for who in users:
+            if who != "sysadmin":
+                helpers.call_action("crowdsource_community_join",
+                                    context={"user": users[who]["name"]}, id=out[dataset]["id"])
+    out["outsider"] = made("outsiders")
+    out["moderated"] = made("moderated", owner="helper")
+    for who in ("author", "member_author", *matrix.COMMUNITY_MODERATORS):
+        helpers.call_action("crowdsource_community_join", context={"user": users[who]["name"]},
+                            id=out["moderated"]["id"])
+    for who in matrix.COMMUNITY_MODERATORS:
+        helpers.call_action("crowdsource_community_member_set_role",
+                            context={"user": users["helper"]["name"]}, id=out["moderated"]["id"],
+                            user_id=users[who]["name"], role="moderator")
+    return out
 
 
 _WORLD: list[World] = []
@@ -206,12 +239,13 @@ def post(w: World, dataset: str, state: str = "published", by: dict | None = Non
 
 
 def question(w: World, dataset: str, state: str = "published",
-             by: dict | None = None) -> dict[str, Any]:
-    """A question's thread (its question post is ``question``) in ``state``."""
+             by: dict | None = None, **data: Any) -> dict[str, Any]:
+    """A question's thread (its question post is ``question``) in ``state``
+    (``data``: more of its fields, such as its community)."""
     secret = w.unique("Secret question ")
     with premoderation() if state == "pending" else contextlib.nullcontext():
         made = make(by or w.author(dataset), "crowdsource_question_create",
-                    package_id=w.dataset_id(dataset), title=secret, body=secret)
+                    package_id=w.dataset_id(dataset), title=secret, body=secret, **data)
     if state == "hidden":
         make(staff(w), "crowdsource_moderation_decide", item_type="post",
              item_id=made["question"]["id"], decision="hide", reason="test")
@@ -250,11 +284,11 @@ def task(w: World, dataset: str, **data: Any) -> dict[str, Any]:
 
 
 def claim(w: World, dataset: str, state: str = "claimed",
-          by: dict | None = None) -> dict[str, Any]:
-    """A claim on a fresh task, ``claimed``, ``submitted`` or ``accepted``
-    (``task_secret``: its task's title)."""
+          by: dict | None = None, **task_data: Any) -> dict[str, Any]:
+    """A claim on a fresh task (of ``task_data``), ``claimed``, ``submitted``
+    or ``accepted`` (``task_secret``: its task's title)."""
     reader = by or w.author(dataset)
-    posted = task(w, dataset)
+    posted = task(w, dataset, **task_data)
     made = make(reader, "crowdsource_task_claim", id=posted["id"])
     if state in ("submitted", "accepted"):
         make(reader, "crowdsource_claim_submit", id=made["id"],
@@ -475,13 +509,22 @@ def setup_thread_list(w: World, c: Cell) -> Probe:
                  secret=asked["secret"])
 
 
+def _community_of(w: World, c: Cell) -> dict[str, Any]:
+    """The cell's community: for variant ``outsider`` the one nobody is a
+    member of, for ``community`` the dataset's, which everyone is in."""
+    return {"community_id": w.communities[
+        "outsider" if c.variant == "outsider" else c.dataset]["id"]} \
+        if c.variant in ("community", "outsider") else {}
+
+
 def setup_question_create(w: World, c: Cell) -> Probe:
-    return Probe({"package_id": _pkg(w, c), "title": "Which scale?", "body": "?"})
+    return Probe({"package_id": _pkg(w, c), "title": "Which scale?", "body": "?",
+                  **_community_of(w, c)})
 
 
 def setup_question_list(w: World, c: Cell) -> Probe:
-    asked = question(w, c.dataset, c.state)
-    data = {"package_id": _pkg(w, c)} if c.variant == "dataset" else {}
+    asked = question(w, c.dataset, c.state, **_community_of(w, c))
+    data = {"package_id": _pkg(w, c)} if c.variant == "dataset" else _community_of(w, c)
     return Probe(data, lambda r: asked["id"] in ids(r), paged=True, secret=asked["secret"])
 
 
@@ -555,16 +598,25 @@ def setup_task_list(w: World, c: Cell) -> Probe:
 
 
 def setup_task_next(w: World, c: Cell) -> Probe:
-    # tasks meant for a community of the cell's dataset alone: what it offers is on it
-    community = w.communities[c.dataset]["id"]
+    # tasks meant for a community of the cell's dataset alone: what it offers
+    # is on it; variant "outsider": for a community none of the callers is in
+    community = w.communities["outsider" if c.variant == "outsider" else c.dataset]["id"]
     made = task(w, c.dataset, community_id=community, capacity=20)
     return Probe({"community_id": community},
                  done=lambda r: r["task"]["package_id"] == _pkg(w, c), secret=made["secret"])
 
 
 def setup_task_claim(w: World, c: Cell) -> Probe:
-    made = task(w, c.dataset, capacity=len(matrix.ROLES))
+    made = task(w, c.dataset, capacity=len(matrix.ROLES), **_community_of(w, c))
     return Probe({"id": made["id"]}, secret=made["secret"], task_id=made["id"])
+
+
+def _reviewed_by_community(w: World, c: Cell) -> dict[str, Any]:
+    """Variant ``community``: the task is meant for the community the cell's
+    readers moderate, and lets its moderators review."""
+    if c.variant != "community":
+        return {}
+    return {"community_id": w.communities["moderated"]["id"], "community_review": True}
 
 
 def _claim_setup(**data: Any) -> Callable[[World, Cell], Probe]:
@@ -575,17 +627,17 @@ def _claim_setup(**data: Any) -> Callable[[World, Cell], Probe]:
 
 
 def setup_claim_review(w: World, c: Cell) -> Probe:
-    made = claim(w, c.dataset, "submitted", by=w.owner(c))
+    made = claim(w, c.dataset, "submitted", by=w.owner(c), **_reviewed_by_community(w, c))
     return Probe({"id": made["id"], "decision": "accept"}, task_id=made["task_id"])
 
 
 def setup_claim_apply(w: World, c: Cell) -> Probe:
-    made = claim(w, c.dataset, "accepted")
+    made = claim(w, c.dataset, "accepted", **_reviewed_by_community(w, c))
     return Probe({"id": made["id"]}, task_id=made["task_id"])
 
 
 def setup_claim_show(w: World, c: Cell) -> Probe:
-    made = claim(w, c.dataset)
+    made = claim(w, c.dataset, **_reviewed_by_community(w, c))
     return Probe({"id": made["id"]}, lambda r: r["id"] == made["id"])
 
 
@@ -593,6 +645,11 @@ def setup_claim_list(w: World, c: Cell) -> Probe:
     if c.variant == "review":
         made = claim(w, c.dataset, "submitted")
         return Probe({"review": True}, lambda r: made["id"] in ids(r), paged=True)
+    if c.variant == "community_review":
+        moderated = w.communities["moderated"]["id"]
+        made = claim(w, c.dataset, "submitted", community_id=moderated, community_review=True)
+        return Probe({"review": True, "community_id": moderated},
+                     lambda r: made["id"] in ids(r), paged=True)
     made = claim(w, c.dataset)
     return Probe({"task_id": made["task_id"]}, lambda r: made["id"] in ids(r), paged=True)
 

@@ -5,6 +5,7 @@ import pytest
 from ckan import logic
 from ckan.tests import factories, helpers
 
+from ckanext.crowdsource.tests.community.calls import community
 from ckanext.crowdsource.tests.helpers import as_user
 
 
@@ -18,13 +19,22 @@ def test_staff_post_a_task_with_defaults(lib, make_task):
 
 def test_every_field(lib, make_task):
     due = (datetime.now(timezone.utc) + timedelta(days=10)).date().isoformat()
+    c = community(lib)
     t = make_task(kind="describe", resource_id=lib["res"]["id"], capacity=3,
-                  reward_points=20, claim_ttl_hours=24, due=due,
-                  community_id=lib["community"]["name"], target_field="resource.description")
+                  reward_points=20, claim_ttl_hours=24, due=due, community_id=c["name"],
+                  members_first_hours=12, community_review=True,
+                  target_field="resource.description")
     assert (t["resource_id"], t["capacity"], t["reward_points"], t["claim_ttl_hours"],
-            t["community_id"], t["target_field"]) == (
-        lib["res"]["id"], 3, 20, 24, lib["community"]["id"], "resource.description")
+            t["community_id"], t["community_name"], t["members_first_hours"],
+            t["community_review"], t["target_field"]) == (
+        lib["res"]["id"], 3, 20, 24, c["id"], c["name"], 12, True, "resource.description")
     assert t["due"].startswith(due)
+
+
+def test_a_plain_group_is_no_community(lib, make_task):
+    with pytest.raises(logic.ValidationError) as e:
+        make_task(community_id=lib["community"]["id"])
+    assert "community_id" in e.value.error_dict
 
 
 @pytest.mark.parametrize("data,field", [
@@ -37,6 +47,11 @@ def test_every_field(lib, make_task):
     ({"due": "2001-01-01"}, "due"),
     ({"due": "next week"}, "due"),
     ({"community_id": "no-such-group"}, "community_id"),
+    ({"members_first_hours": 5}, "members_first_hours"),  # no community to be first in
+    ({"community_review": True}, "community_review"),
+    ({"members_first_hours": -1}, "members_first_hours"),
+    ({"members_first_hours": "soon"}, "members_first_hours"),
+    ({"community_review": "perhaps"}, "community_review"),
     ({"target_field": "author"}, "target_field"),
     ({"kind": "tag", "target_field": "notes"}, "target_field"),
     ({"kind": "describe", "target_field": "resource.name"}, "target_field"),
@@ -101,7 +116,8 @@ def test_cancelling_releases_live_claims_with_the_reason(lib, make_task):
 def test_the_board_filters_and_respects_private_datasets(lib, make_task):
     soon = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
     later = (datetime.now(timezone.utc) + timedelta(days=40)).isoformat()
-    make_task(title="soon", due=soon, community_id=lib["community"]["id"])
+    local = community(lib)
+    make_task(title="soon", due=soon, community_id=local["id"], members_first_hours=1)
     make_task(title="later", kind="describe", due=later, package_id=lib["ds2"]["id"])
     full = make_task(title="full")
     as_user(lib["reader3"], "crowdsource_task_claim", id=full["id"])
@@ -119,7 +135,7 @@ def test_the_board_filters_and_respects_private_datasets(lib, make_task):
     assert titles(kind="describe") == ["later"]
     assert titles(free=True) == ["elsewhere", "later", "soon"]
     assert titles(due_within_days=7) == ["soon"]
-    assert titles(community_id=lib["community"]["name"]) == ["soon"]
+    assert titles(community_id=local["name"]) == ["soon"]
     assert titles(organization=lib["other_org"]["name"]) == ["elsewhere"]
     assert titles(package_id=lib["ds2"]["name"]) == ["later"]
     due_first = as_user(None, "crowdsource_task_list", sort="due")["results"]
