@@ -29,6 +29,7 @@ bp = Blueprint("crowdsource_community", __name__)
 # how many datasets, tasks and members a community's page shows at once
 DATASETS_SHOWN = 10
 TASKS_SHOWN = 10
+QUESTIONS_SHOWN = 5
 
 
 def _limit() -> int:
@@ -109,13 +110,17 @@ def _datasets(community: dict[str, Any], page_number: int) -> Page:
 
 def read(id: str) -> str:
     """``/crowdsource/community/<id>``: what the community is, who leads it,
-    its datasets and open tasks; for its moderators (and staff) the
+    its datasets, open tasks, latest questions and experts; for its moderators (and staff) the
     readers asking to join, for its owners (and staff) the members' roles."""
     community = _shown(id)
     page_number = requested_page(request.args.get("page"))
     cid = community["id"]
     tasks = toolkit.get_action("crowdsource_task_list")(
         {}, {"community_id": cid, "state": "open", "limit": TASKS_SHOWN})
+    questions: dict[str, Any] = {"count": 0, "results": []}
+    if community["status"] == "active":  # a proposal has none yet
+        questions = toolkit.get_action("crowdsource_question_list")(
+            {}, {"community_id": cid, "sort": "active", "limit": QUESTIONS_SHOWN})
     members = toolkit.get_action("crowdsource_community_member_list")(
         {}, {"id": cid, "limit": _limit()})
     waiting: dict[str, Any] = {"count": 0, "results": []}
@@ -125,7 +130,8 @@ def read(id: str) -> str:
             {}, {"id": cid, "state": "pending", "limit": config.list_limit_max()})
     return toolkit.render("crowdsource/community/read.html", {
         "community": community, "datasets": _datasets(community, page_number),
-        "tasks": tasks, "members": members, "waiting": waiting, "decides": decides,
+        "tasks": tasks, "questions": questions, "members": members, "waiting": waiting,
+        "decides": decides,
         "sets_roles": h.check_access("crowdsource_community_member_set_role", {"id": cid}),
         "is_staff": h.check_access("crowdsource_community_review", {}),
         "roles": role_names(), "logged_in": current_user.is_authenticated})

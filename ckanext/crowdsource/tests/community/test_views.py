@@ -245,3 +245,25 @@ def test_nav_and_hub_link_to_communities(app, lib):
     staff = {a.get_text(strip=True): li for li in page.select(".cs-hub-staff li")
              for a in li.select("a")[:1]}
     assert "1 waiting" in staff["Community proposals"].get_text()
+
+
+def test_community_page_lists_its_questions_and_experts(app, lib):
+    """Questions asked inside the community, as the viewer may see them, and
+    the members whose answers there were accepted."""
+    c = joined(lib, community(lib), "reader2", "reader3")
+    inside = as_user(lib["reader2"], "crowdsource_question_create", community_id=c["id"],
+                     title="哪里有老城门的照片？", body="Photos of the old gate?")
+    answer = as_user(lib["reader3"], "crowdsource_post_create", thread_id=inside["id"],
+                     body="In the photo archive, box 12.")
+    as_user(lib["reader2"], "crowdsource_answer_accept", id=answer["id"])
+    as_user(lib["reader2"], "crowdsource_question_create", title="Opening hours?",
+            body="At weekends?")  # a question for the library, outside the community
+    log_out(app)
+    page = soup(app.get(f"/zh_Hans_CN/crowdsource/community/{c['name']}"))
+    section = page.select_one(".cs-community-questions")
+    assert [a.text for a in section.select(".cs-home-item > a")][:1] == ["哪里有老城门的照片？"]
+    assert "Opening hours?" not in section.text
+    experts = [li.text.split() for li in section.select(".cs-community-experts li")]
+    assert experts and experts[0][-2:] == ["1", "个回答被采纳"]
+    assert section.select_one(".cs-community-experts a")["href"].endswith(
+        f"/user/{lib['reader3']['name']}/contributions")

@@ -1,14 +1,14 @@
 """The points ledger and recognition settings.
 
 Revision ID: d4e8b2f61a07
-Revises: c71e5d2a9b36
+Revises: 4e9a2c7b1d35
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "d4e8b2f61a07"
-down_revision = "c71e5d2a9b36"
+down_revision = "4e9a2c7b1d35"
 branch_labels = None
 depends_on = None
 
