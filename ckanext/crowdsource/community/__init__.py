@@ -1,13 +1,13 @@
 """Subject communities: groups of readers with their members, moderators and owners."""
 from __future__ import annotations
 
-from ckanext.crowdsource.common.manifest import Manifest, NavLink
+from ckanext.crowdsource.common.manifest import HomeBlock, Manifest, NavLink
 
 
 def manifest() -> Manifest:
     from ckan.plugins import toolkit
 
-    from ckanext.crowdsource.common.views import count_of
+    from ckanext.crowdsource.common.views import count_of, first_of
 
     from . import actions, auth, core, members, views
 
@@ -19,6 +19,7 @@ def manifest() -> Manifest:
         helpers={
             "crowdsource_community_of": views.community_of,
             "crowdsource_my_communities": views.my_communities,
+            "crowdsource_community_choices": views.community_choices,
             "crowdsource_community_roles": views.role_names,
         },
         # CKAN's own signal, by its name: a purged group takes its community along
@@ -34,4 +35,9 @@ def manifest() -> Manifest:
                     staff=True, order=40,
                     waiting=lambda: count_of("crowdsource_community_list", status="proposed")),
         ],
+        home_blocks=[HomeBlock(
+            "communities", lambda: toolkit._("Active communities"),
+            "crowdsource/home/snippets/communities.html",
+            lambda: first_of("crowdsource_community_list", sort="members"),
+            "crowdsource_community.index")],
     )

@@ -54,6 +54,13 @@ def community_of(group_id: str) -> str | None:
     return row.name if row.status == "active" else None
 
 
+def community_choices() -> list[dict[str, Any]]:
+    """The open communities by title, as many as a list may give (template
+    helper, for the task form's "for a community")."""
+    return toolkit.get_action("crowdsource_community_list")(
+        {}, {"sort": "name", "limit": config.list_limit_max()})["results"]
+
+
 def my_communities() -> list[dict[str, Any]]:
     """The current user's communities, as many as a list page shows
     (template helper, for their own profile page)."""

@@ -248,7 +248,8 @@ def _call(verb: str, form: Any) -> tuple[str, dict[str, Any]]:
         "comment": ("crowdsource_post_create", {"body": form.get("body", ""), **place}),
         "ask": ("crowdsource_question_create", {
             "title": form.get("title", ""), "body": form.get("body", ""),
-            **{k: form[k] for k in ("package_id", "resource_id") if form.get(k)}}),
+            **{k: form[k] for k in ("package_id", "resource_id", "community_id")
+               if form.get(k)}}),
         "edit": ("crowdsource_post_update", {
             "id": post_id, "body": form.get("body", ""),
             **({"title": form["title"]} if form.get("title") else {})}),

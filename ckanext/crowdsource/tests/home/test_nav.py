@@ -128,7 +128,7 @@ def test_home_blocks_show_public_work_only(app, lib):
     page = soup(app.get("/").body)
     blocks = {s["class"][-1]: s for s in page.select(".cs-home .cs-home-block")}
     assert list(blocks) == ["cs-home-tasks", "cs-home-questions", "cs-home-requests",
-                           "cs-home-contributions"]
+                           "cs-home-communities", "cs-home-contributions"]
     text = page.select_one(".cs-home").text
     assert "Describe ds" in text and "Who drew ds?" in text and "Maps of 1900" in text
     assert "Describe private" not in text and "Who drew private?" not in text

@@ -90,6 +90,8 @@ def test_a_signal_delivered_twice_adds_one_row(lib):
 
 
 def test_an_accepted_claim_earns_the_tasks_reward(lib):
+    as_user(lib["sysadmin"], "crowdsource_community_create", id=lib["community"]["id"])
+    as_user(lib["reader"], "crowdsource_community_join", id=lib["community"]["id"])
     task = as_user(lib["editor"], "crowdsource_task_create", package_id=lib["ds"]["id"],
                    kind="describe", title="Describe the maps", reward_points=25,
                    community_id=lib["community"]["id"])
