@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 
 BLOB_FIELDS = ("data_dict", "validated_data_dict")
 CACHE = "search"  # bumped by every write to the index
-COLUMNS = ("index_id",) + SCALAR_COLUMNS + ARRAY_COLUMNS + DATE_COLUMNS + ("tsv", "fields", "doc")
+COLUMNS = ("index_id",) + SCALAR_COLUMNS + ARRAY_COLUMNS + DATE_COLUMNS + (
+    "tsv", "grams", "fields", "doc")
 
 
 def _as_str(value: Any) -> str:
@@ -77,6 +78,7 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     stored: dict[str, Any] = {}
     weighted: list[tuple[str, str]] = []
     keys: list[str] = []
+    grams: set[str] = set()
     for key, value in doc.items():
         spec = schema.field(key)
         if spec is None:
@@ -98,11 +100,15 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
             fields[key] = values
         if key == "text" or schema.copied_to_text(key):
             weighted.extend((field_weight(key), v) for v in values)
+        if key in ta.NGRAM_SOURCES:  # copied into title_ngram / name_ngram
+            for v in values:
+                grams |= ta.ngram_lexemes(ta.NGRAM_SOURCES[key], v)
     row["index_id"] = doc.get("index_id") or doc.get("id")
     row["fields"] = json.dumps(fields, ensure_ascii=False)
     row["doc"] = json.dumps(stored, ensure_ascii=False, default=_as_str)
     row["tsv"] = ta.tsvector_literal(weighted)
     row["keys"] = ta.keys_literal(keys)
+    row["grams"] = ta.keys_literal(grams)
     return row
 
 
@@ -113,6 +119,7 @@ _UPSERT = sa.text(
     f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, head, docnum, gen, indexed) VALUES ("
     + ", ".join(
         "CAST(:tsv AS tsvector) || CAST(:keys AS tsvector)" if c == "tsv"
+        else "CAST(:grams AS tsvector)" if c == "grams"
         else f"CAST(:{c} AS jsonb)" if c in ("fields", "doc")
         else f":{c}"
         for c in COLUMNS

@@ -280,6 +280,8 @@ class Translator:
             raise QueryError(f"Unknown field {fld!r}")
         if not phrase and value == "*":
             return self.exists(fld)
+        if fld in ta.NGRAM_FIELDS:
+            return self.ngram(fld, value if phrase else _unescape(value.rstrip("*")))
         if spec.kind == TEXT:
             return self.text(fld, value, phrase, positive)
         if spec.kind == DATE and not phrase:
@@ -350,7 +352,17 @@ class Translator:
             )
         return self._join(conds, "AND")
 
+    def ngram(self, fld: str, value: str) -> str:
+        """``title_ngram`` / ``name_ngram``: the words of ``value`` inside the
+        title or name (see text.ngram_lexemes), through the index on ``grams``."""
+        tsq = ta.ngram_query(fld, value)
+        if tsq is None:
+            return "FALSE"
+        return f"d.grams @@ CAST({self.sql.bind(tsq)} AS tsquery)"
+
     def exists(self, fld: str) -> str:
+        if fld in ta.NGRAM_FIELDS:
+            return "d.grams <> ''::tsvector"
         if fld in SCALAR_COLUMNS or fld in DATE_COLUMNS:
             return f"d.{fld} IS NOT NULL"
         if fld in ARRAY_COLUMNS:
