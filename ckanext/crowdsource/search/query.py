@@ -430,6 +430,7 @@ class Translator:
     def dismax(self, query: str, mm: str | None) -> str:
         if _unbalanced_quotes(query):
             raise QueryError("Unbalanced quotation marks in query")
+        query = _legal_operators(query)
         required, banned, optional, optional_tsq = [], [], [], []
         for sign, clause in re.findall(r'([+-]?)("[^"]*"|[^\s"]+)', query):
             if clause.startswith('"'):
@@ -463,6 +464,23 @@ class Translator:
                 total = " + ".join(f"({c})::int" for c in optional)
                 parts.append(f"({total}) >= {need}")
         return self._join(parts, "AND")
+
+
+# Solr's dismax drops operators that stand alone: a run of them after a
+# space ("a -- b", "a + -b") and any at the end; what is left goes to its
+# Lucene parser, for which two operators in a row are a syntax error.
+_CONSECUTIVE_OPS_RE = re.compile(r"\s+[-+](?:\s*[-+]+)+")
+_DANGLING_OPS_RE = re.compile(r"\s+[-+\s]+$")
+_DOUBLE_OP_RE = re.compile(r"^\s*[-+]{2,}")
+
+
+def _legal_operators(query: str) -> str:
+    """``query`` with the operators Solr's dismax drops dropped; a
+    ``QueryError`` for those its parser rejects (``--word``)."""
+    cleaned = _DANGLING_OPS_RE.sub("", _CONSECUTIVE_OPS_RE.sub(" ", query))
+    if _DOUBLE_OP_RE.match(cleaned):
+        raise QueryError(f"Cannot parse query {query!r}: two operators in a row")
+    return cleaned
 
 
 def _number(value: str) -> float:
