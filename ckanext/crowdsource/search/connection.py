@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pysolr
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib.search.common import solr_datetime_decoder
 from dateutil.parser import isoparse
 
 from ckanext.crowdsource.common import cache, config
@@ -41,7 +42,7 @@ from .query import (
     head_matches,
     sort_keys,
 )
-from .schema import STRING, load_schema
+from .schema import DATE, STRING, load_schema
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,21 @@ def _parse_stamp(value: str | None) -> datetime | None:
         return None
 
 
+def solr_date(value: Any) -> Any:
+    """A date as Solr stores and returns it: in UTC, to the millisecond,
+    the milliseconds only when there are some ("2014-06-10T08:24:12.782Z").
+    A value that is not a date is kept as it is."""
+    if isinstance(value, list):
+        return [solr_date(v) for v in value]
+    when = value if isinstance(value, datetime) else _parse_stamp(str(value or ""))
+    if when is None:
+        return value
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    ms = when.microsecond // 1000
+    return when.strftime("%Y-%m-%dT%H:%M:%S") + (f".{ms:03d}" if ms else "") + "Z"
+
+
 def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     """Turn one index document CKAN built into a row of the index table."""
     schema = load_schema()
@@ -84,7 +100,7 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
         if spec is None:
             continue
         if spec.stored:
-            stored[key] = value
+            stored[key] = solr_date(value) if spec.kind == DATE else value
         if key in BLOB_FIELDS or key == "index_id":
             continue
         values = [_as_str(v) for v in as_list(value)]
@@ -261,6 +277,8 @@ class PgSolr:
             CACHE, [where, sql.params, keys, rows, start, facet_fields, limit, mincount],
             seconds, lambda: self._run(run, "REPEATABLE READ"))
         docs = self._run(lambda conn: self._docs(conn, found["page"], fl))
+        if self.decode_dates:  # as the decoder CKAN gives pysolr
+            docs = [solr_datetime_decoder(d) for d in docs]
         return pysolr.Results(
             {
                 "response": {"numFound": found["total"], "start": start, "docs": docs},
