@@ -18,6 +18,7 @@ import pysolr
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib.search.common import solr_datetime_decoder
+from ckan.plugins import toolkit
 from dateutil.parser import isoparse
 
 from ckanext.crowdsource.common import cache, config
@@ -300,19 +301,17 @@ class PgSolr:
 
     @staticmethod
     def _where(q: str | None, params: dict[str, Any], sql: Sql) -> str:
-        default_and = str(params.get("q.op", "AND")).upper() != "OR"
-        tr = Translator(sql, default_and=default_and)
+        allowed = tuple(toolkit.aslist(toolkit.config.get(
+            "ckan.search.solr_allowed_query_parsers")))
+        tr = Translator(sql, allowed_parsers=allowed)
         conds = []
         q = (q or "").strip()
         if q and q != "*:*":
-            def_type = params.get("defType", "lucene")
-            if def_type == "dismax" or (def_type == "edismax" and ":" not in q):
-                conds.append(tr.dismax(q, params.get("mm")))
-            else:
-                conds.append(tr.lucene(q, params.get("df", "text")))
+            conds.append(tr.query(q, params.get("defType", "lucene"), params))
+        fq_params = {k: v for k, v in params.items() if k not in ("mm", "qf")}
         for fq in as_list(params.get("fq")):
             if str(fq).strip():
-                conds.append(tr.lucene(str(fq)))
+                conds.append(tr.query(str(fq), "lucene", fq_params))
         return " AND ".join(conds) or "TRUE"
 
     @staticmethod
