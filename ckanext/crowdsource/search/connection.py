@@ -24,6 +24,7 @@ from dateutil.parser import isoparse
 from ckanext.crowdsource.common import cache, config
 
 from . import text as ta
+from . import upkeep
 from .facets import facet_counts
 from .model import (
     ARRAY_COLUMNS,
@@ -178,7 +179,7 @@ class PgSolr:
     def _engine() -> sa.engine.Engine:
         return model.ensure_engine()
 
-    def _run(self, fn, isolation: str | None = None):
+    def _run(self, fn, isolation: str | None = None, again: bool = True):
         try:
             with self._engine().connect() as conn:
                 if isolation:
@@ -188,6 +189,13 @@ class PgSolr:
         except QueryError as e:
             raise pysolr.SolrError(str(e)) from e
         except sa.exc.DBAPIError as e:
+            if again and upkeep.is_missing_table(e):
+                # a database reset dropped the index tables: made again, once
+                try:
+                    upkeep.ensure_tables()
+                except upkeep.TablesMissing as missing:
+                    raise pysolr.SolrError(str(missing)) from e
+                return self._run(fn, isolation, again=False)
             log.warning("crowdsource_pgsearch: %s", e)
             raise pysolr.SolrError(f"Search index error: {e.orig}") from e
 
