@@ -14,8 +14,11 @@ administrator, with the command in the error.
 from __future__ import annotations
 
 import logging
+import os
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from ckan import model
 
 from .model import TABLE
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PLUGIN = "crowdsource_pgsearch"
 VERSIONS = f"{PLUGIN}_alembic_version"
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migration", PLUGIN)
 _LOCK = sa.text("SELECT pg_advisory_lock(hashtext(:name))")
 _UNLOCK = sa.text("SELECT pg_advisory_unlock(hashtext(:name))")
 _EXISTS = sa.text("SELECT to_regclass(:t) IS NOT NULL")
@@ -38,11 +42,21 @@ def is_missing_table(error: sa.exc.DBAPIError) -> bool:
     return getattr(error.orig, "pgcode", None) == "42P01"
 
 
+def upgrade(engine: sa.engine.Engine) -> None:
+    """What ``ckan db upgrade -p crowdsource_pgsearch`` runs, also while the
+    plugin is not loaded (CKAN's tests unload every plugin between tests);
+    without the logging set-up of its ``alembic.ini``, which would replace
+    the process's own."""
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    url = engine.url.render_as_string(hide_password=False)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(cfg, "head")
+
+
 def ensure_tables() -> bool:
     """Run the plugin's migrations if its index table and version table are
     both gone. True when it made them, False when they were there."""
-    from ckan.cli.db import _run_migrations  # what ``ckan db upgrade -p`` runs
-
     engine = model.ensure_engine()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(_LOCK, {"name": PLUGIN})
@@ -57,7 +71,7 @@ def ensure_tables() -> bool:
                     "`ckan search-index rebuild`")
             log.warning("%s: the search index tables are missing (a database reset?); "
                         "making them with the plugin's migrations", PLUGIN)
-            _run_migrations(PLUGIN)
+            upgrade(engine)
             return True
         finally:
             conn.execute(_UNLOCK, {"name": PLUGIN})
