@@ -169,9 +169,6 @@ def mm_required(spec: str | None, n: int) -> int:
     return max(1, min(n, required))
 
 
-# -- translation ---------------------------------------------------------------
-
-
 # -- local parameters ------------------------------------------------------------
 
 LOCAL_PARSERS = ("lucene", "bool", "dismax", "edismax")  # what this backend answers
@@ -237,6 +234,9 @@ def _local_value(text: str, i: int) -> tuple[str, int]:
     while i < n and not text[i].isspace() and text[i] != "}":
         i += 1
     return text[start:i], i
+
+
+# -- translation ---------------------------------------------------------------
 
 
 class Translator:
