@@ -69,7 +69,7 @@ test-ckan-search: install
 	  CKAN_REDIS_URL=$(CKAN_SEARCH_REDIS); \
 	$(BIN)/ckan -c $(CKAN_SEARCH_DIR)/test-core.ini db upgrade && \
 	cd $$($(BIN)/python -c 'import ckan.tests, os; print(os.path.dirname(ckan.tests.__file__))') && \
-	$(CURDIR)/$(BIN)/pytest -c $(CURDIR)/$(CKAN_SEARCH_DIR)/pytest.ini \
+	$(CURDIR)/$(BIN)/pytest -c $(CURDIR)/$(CKAN_SEARCH_DIR)/pytest.ini --rootdir=. \
 	  --ckan-ini=$(CURDIR)/$(CKAN_SEARCH_DIR)/test-core.ini -q $(CKAN_SEARCH_SELECT) \
 	  $(CKAN_SEARCH_TESTS) $(PYTEST_ARGS)
 
