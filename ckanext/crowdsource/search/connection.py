@@ -11,17 +11,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pysolr
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib.search.common import solr_datetime_decoder
+from ckan.plugins import toolkit
 from dateutil.parser import isoparse
 
 from ckanext.crowdsource.common import cache, config
 
 from . import text as ta
+from . import upkeep
 from .facets import facet_counts
 from .model import (
     ARRAY_COLUMNS,
@@ -41,13 +44,14 @@ from .query import (
     head_matches,
     sort_keys,
 )
-from .schema import STRING, load_schema
+from .schema import DATE, STRING, load_schema
 
 log = logging.getLogger(__name__)
 
 BLOB_FIELDS = ("data_dict", "validated_data_dict")
 CACHE = "search"  # bumped by every write to the index
-COLUMNS = ("index_id",) + SCALAR_COLUMNS + ARRAY_COLUMNS + DATE_COLUMNS + ("tsv", "fields", "doc")
+COLUMNS = ("index_id",) + SCALAR_COLUMNS + ARRAY_COLUMNS + DATE_COLUMNS + (
+    "tsv", "grams", "fields", "doc")
 
 
 def _as_str(value: Any) -> str:
@@ -69,6 +73,21 @@ def _parse_stamp(value: str | None) -> datetime | None:
         return None
 
 
+def solr_date(value: Any) -> Any:
+    """A date as Solr stores and returns it: in UTC, to the millisecond,
+    the milliseconds only when there are some ("2014-06-10T08:24:12.782Z").
+    A value that is not a date is kept as it is."""
+    if isinstance(value, list):
+        return [solr_date(v) for v in value]
+    when = value if isinstance(value, datetime) else _parse_stamp(str(value or ""))
+    if when is None:
+        return value
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    ms = when.microsecond // 1000
+    return when.strftime("%Y-%m-%dT%H:%M:%S") + (f".{ms:03d}" if ms else "") + "Z"
+
+
 def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     """Turn one index document CKAN built into a row of the index table."""
     schema = load_schema()
@@ -77,12 +96,13 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     stored: dict[str, Any] = {}
     weighted: list[tuple[str, str]] = []
     keys: list[str] = []
+    grams: set[str] = set()
     for key, value in doc.items():
         spec = schema.field(key)
         if spec is None:
             continue
         if spec.stored:
-            stored[key] = value
+            stored[key] = solr_date(value) if spec.kind == DATE else value
         if key in BLOB_FIELDS or key == "index_id":
             continue
         values = [_as_str(v) for v in as_list(value)]
@@ -98,11 +118,15 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
             fields[key] = values
         if key == "text" or schema.copied_to_text(key):
             weighted.extend((field_weight(key), v) for v in values)
+        if key in ta.NGRAM_SOURCES:  # copied into title_ngram / name_ngram
+            for v in values:
+                grams |= ta.ngram_lexemes(ta.NGRAM_SOURCES[key], v)
     row["index_id"] = doc.get("index_id") or doc.get("id")
     row["fields"] = json.dumps(fields, ensure_ascii=False)
     row["doc"] = json.dumps(stored, ensure_ascii=False, default=_as_str)
     row["tsv"] = ta.tsvector_literal(weighted)
     row["keys"] = ta.keys_literal(keys)
+    row["grams"] = ta.keys_literal(grams)
     return row
 
 
@@ -113,6 +137,7 @@ _UPSERT = sa.text(
     f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, head, docnum, gen, indexed) VALUES ("
     + ", ".join(
         "CAST(:tsv AS tsvector) || CAST(:keys AS tsvector)" if c == "tsv"
+        else "CAST(:grams AS tsvector)" if c == "grams"
         else f"CAST(:{c} AS jsonb)" if c in ("fields", "doc")
         else f":{c}"
         for c in COLUMNS
@@ -154,7 +179,7 @@ class PgSolr:
     def _engine() -> sa.engine.Engine:
         return model.ensure_engine()
 
-    def _run(self, fn, isolation: str | None = None):
+    def _run(self, fn, isolation: str | None = None, again: bool = True):
         try:
             with self._engine().connect() as conn:
                 if isolation:
@@ -164,6 +189,13 @@ class PgSolr:
         except QueryError as e:
             raise pysolr.SolrError(str(e)) from e
         except sa.exc.DBAPIError as e:
+            if again and upkeep.is_missing_table(e):
+                # a database reset dropped the index tables: made again, once
+                try:
+                    upkeep.ensure_tables()
+                except upkeep.TablesMissing as missing:
+                    raise pysolr.SolrError(str(missing)) from e
+                return self._run(fn, isolation, again=False)
             log.warning("crowdsource_pgsearch: %s", e)
             raise pysolr.SolrError(f"Search index error: {e.orig}") from e
 
@@ -254,6 +286,8 @@ class PgSolr:
             CACHE, [where, sql.params, keys, rows, start, facet_fields, limit, mincount],
             seconds, lambda: self._run(run, "REPEATABLE READ"))
         docs = self._run(lambda conn: self._docs(conn, found["page"], fl))
+        if self.decode_dates:  # as the decoder CKAN gives pysolr
+            docs = [solr_datetime_decoder(d) for d in docs]
         return pysolr.Results(
             {
                 "response": {"numFound": found["total"], "start": start, "docs": docs},
@@ -275,19 +309,17 @@ class PgSolr:
 
     @staticmethod
     def _where(q: str | None, params: dict[str, Any], sql: Sql) -> str:
-        default_and = str(params.get("q.op", "AND")).upper() != "OR"
-        tr = Translator(sql, default_and=default_and)
+        allowed = tuple(toolkit.aslist(toolkit.config.get(
+            "ckan.search.solr_allowed_query_parsers")))
+        tr = Translator(sql, allowed_parsers=allowed)
         conds = []
         q = (q or "").strip()
         if q and q != "*:*":
-            def_type = params.get("defType", "lucene")
-            if def_type == "dismax" or (def_type == "edismax" and ":" not in q):
-                conds.append(tr.dismax(q, params.get("mm")))
-            else:
-                conds.append(tr.lucene(q, params.get("df", "text")))
+            conds.append(tr.query(q, params.get("defType", "lucene"), params))
+        fq_params = {k: v for k, v in params.items() if k not in ("mm", "qf")}
         for fq in as_list(params.get("fq")):
             if str(fq).strip():
-                conds.append(tr.lucene(str(fq)))
+                conds.append(tr.query(str(fq), "lucene", fq_params))
         return " AND ".join(conds) or "TRUE"
 
     @staticmethod

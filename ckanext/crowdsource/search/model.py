@@ -36,6 +36,9 @@ search_doc = sa.Table(
     sa.Column("tsv", TSVECTOR, nullable=False),
     # the lexemes of tsv with weight A or B (title, name, tags, groups): ranked on
     sa.Column("head", TSVECTOR, nullable=False),
+    # autocomplete: the pieces of title and name that ``title_ngram`` and
+    # ``name_ngram`` match (see text.ngram_lexemes), out of line
+    sa.Column("grams", TSVECTOR, nullable=False, server_default=""),
     sa.Column("fields", JSONB, nullable=False),
     sa.Column("doc", JSONB, nullable=False),
     sa.Column("indexed", sa.DateTime(timezone=True), server_default=sa.func.now()),

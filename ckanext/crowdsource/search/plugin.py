@@ -20,12 +20,23 @@ from .connection import make_connection as pg_make_connection
 PLUGIN = "crowdsource_pgsearch"
 _MODULES = (common, index, query, search)
 _original: dict[str, Any] = {}
+_kept = False
+
+
+def keep_in_place() -> None:
+    """Serve CKAN's search from PostgreSQL whatever ``ckan.plugins`` says
+    from now on in this process: for running CKAN's own tests, which load
+    and unload plugins and change ``ckan.plugins`` as they go, against this
+    backend (``make test-ckan-search``)."""
+    global _kept
+    install()
+    _kept = True
 
 
 def _active() -> bool:
     # Listed in the configuration counts too: CKAN checks the search backend
     # while it starts, before plugins are loaded.
-    return p.plugin_loaded(PLUGIN) or PLUGIN in toolkit.aslist(
+    return _kept or p.plugin_loaded(PLUGIN) or PLUGIN in toolkit.aslist(
         toolkit.config.get("ckan.plugins")
     )
 
@@ -37,9 +48,11 @@ def _make_connection(decode_dates: bool = True) -> Any:
 
 
 def _check_solr_schema_version(schema_file: str | None = None) -> bool:
-    if _active():
-        # The index is this plugin's own table: there is no Solr schema to
-        # check. A missing table is reported when the first query runs.
+    if _active() and not schema_file:
+        # The index is this plugin's own table, read with the schema CKAN
+        # ships: there is no Solr schema to fetch and check. A missing table
+        # is made again, or reported, when the first query runs. A schema
+        # file given to check is checked as CKAN checks it.
         return True
     return _original["check_solr_schema_version"](schema_file)
 

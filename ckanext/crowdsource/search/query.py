@@ -169,14 +169,133 @@ def mm_required(spec: str | None, n: int) -> int:
     return max(1, min(n, required))
 
 
+# -- local parameters ------------------------------------------------------------
+
+LOCAL_PARSERS = ("lucene", "bool", "dismax", "edismax")  # what this backend answers
+BOOL_CLAUSES = ("must", "should", "must_not", "filter")
+
+
+def local_params(text: str, params: dict[str, Any] | None = None
+                 ) -> tuple[dict[str, list[str]], str] | None:
+    """Solr's local parameters at the start of ``text`` (``{!bool must=x}``,
+    ``{!type=lucene q.op=OR df=title}rest``, quoted values, ``$name`` taken
+    from the request's ``params``): ``({key: [values]}, rest)``, the parser
+    under ``type``; None when ``text`` does not start with them."""
+    text = text.lstrip()
+    if not text.startswith("{!"):
+        return None
+    out: dict[str, list[str]] = {}
+    i, n = 2, len(text)
+    first = True
+    while True:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            raise QueryError(f"Local parameters are not closed: {text!r}")
+        if text[i] == "}":
+            i += 1
+            break
+        start = i
+        while i < n and not text[i].isspace() and text[i] not in "=}":
+            i += 1
+        key = text[start:i]
+        if not key:
+            raise QueryError(f"Invalid local parameters: {text!r}")
+        if i < n and text[i] == "=":
+            i += 1
+            value, i = _local_value(text, i)
+            if value.startswith("$"):  # a parameter of the request
+                ref = (params or {}).get(value[1:])
+                if ref is None:
+                    raise QueryError(f"Missing parameter {value[1:]!r} in local parameters")
+                value = str(ref)
+            out.setdefault(key, []).append(value)
+        elif first:  # {!lucene ...}: the parser's name
+            out.setdefault("type", []).append(key)
+        else:
+            raise QueryError(f"Invalid local parameters: {text!r}")
+        first = False
+    return out, text[i:]
+
+
+def _local_value(text: str, i: int) -> tuple[str, int]:
+    n = len(text)
+    if i < n and text[i] in "'\"":
+        quote, i, value = text[i], i + 1, []
+        while i < n and text[i] != quote:
+            if text[i] == "\\" and i + 1 < n:
+                i += 1
+            value.append(text[i])
+            i += 1
+        if i >= n:
+            raise QueryError(f"Unbalanced quotation marks in local parameters: {text!r}")
+        return "".join(value), i + 1
+    start = i
+    while i < n and not text[i].isspace() and text[i] != "}":
+        i += 1
+    return text[start:i], i
+
+
 # -- translation ---------------------------------------------------------------
 
 
 class Translator:
-    def __init__(self, sql: Sql, schema: SolrSchema | None = None, default_and: bool = True):
+    def __init__(self, sql: Sql, schema: SolrSchema | None = None, default_and: bool = True,
+                 allowed_parsers: tuple[str, ...] = ()):
         self.sql = sql
         self.schema = schema or load_schema()
         self.default_and = default_and
+        self.allowed_parsers = allowed_parsers
+
+    # a query in any parser ---------------------------------------------------
+
+    def query(self, text: str, parser: str, params: dict[str, Any]) -> str:
+        """``text`` as Solr's ``parser`` reads it, or as its local parameters
+        say (when the site allows that parser: ``ckan.search.solr_allowed_query_parsers``)."""
+        local = local_params(text, params)
+        if local is None:
+            return self._parse(text, parser, params)
+        found, rest = local
+        name = found.get("type", [parser])[-1]
+        if name not in self.allowed_parsers:
+            raise QueryError(f"Local parameters are not supported: {{!{name}}}")
+        if name not in LOCAL_PARSERS:
+            raise QueryError(f"Query parser {name!r} is not supported by this search backend")
+        inner = {**params, **{k: v[-1] for k, v in found.items() if k != "type"}}
+        if name == "bool":
+            return self._bool(found, inner)
+        body = found["v"][-1] if "v" in found else rest
+        fields = _query_fields(found["qf"][-1]) if "qf" in found else None
+        return self._parse(body, name, inner, fields)
+
+    def _parse(self, text: str, parser: str, params: dict[str, Any],
+               fields: list[str] | None = None) -> str:
+        default_and = str(params.get("q.op", "AND")).upper() != "OR"
+        saved, self.default_and = self.default_and, default_and
+        try:
+            text = text.strip()
+            if not text or text == "*:*":
+                return "TRUE"
+            if parser == "dismax" or (parser == "edismax" and ":" not in text):
+                mm = params.get("mm") or (None if default_and else "0%")
+                return self.dismax(text, mm, fields)
+            return self.lucene(text, params.get("df") or "text")
+        finally:
+            self.default_and = saved
+
+    def _bool(self, found: dict[str, list[str]], params: dict[str, Any]) -> str:
+        """Solr's ``bool`` parser: every ``must`` and ``filter``, no ``must_not``,
+        and one ``should`` at least when nothing else is required. Each clause
+        is a query of the default (lucene) parser or has local parameters."""
+        clauses = {c: [self.query(v, "lucene", params) for v in found.get(c, [])]
+                   for c in BOOL_CLAUSES}
+        required = clauses["must"] + clauses["filter"]
+        parts = required + [f"NOT ({c})" for c in clauses["must_not"]]
+        if clauses["should"] and not required:
+            parts.append(self._join(clauses["should"], "OR"))
+        if not required and not clauses["should"]:
+            return "FALSE"  # only prohibitions: nothing to match, as in Solr
+        return self._join(parts, "AND")
 
     # Lucene -----------------------------------------------------------------
 
@@ -280,6 +399,8 @@ class Translator:
             raise QueryError(f"Unknown field {fld!r}")
         if not phrase and value == "*":
             return self.exists(fld)
+        if fld in ta.NGRAM_FIELDS:
+            return self.ngram(fld, value if phrase else _unescape(value.rstrip("*")))
         if spec.kind == TEXT:
             return self.text(fld, value, phrase, positive)
         if spec.kind == DATE and not phrase:
@@ -350,7 +471,17 @@ class Translator:
             )
         return self._join(conds, "AND")
 
+    def ngram(self, fld: str, value: str) -> str:
+        """``title_ngram`` / ``name_ngram``: the words of ``value`` inside the
+        title or name (see text.ngram_lexemes), through the index on ``grams``."""
+        tsq = ta.ngram_query(fld, value)
+        if tsq is None:
+            return "FALSE"
+        return f"d.grams @@ CAST({self.sql.bind(tsq)} AS tsquery)"
+
     def exists(self, fld: str) -> str:
+        if fld in ta.NGRAM_FIELDS:
+            return "d.grams <> ''::tsvector"
         if fld in SCALAR_COLUMNS or fld in DATE_COLUMNS:
             return f"d.{fld} IS NOT NULL"
         if fld in ARRAY_COLUMNS:
@@ -415,9 +546,12 @@ class Translator:
 
     # Dismax -----------------------------------------------------------------
 
-    def dismax(self, query: str, mm: str | None) -> str:
+    def dismax(self, query: str, mm: str | None, fields: list[str] | None = None) -> str:
+        """Solr's dismax over the ``text`` field (CKAN's ``qf`` boosts only
+        rank), or over the ``fields`` of a ``qf`` given in local parameters."""
         if _unbalanced_quotes(query):
             raise QueryError("Unbalanced quotation marks in query")
+        query = _legal_operators(query)
         required, banned, optional, optional_tsq = [], [], [], []
         for sign, clause in re.findall(r'([+-]?)("[^"]*"|[^\s"]+)', query):
             if clause.startswith('"'):
@@ -427,11 +561,17 @@ class Translator:
             tsq = ta.tsquery_literal(clause)
             if tsq is None:
                 continue
-            cond = self._words(tsq)
+            if fields:
+                cond = self._join([self.term(f, clause, phrase=True, positive=sign != "-")
+                                   for f in fields], "OR")
+                tsq = ""  # no shortcut through the text index
+            else:
+                cond = self._words(tsq)
             if sign == "-":
                 banned.append(f"NOT {cond}")
                 continue
-            self.sql.rank_queries.append(tsq)
+            if tsq:
+                self.sql.rank_queries.append(tsq)
             if sign == "+":
                 required.append(cond)
             else:
@@ -444,13 +584,38 @@ class Translator:
             need = mm_required(mm, len(optional)) if not required else 0
             if need >= len(optional):
                 parts += optional
-            elif need > 0:
+            elif need > 0 and all(optional_tsq):
                 # any of them (the GIN index finds these), then how many
                 any_tsq = " | ".join(f"({q})" for q in optional_tsq)
                 parts.append(f"d.tsv @@ CAST({self.sql.bind(any_tsq)} AS tsquery)")
                 total = " + ".join(f"({c})::int" for c in optional)
                 parts.append(f"({total}) >= {need}")
+            elif need > 0:
+                total = " + ".join(f"coalesce(({c}), false)::int" for c in optional)
+                parts.append(f"({total}) >= {need}")
         return self._join(parts, "AND")
+
+
+# Solr's dismax drops operators that stand alone: a run of them after a
+# space ("a -- b", "a + -b") and any at the end; what is left goes to its
+# Lucene parser, for which two operators in a row are a syntax error.
+_CONSECUTIVE_OPS_RE = re.compile(r"\s+[-+](?:\s*[-+]+)+")
+_DANGLING_OPS_RE = re.compile(r"\s+[-+\s]+$")
+_DOUBLE_OP_RE = re.compile(r"^\s*[-+]{2,}")
+
+
+def _legal_operators(query: str) -> str:
+    """``query`` with the operators Solr's dismax drops dropped; a
+    ``QueryError`` for those its parser rejects (``--word``)."""
+    cleaned = _DANGLING_OPS_RE.sub("", _CONSECUTIVE_OPS_RE.sub(" ", query))
+    if _DOUBLE_OP_RE.match(cleaned):
+        raise QueryError(f"Cannot parse query {query!r}: two operators in a row")
+    return cleaned
+
+
+def _query_fields(qf: str) -> list[str] | None:
+    """The field names of a ``qf`` given in local parameters, boosts dropped."""
+    return [f.split("^")[0] for f in qf.split()] or None
 
 
 def _number(value: str) -> float:

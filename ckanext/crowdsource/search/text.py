@@ -147,3 +147,45 @@ def key_query(field: str, values: list[str]) -> str | None:
     if not keys or any(k is None for k in keys):
         return None
     return " | ".join(_quote(str(k)) for k in keys)
+
+
+# -- n-grams for autocomplete --------------------------------------------------
+#
+# CKAN's Solr schema copies ``title`` and ``name`` into ``title_ngram`` and
+# ``name_ngram``, whose index analyser cuts the whole lower-cased value into
+# every piece of 2 to 10 characters (spaces included), while a query is split
+# at whitespace. So a query word of 2 to 10 characters matches when it stands
+# anywhere inside a whitespace-separated chunk of the value. The same is had
+# with far fewer lexemes: for every start in each chunk, the (at most)
+# 10 characters from there, looked up by prefix ("won" is a prefix of
+# "wonderful " cut at 10). A value of L characters gives at most L lexemes
+# instead of about 9L n-grams.
+
+NGRAM_MIN, NGRAM_MAX = 2, 10
+NGRAM_FIELDS = {"title_ngram": "t", "name_ngram": "n"}  # field: lexeme prefix
+NGRAM_SOURCES = {"title": "title_ngram", "name": "name_ngram"}  # copyField rules
+
+
+def _ngram_form(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def ngram_lexemes(field: str, value: str) -> set[str]:
+    """The lexemes of one value of an n-gram field (see above)."""
+    code = NGRAM_FIELDS[field]
+    out = set()
+    for chunk in _ngram_form(value).split():
+        for i in range(len(chunk) - NGRAM_MIN + 1):
+            out.add(f"{code}:{chunk[i:i + NGRAM_MAX]}")
+    return out
+
+
+def ngram_query(field: str, value: str) -> str | None:
+    """The ``tsquery`` for ``field:value`` on an n-gram field: every
+    whitespace-separated word of ``value`` inside the field's value. None
+    when a word is shorter or longer than any n-gram (no match, as in Solr)."""
+    words = _ngram_form(value).split()
+    if not words or any(not NGRAM_MIN <= len(w) <= NGRAM_MAX for w in words):
+        return None
+    code = NGRAM_FIELDS[field]
+    return " & ".join(f"{_quote(f'{code}:{w}')}:*" for w in dict.fromkeys(words))
