@@ -24,7 +24,7 @@ TEST_WORKERS ?= 2
 TEST_XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test test-ckan-search install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback bench-page i18n clean
+.PHONY: demo test test-ckan-search install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback bench-page bench-community i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -131,6 +131,9 @@ bench-feedback: install
 
 bench-page: install
 	$(BIN)/python bench/page.py $(BENCH_ARGS)
+
+bench-community: install
+	$(BIN)/python bench/community.py $(BENCH_ARGS)
 
 # Refresh the message catalogue after adding strings.
 i18n: install
