@@ -162,7 +162,7 @@ def test_a_community_question_has_its_page(app, town):
     assert res.status_code == 200
     body = res.get_data(as_text=True)
     assert "Where was the mill?" in body and town["open_c"]["title"] in body
-    assert f"/group/{town['open_c']['name']}" in body
+    assert f"/crowdsource/community/{town['open_c']['name']}" in body
     listed_page = app.get("/crowdsource/questions")
     assert listed_page.status_code == 200 and "Where was the mill?" in listed_page.get_data(
         as_text=True)
