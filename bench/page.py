@@ -45,11 +45,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 from common import ROOT, fresh_database, percentile
+
+sys.path.insert(0, ROOT)
+from ckanext.crowdsource.tests.served import _wait_until_up as wait_until_up  # noqa: E402
 
 DB = "crowdsource_bench_page"
 REDIS = "redis://127.0.0.1:6379/15"
@@ -113,17 +115,7 @@ def serve(plugins: str) -> Iterator[tuple[str, Any]]:
         env={**os.environ, "CKAN_INI": ini})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({proc.returncode}); see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/3/action/status_show", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"no answer at {base}; see {log.name}") from None
-                time.sleep(0.2)  # polling until the server answers
+        wait_until_up(f"{base}/api/3/action/status_show", proc, seconds=120)
         import psutil
 
         yield base, psutil.Process(proc.pid).children()[0]

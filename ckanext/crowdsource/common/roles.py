@@ -166,6 +166,12 @@ def staff_org_ids(context: Context) -> list[str] | None:
     )])
 
 
+def is_library_staff(context: Context) -> bool:
+    """Sysadmins, and editors and admins of any organization: they create,
+    review and look after every community."""
+    return staff_org_ids(context) != [] or is_staff_for(context, None)
+
+
 def visibility_key(context: Context) -> list[str]:
     """What decides which datasets the user sees: CKAN's permission labels
     (``["*"]`` for sysadmins, who see all). Users with the same key see the

@@ -30,9 +30,8 @@ from sqlalchemy.dialects.postgresql import insert
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common.roles import (
     current_user_id,
-    is_staff_for,
+    is_library_staff,
     people,
-    staff_org_ids,
 )
 from ckanext.crowdsource.moderation import core as moderation
 
@@ -76,12 +75,6 @@ def now_sql() -> Any:
 
 
 # --- who ---------------------------------------------------------------------
-
-def is_library_staff(context: Context) -> bool:
-    """Sysadmins, and editors and admins of any organization: they create,
-    review and look after every community."""
-    return staff_org_ids(context) != [] or is_staff_for(context, None)
-
 
 def role_of(context: Context, community_id: str) -> str | None:
     """The caller's role in the community while they are an active member

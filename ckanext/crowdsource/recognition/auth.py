@@ -19,8 +19,7 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import current_user
-from ckanext.crowdsource.community.core import is_library_staff
+from ckanext.crowdsource.common.roles import current_user, is_library_staff
 
 from . import core
 
