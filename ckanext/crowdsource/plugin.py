@@ -145,6 +145,10 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return needs_help.label_facet(search_results)
 
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        for hook in self._joined(lambda m: m.update_hooks):
+            hook(pkg_dict)
+
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         for hook in self._joined(lambda m: m.delete_hooks):
             hook(pkg_dict)

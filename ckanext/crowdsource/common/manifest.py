@@ -66,6 +66,7 @@ class Manifest:
     - ``blueprints``: Flask blueprints.
     - ``index_hooks``: ``hook(pkg_dict) -> pkg_dict``, run by
       ``before_dataset_index``.
+    - ``update_hooks``: ``hook(pkg_dict)``, run by ``after_dataset_update``.
     - ``delete_hooks``: ``hook(pkg_dict)``, run by ``after_dataset_delete``.
     - ``facets``: index field to its translated title (a function).
     - ``needs_help``: values of the "Needs help" facet with their names.
@@ -87,6 +88,7 @@ class Manifest:
     validators: dict[str, Callable[..., Any]] = field(default_factory=dict)
     blueprints: list[Any] = field(default_factory=list)
     index_hooks: list[Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=list)
+    update_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     delete_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     facets: dict[str, Callable[[], str]] = field(default_factory=dict)
     needs_help: dict[str, Callable[[], str]] = field(default_factory=dict)

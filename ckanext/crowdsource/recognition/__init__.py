@@ -10,7 +10,7 @@ def manifest() -> Manifest:
 
     from ckanext.crowdsource.common.views import first_of
 
-    from . import actions, auth, core, receivers, views
+    from . import actions, auth, cli, core, receivers, views
 
     return Manifest(
         name="recognition",
@@ -18,6 +18,9 @@ def manifest() -> Manifest:
         auth=auth.get_auth_functions(),
         receivers=receivers.RECEIVERS,
         purge_hooks=[receivers.dataset_purged],
+        update_hooks=[core.dataset_changed],
+        delete_hooks=[core.dataset_deleted],
+        commands=cli.get_commands(),
         helpers={"crowdsource_points_reason": core.reason_label},
         blueprints=[views.bp],
         nav=[NavLink("crowdsource_recognition.leaderboard", lambda: toolkit._("Leaderboard"),

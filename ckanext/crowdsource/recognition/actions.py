@@ -16,7 +16,7 @@ from ckanext.crowdsource.common.roles import current_user, current_user_id, peop
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import core, schema
-from .model import points, settings
+from .model import EVERY, daily, points, settings, totals
 
 
 def _reader(context: Context, data_dict: DataDict) -> model.User:
@@ -117,7 +117,8 @@ def crowdsource_leaderboard(context: Context, data_dict: DataDict) -> dict[str, 
     Only points earned outside datasets or on public datasets count, the
     same for every viewer; readers who opted out are never listed.
 
-    :param period: ``all`` (default), ``30d`` or ``year``
+    :param period: ``all`` (default), ``30d`` (today and the 29 days
+        before) or ``year`` (since 1 January), days counted in UTC
     :type period: string
     :param community_id: one community (optional)
     :type community_id: string
@@ -134,25 +135,25 @@ def crowdsource_leaderboard(context: Context, data_dict: DataDict) -> dict[str, 
     """
     toolkit.check_access("crowdsource_leaderboard", context, data_dict)
     limit, offset = page_bounds(data_dict)
-    p, u = points.c, model.User
-    where = [core.public_rows(), p.user_id.notin_(core.opted_out("leaderboards")),
-             p.user_id.in_(sa.select(u.id).where(u.state == "active"))]
+    u = model.User
     start = core.since(data_dict.get("period", "all"))
-    if start is not None:
-        where.append(p.created >= start)
-    if data_dict.get("reason"):
-        where.append(p.reason == data_dict["reason"])
-    community_id = _community(data_dict.get("community_id"))
-    if community_id:
-        where.append(p.community_id == community_id)
-    total = sa.func.sum(p.points)
-    ranked = (sa.select(p.user_id, total.label("points"),
-                        sa.func.rank().over(order_by=total.desc()).label("rank"))
-              .where(*where).group_by(p.user_id).having(total > 0).subquery())
-    count = model.Session.execute(sa.select(sa.func.count()).select_from(ranked)).scalar_one()
+    kept = totals if start is None else daily
+    k = kept.c
+    where = [k.community_key == (_community(data_dict.get("community_id")) or EVERY),
+             k.reason_key == (data_dict.get("reason") or EVERY),
+             k.user_id.notin_(core.opted_out("leaderboards")),
+             k.user_id.in_(sa.select(u.id).where(u.state == "active"))]
+    if start is None:  # one row a reader, read in the order of the index
+        base = sa.select(k.user_id, k.points).where(*where, k.points > 0).subquery()
+    else:
+        total = sa.cast(sa.func.sum(k.points), sa.BigInteger)
+        base = (sa.select(k.user_id, total.label("points")).where(*where, k.day >= start)
+                .group_by(k.user_id).having(total > 0).subquery())
+    count = model.Session.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
     rows = model.Session.execute(
-        sa.select(ranked).order_by(ranked.c.rank, ranked.c.user_id)
-        .limit(limit).offset(offset)).all()
+        sa.select(base.c.user_id, base.c.points,
+                  sa.func.rank().over(order_by=base.c.points.desc()).label("rank"))
+        .order_by(base.c.points.desc(), base.c.user_id).limit(limit).offset(offset)).all()
     names = people({r.user_id for r in rows})
     return listed(count, [{"rank": r.rank, "user": names.get(r.user_id, {}).get("name"),
                            "display_name": names.get(r.user_id, {}).get("display_name"),

@@ -12,19 +12,20 @@ twice adds one row, and "accept, unaccept, accept" reads +15, -15, +15.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context
+from sqlalchemy.dialects import postgresql
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.roles import visible_datasets
 
-from .model import points, settings
+from .model import EVERY, daily, excluded, points, settings, totals
 
 # reason -> (default points, default daily cap per reader; 0: none)
 REASONS: dict[str, tuple[int, int]] = {
@@ -91,11 +92,95 @@ def _insert(user_id: str, amount: int, reason: str, item_type: str | None,
     row = {"id": str(uuid.uuid4()), "user_id": user_id, "points": amount, "reason": reason,
            "item_type": item_type, "item_id": item_id, "actor_id": actor_id,
            "package_id": package_id, "community_id": community_id, "note": note}
+    counted = package_id is None or sync_dataset(package_id)
     model.Session.execute(points.insert().values(**row))
+    if counted:
+        fold(points.c.id == row["id"])
     events.points_changed.send(row["id"], user_id=user_id, points=amount, reason=reason,
                                item_id=item_id, package_id=package_id,
                                community_id=community_id)
     return row
+
+
+# --- the kept sums of the leaderboards ---------------------------------------------
+
+def fold(where: Any, sign: int = 1) -> None:
+    """Add (``sign`` -1: subtract) the ledger rows ``where`` selects to the
+    kept sums: to each of (community, reason), (community, every reason),
+    (every community, reason) and (every community, every reason), in all
+    and by day (UTC). Keys are written in one order, so two transactions
+    adding to the same reader never wait for each other in a circle."""
+    p = points.c
+    keys = sa.values(sa.column("community_key", sa.UnicodeText),
+                     sa.column("reason_key", sa.UnicodeText), name="k").data(
+        [(None, None), (None, EVERY), (EVERY, None), (EVERY, EVERY)])
+    community = sa.func.coalesce(keys.c.community_key, p.community_id)
+    reason = sa.func.coalesce(keys.c.reason_key, p.reason)
+    day = sa.cast(sa.func.timezone("UTC", p.created), sa.Date)
+    for table, by in ((totals, [community, reason, p.user_id]),
+                      (daily, [community, reason, day, p.user_id])):
+        rows = (sa.select(*by, sign * sa.func.sum(p.points))
+                .select_from(points.join(keys, sa.true()))
+                .where(where, community.isnot(None))
+                .group_by(*by).order_by(*by))
+        insert = postgresql.insert(table).from_select(
+            [c.name for c in table.c], rows)
+        model.Session.execute(insert.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key],
+            set_={"points": table.c.points + insert.excluded.points}))
+
+
+def sync_dataset(package_id: str, deleted: bool = False) -> bool:
+    """Bring the dataset's ledger rows into the kept sums, or take them out,
+    as it is now (or, ``deleted``, as it is about to be): in while it is
+    active and public. Whether they are in."""
+    _lock("points-dataset", package_id)
+    # as this transaction has it (CKAN's session does not flush before a query)
+    pkg = model.Session.get(model.Package, package_id)
+    public = (not deleted and pkg is not None and pkg.state == "active"
+              and not pkg.private)
+    out = model.Session.execute(sa.select(excluded.c.package_id).where(
+        excluded.c.package_id == package_id)).first() is not None
+    if public and out:
+        model.Session.execute(excluded.delete().where(excluded.c.package_id == package_id))
+        fold(points.c.package_id == package_id)
+    elif not public and not out:
+        model.Session.execute(excluded.insert().values(package_id=package_id))
+        fold(points.c.package_id == package_id, -1)
+    return public
+
+
+def dataset_changed(pkg_dict: dict[str, Any], deleted: bool = False) -> None:
+    """``update_hooks``: a dataset made private or public again moves its
+    points out of the leaderboards or back (nothing to do for a dataset
+    that never earned any)."""
+    pkg = model.Package.get(pkg_dict.get("id") or pkg_dict.get("name") or "")
+    if pkg is not None and model.Session.execute(sa.select(points.c.id).where(
+            points.c.package_id == pkg.id).limit(1)).first():
+        sync_dataset(pkg.id, deleted)
+
+
+def dataset_deleted(pkg_dict: dict[str, Any]) -> None:
+    """``delete_hooks``: a deleted dataset's points leave the leaderboards
+    (CKAN runs the hook before it marks the dataset deleted)."""
+    dataset_changed(pkg_dict, deleted=True)
+
+
+def rebuild() -> int:
+    """The kept sums computed afresh from the whole ledger (``ckan
+    crowdsource rebuild-points``): after the ledger was changed by hand, or
+    datasets changed by something that runs no dataset hooks. How many
+    datasets' points are left out."""
+    p, pkg = points.c, model.Package
+    for table in (totals, daily, excluded):
+        model.Session.execute(table.delete())
+    public = sa.select(pkg.id).where(pkg.state == "active", pkg.private.is_(False))
+    model.Session.execute(excluded.insert().from_select(
+        ["package_id"], sa.select(p.package_id).distinct().where(
+            p.package_id.isnot(None), p.package_id.notin_(public))))
+    fold(sa.or_(p.package_id.is_(None),
+                p.package_id.notin_(sa.select(excluded.c.package_id))))
+    return model.Session.execute(sa.select(sa.func.count()).select_from(excluded)).scalar_one()
 
 
 def award(user_id: str | None, reason: str, item_type: str, item_id: str, *,
@@ -186,12 +271,13 @@ def public_rows() -> Any:
         sa.select(pkg.id).where(pkg.state == "active", pkg.private.is_(False))))
 
 
-def since(period: str) -> datetime | None:
-    now = datetime.now(timezone.utc)
+def since(period: str) -> date | None:
+    """A period's first day (UTC): ``30d`` is today and the 29 days before."""
+    today = datetime.now(timezone.utc).date()
     if period == "30d":
-        return now - timedelta(days=30)
+        return today - timedelta(days=29)
     if period == "year":
-        return now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        return today.replace(month=1, day=1)
     return None
 
 

@@ -46,3 +46,44 @@ settings = sa.Table(
     sa.Column("modified", sa.DateTime(timezone=True), server_default=sa.func.now()),
     extend_existing=True,
 )
+
+# The kept sums the leaderboards read (core.fold): per reader, for each of
+# (community, reason), (community, every reason), (every community, reason)
+# and (every community, every reason), "*" standing for "every". Only ledger
+# rows a leaderboard counts are in them: rows of no dataset and of datasets
+# that are active and public (core.sync_dataset moves a dataset's rows out
+# and back in as it turns private, is deleted or comes back).
+EVERY = "*"
+
+totals = sa.Table(
+    "crowdsource_points_total",
+    toolkit.BaseModel.metadata,
+    sa.Column("community_key", sa.UnicodeText, nullable=False),
+    sa.Column("reason_key", sa.UnicodeText, nullable=False),
+    sa.Column("user_id", sa.UnicodeText, nullable=False),
+    sa.Column("points", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("community_key", "reason_key", "user_id"),
+    sa.Index("crowdsource_points_total_rank_idx", "community_key", "reason_key",
+             sa.text("points DESC"), "user_id"),
+    extend_existing=True,
+)
+
+daily = sa.Table(
+    "crowdsource_points_daily",
+    toolkit.BaseModel.metadata,
+    sa.Column("community_key", sa.UnicodeText, nullable=False),
+    sa.Column("reason_key", sa.UnicodeText, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),  # in UTC
+    sa.Column("user_id", sa.UnicodeText, nullable=False),
+    sa.Column("points", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("community_key", "reason_key", "day", "user_id"),
+    extend_existing=True,
+)
+
+# datasets whose ledger rows are not in the kept sums (not active and public)
+excluded = sa.Table(
+    "crowdsource_points_excluded",
+    toolkit.BaseModel.metadata,
+    sa.Column("package_id", sa.UnicodeText, primary_key=True),
+    extend_existing=True,
+)

@@ -1,0 +1,69 @@
+"""The leaderboards' kept sums of the points ledger, filled from it.
+
+Revision ID: e2b9c4d7a5f1
+Revises: d4e8b2f61a07
+Create Date: 2026-12-07
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "e2b9c4d7a5f1"
+down_revision = "d4e8b2f61a07"
+branch_labels = None
+depends_on = None
+
+# what recognition.core.rebuild does, in the SQL of this revision
+FILL = """
+INSERT INTO crowdsource_points_excluded (package_id)
+SELECT DISTINCT p.package_id FROM crowdsource_points p
+WHERE p.package_id IS NOT NULL AND p.package_id NOT IN (
+    SELECT id FROM package WHERE state = 'active' AND NOT private);
+INSERT INTO crowdsource_points_total (community_key, reason_key, user_id, points)
+SELECT coalesce(k.c, p.community_id), coalesce(k.r, p.reason), p.user_id, sum(p.points)
+FROM crowdsource_points p
+CROSS JOIN (VALUES (NULL, NULL), (NULL, '*'), ('*', NULL), ('*', '*')) AS k (c, r)
+WHERE coalesce(k.c, p.community_id) IS NOT NULL AND (p.package_id IS NULL
+      OR p.package_id NOT IN (SELECT package_id FROM crowdsource_points_excluded))
+GROUP BY 1, 2, 3;
+INSERT INTO crowdsource_points_daily (community_key, reason_key, day, user_id, points)
+SELECT coalesce(k.c, p.community_id), coalesce(k.r, p.reason),
+       (p.created AT TIME ZONE 'UTC')::date, p.user_id, sum(p.points)
+FROM crowdsource_points p
+CROSS JOIN (VALUES (NULL, NULL), (NULL, '*'), ('*', NULL), ('*', '*')) AS k (c, r)
+WHERE coalesce(k.c, p.community_id) IS NOT NULL AND (p.package_id IS NULL
+      OR p.package_id NOT IN (SELECT package_id FROM crowdsource_points_excluded))
+GROUP BY 1, 2, 3, 4;
+"""
+
+
+def upgrade():
+    op.create_table(
+        "crowdsource_points_total",
+        sa.Column("community_key", sa.UnicodeText, nullable=False),
+        sa.Column("reason_key", sa.UnicodeText, nullable=False),
+        sa.Column("user_id", sa.UnicodeText, nullable=False),
+        sa.Column("points", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("community_key", "reason_key", "user_id"),
+    )
+    op.create_index("crowdsource_points_total_rank_idx", "crowdsource_points_total",
+                    ["community_key", "reason_key", sa.text("points DESC"), "user_id"])
+    op.create_table(
+        "crowdsource_points_daily",
+        sa.Column("community_key", sa.UnicodeText, nullable=False),
+        sa.Column("reason_key", sa.UnicodeText, nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("user_id", sa.UnicodeText, nullable=False),
+        sa.Column("points", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("community_key", "reason_key", "day", "user_id"),
+    )
+    op.create_table(
+        "crowdsource_points_excluded",
+        sa.Column("package_id", sa.UnicodeText, primary_key=True),
+    )
+    op.execute(FILL)
+
+
+def downgrade():
+    op.drop_table("crowdsource_points_excluded")
+    op.drop_table("crowdsource_points_daily")
+    op.drop_table("crowdsource_points_total")
