@@ -14,7 +14,8 @@ in ten a reversal. The kept sums are then computed by ``core.rebuild`` (what
 ``ckan crowdsource rebuild-points`` runs), whose time is printed.
 
 Part 1, pages (in-process, CKAN's WSGI app, anonymous; median and p95 of
-``--runs`` requests after a warmup): ``/dataset``, the leaderboard of the
+``--runs`` rounds after a warmup, each round fetching every page in turn,
+so that other work on the machine weighs on all of them alike): ``/dataset``, the leaderboard of the
 last 30 days in one community (the goal: <= 1.5x ``/dataset``), the
 leaderboards site-wide of all time, the last 30 days and this year, and the
 profile ``/user/<name>/contributions`` of the reader with the most rows and
@@ -26,19 +27,21 @@ their two steps (``sync_dataset`` and ``fold``) switched off in this
 process; median ms and SQL statements of each.
 
 Usage: python bench/recognition.py [--rows 10000000] [--readers 100000]
-       [--datasets 10000] [--communities 100] [--runs 50]
+       [--datasets 10000] [--communities 100] [--runs 50] [--reuse]
 It uses its own database, crowdsource_bench_recognition, created afresh
-each run (about 4 GB with the default sizes).
+each run (about 4 GB with the default sizes), or with ``--reuse`` as the
+last run left it (the sizes are then those it was seeded with).
 """
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 import uuid
 from typing import Any
 
-from common import ROOT, ckan_app, index_copies, seed_datasets, timed, vacuum
+from common import ROOT, ckan_app, index_copies, percentile, seed_datasets, vacuum, write_ini
 from community import Counter, seed_communities, seed_readers
 
 DB = "crowdsource_bench_recognition"
@@ -75,13 +78,57 @@ def seed_ledger(model: Any, sa: Any, rows: int, readers: int, datasets: int,
                    CASE WHEN g % 10 < 4
                         THEN md5('community' || (1 + g % (:communities - 1)))::uuid::text END,
                    now() - interval '1 second' * ((g * 104729) % (365 * 86400))
-            FROM generate_series(:start + 1, :end) g"""),
+            FROM generate_series(CAST(:start AS bigint) + 1, :end) g"""),
             {"readers": readers, "datasets": datasets, "communities": communities,
              "start": start, "end": min(rows, start + step)})
         model.Session.commit()
     for ddl in indexes:
         model.Session.execute(sa.text(ddl))
     model.Session.commit()
+
+
+def seed(args: Any, toolkit: Any, model: Any, sa: Any, core: Any
+         ) -> tuple[list[str], list[str], list[str]]:
+    """The portal and the ledger; (dataset ids, community names, reader ids)."""
+    t0 = time.perf_counter()
+    ids = seed_datasets(toolkit, model, sa, args.datasets)
+    model.Session.execute(sa.text(
+        "UPDATE package SET private = true WHERE name LIKE 'bench-%' "
+        "AND substr(name, 7)::int % 20 = 19"))
+    model.Session.commit()
+    index_copies(toolkit, model, sa, ids)
+    names = seed_communities(toolkit, model, sa, args.communities)
+    _first, readers = seed_readers(toolkit, model, sa, args.readers)
+    print(f"seeded {len(ids):,} datasets, {len(names):,} communities, {len(readers):,} "
+          f"readers ({time.perf_counter() - t0:.0f}s)", flush=True)
+    t0 = time.perf_counter()
+    seed_ledger(model, sa, args.rows, args.readers, args.datasets, args.communities)
+    vacuum(model, sa, "crowdsource_points", '"user"', "package", "crowdsource_search_doc")
+    print(f"seeded {args.rows:,} ledger rows ({time.perf_counter() - t0:.0f}s)", flush=True)
+    t0 = time.perf_counter()
+    left_out = core.rebuild()
+    model.Session.commit()
+    vacuum(model, sa, "crowdsource_points_total", "crowdsource_points_daily",
+           "crowdsource_points_excluded")
+    sizes = {t: model.Session.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+             for t in ("crowdsource_points_total", "crowdsource_points_daily")}
+    print(f"kept sums rebuilt in {time.perf_counter() - t0:.0f}s: "
+          + ", ".join(f"{t} {n:,} rows" for t, n in sizes.items())
+          + f"; {left_out:,} private datasets left out", flush=True)
+    return ids, names, readers
+
+
+def seeded(model: Any, sa: Any) -> tuple[list[str], list[str], list[str]]:
+    """What the last run seeded: (dataset ids, community names, reader ids)."""
+    def column(sql: str) -> list[str]:
+        return list(model.Session.execute(sa.text(sql)).scalars())
+
+    return (column("SELECT id FROM package WHERE name LIKE 'bench-%' "
+                   "ORDER BY substr(name, 7)::int"),
+            column("SELECT name FROM \"group\" WHERE name LIKE 'community-%' "
+                   "ORDER BY substr(name, 11)::int"),
+            column("SELECT id FROM \"user\" WHERE name LIKE 'bench-reader-%' "
+                   "ORDER BY substr(name, 14)::int"))
 
 
 def main() -> None:
@@ -91,9 +138,17 @@ def main() -> None:
     ap.add_argument("--datasets", type=int, default=10_000)
     ap.add_argument("--communities", type=int, default=100)
     ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--reuse", action="store_true",
+                    help="measure on the database the last run seeded")
     args = ap.parse_args()
 
-    app = ckan_app(DB)
+    if args.reuse:
+        from ckan.cli import load_config
+        from ckan.config.middleware import make_app
+
+        app = make_app(load_config(write_ini(DB)))
+    else:
+        app = ckan_app(DB)
     import sqlalchemy as sa
     from ckan import model
     from ckan.plugins import toolkit
@@ -104,32 +159,13 @@ def main() -> None:
 
     client = app._wsgi_app.test_client()
     with app._wsgi_app.test_request_context():
-        t0 = time.perf_counter()
-        ids = seed_datasets(toolkit, model, sa, args.datasets)
-        model.Session.execute(sa.text(
-            "UPDATE package SET private = true WHERE name LIKE 'bench-%' "
-            "AND substr(name, 7)::int % 20 = 19"))
-        model.Session.commit()
-        index_copies(toolkit, model, sa, ids)
-        names = seed_communities(toolkit, model, sa, args.communities)
-        _first, readers = seed_readers(toolkit, model, sa, args.readers)
-        print(f"seeded {len(ids):,} datasets, {len(names):,} communities, {len(readers):,} "
-              f"readers ({time.perf_counter() - t0:.0f}s)", flush=True)
-        t0 = time.perf_counter()
-        seed_ledger(model, sa, args.rows, args.readers, args.datasets, args.communities)
-        vacuum(model, sa, "crowdsource_points", '"user"', "package", "crowdsource_search_doc")
-        print(f"seeded {args.rows:,} ledger rows ({time.perf_counter() - t0:.0f}s)",
-              flush=True)
-        t0 = time.perf_counter()
-        left_out = core.rebuild()
-        model.Session.commit()
-        vacuum(model, sa, "crowdsource_points_total", "crowdsource_points_daily",
-               "crowdsource_points_excluded")
-        sizes = {t: model.Session.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
-                 for t in ("crowdsource_points_total", "crowdsource_points_daily")}
-        print(f"kept sums rebuilt in {time.perf_counter() - t0:.0f}s: "
-              + ", ".join(f"{t} {n:,} rows" for t, n in sizes.items())
-              + f"; {left_out:,} private datasets left out", flush=True)
+        if args.reuse:
+            ids, names, readers = seeded(model, sa)
+            args.rows = model.Session.execute(sa.select(sa.func.count()).select_from(
+                points)).scalar_one()
+            args.readers = len(readers)
+        else:
+            ids, names, readers = seed(args, toolkit, model, sa, core)
         p = points.c
         by_reader = sa.select(p.user_id, sa.func.count().label("n")).group_by(
             p.user_id).subquery()
@@ -158,7 +194,14 @@ def main() -> None:
     }
     goals = {"leaderboard 30 days, one community", f"profile, most rows ({top_n:,})",
              f"profile, typical ({typical_n:,} rows)"}
-    results = {label: timed(lambda p=path: get(p), args.runs) for label, path in pages.items()}
+    times: dict[str, list[float]] = {label: [] for label in pages}
+    for round_ in range(10 + args.runs):  # the first ten: warmup
+        for label, path in pages.items():
+            t0 = time.perf_counter()
+            get(path)
+            if round_ >= 10:
+                times[label].append((time.perf_counter() - t0) * 1000)
+    results = {label: (statistics.median(t), percentile(t, 95)) for label, t in times.items()}
     print(f"\npart 1: pages, ms, anonymous ({args.runs} runs each; {args.rows:,} ledger rows, "
           f"{args.readers:,} readers, {len(ids):,} datasets, {len(names):,} communities)")
     print(f"{'page':40}{'median':>10}{'p95':>10}{'/ /dataset':>12}")
@@ -187,7 +230,12 @@ def main() -> None:
             counter.n, counter.on = 0, True
             award()
             counter.on = False
-            out[label] = (timed(award, args.runs)[0], counter.n)
+            spent = []
+            for _ in range(args.runs):
+                t0 = time.perf_counter()
+                award()
+                spent.append((time.perf_counter() - t0) * 1000)
+            out[label] = (statistics.median(spent), counter.n)
         core.sync_dataset, core.fold = kept
     print("\npart 2: one ledger write (core.award, committed), ms")
     for label, (med, statements) in out.items():
