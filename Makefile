@@ -24,7 +24,7 @@ TEST_WORKERS ?= 2
 TEST_XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test test-ckan-search install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback bench-page bench-community i18n clean
+.PHONY: demo test test-ckan-search install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback bench-page bench-community bench-recognition i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -134,6 +134,9 @@ bench-page: install
 
 bench-community: install
 	$(BIN)/python bench/community.py $(BENCH_ARGS)
+
+bench-recognition: install
+	$(BIN)/python bench/recognition.py $(BENCH_ARGS)
 
 # Refresh the message catalogue after adding strings.
 i18n: install

@@ -11,7 +11,7 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common import communities, config
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.db import dataset_or_404
 from ckanext.crowdsource.common.pagination import listed, page_bounds
@@ -332,7 +332,8 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
 
     :returns: the thread (``id``, ``kind``, ``subject_type``, ``subject_id``,
         ``package_id``, ``title``, ``status``, ``accepted_post_id``, ...)
-        with ``count`` (top-level posts), ``question`` and ``posts``
+        with ``count`` (top-level posts), ``question`` and ``posts``, and
+        whether the caller may close or reopen it (``can_close``)
     :rtype: dictionary
     """
     row, subject = _thread_for(data_dict)
@@ -357,9 +358,11 @@ def crowdsource_thread_show(context: Context, data_dict: DataDict) -> dict[str, 
     if replies is None:
         replies = config.replies_shown()
     found = read.page(row, who, sort, limit, offset, replies, data_dict.get("root_id"))
+    can_close = who.staff or (row.kind == "question" and communities.moderates(
+        row.community_id, current_user_id(context)))
     return {**read.thread_dict(row, subject, found["authors"]), "count": found["count"],
             "question": found["question"], "posts": found["posts"], "sort": sort,
-            "is_staff": who.staff}
+            "is_staff": who.staff, "can_close": can_close}
 
 
 @reads(schema.thread_list_schema)

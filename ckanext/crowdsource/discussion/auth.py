@@ -161,8 +161,14 @@ crowdsource_post_history = crowdsource_answer_verify = _staff
 
 
 def crowdsource_question_close(context: Context, data_dict: DataDict) -> AuthResult:
-    """Staff of the question's subject (sysadmins for the library's questions)."""
-    return _staff(context, _of_thread(data_dict))
+    """Staff of the question's subject (sysadmins for the library's
+    questions), and the moderators of the community it was asked in."""
+    data = _of_thread(data_dict)
+    found, user = _find(data), current_user(context)
+    if (found is not None and found[1] is not None and user is not None
+            and communities.moderates(found[1].community_id, user.id)):
+        return _sees(context, data)
+    return _staff(context, data)
 
 
 crowdsource_question_reopen = crowdsource_question_close

@@ -224,7 +224,8 @@ def _question(context: Context, action: str, thread_id: str) -> tuple[Any, subje
 
 @writes(schema.id_reason_schema)
 def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Close a question (staff): no more answers or comments.
+    """Close a question (staff, or the moderators of the community it was
+    asked in): no more answers or comments.
 
     :param id: the question's thread id
     :type id: string
@@ -246,7 +247,7 @@ def crowdsource_question_close(context: Context, data_dict: DataDict) -> dict[st
 
 @writes(schema.question_reopen_schema)
 def crowdsource_question_reopen(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Open a closed question again (staff).
+    """Open a closed question again (staff, or its community's moderators).
 
     :param id: the question's thread id
     :type id: string

@@ -2,11 +2,12 @@
 private datasets, readers find what waits for an answer in their
 communities, and the community shows its experts."""
 import pytest
+from bs4 import BeautifulSoup
 from ckan import logic
 from ckan.tests import helpers
 
 from ckanext.crowdsource.tests.community.calls import joined
-from ckanext.crowdsource.tests.helpers import as_user
+from ckanext.crowdsource.tests.helpers import as_user, log_in
 
 
 def ask(town, who, c, **kw):
@@ -169,3 +170,32 @@ def test_a_community_question_has_its_page(app, town):
     helpers.call_action("group_delete", context={"user": town["sysadmin"]["name"]},
                         id=town["open_c"]["id"])
     assert app.get(f"/crowdsource/questions/{q['id']}").status_code == 200
+
+
+def test_its_moderators_close_its_questions_and_no_others(town):
+    """reader3 moderates open_c: they close and reopen its questions, not
+    those of another community or of no community, and no longer once
+    they are a plain member again."""
+    q = ask(town, "member", town["open_c"])
+    elsewhere = ask(town, "reader3", town["request_c"], title="Rare books?")
+    library = as_user(town["reader2"], "crowdsource_question_create", title="Opening hours?",
+                      body="On Sundays?")
+    assert as_user(town["reader3"], "crowdsource_question_close", id=q["id"])["status"] == "closed"
+    assert as_user(town["reader3"], "crowdsource_question_reopen", id=q["id"])["status"] != "closed"
+    for other in (elsewhere, library):
+        with pytest.raises(logic.NotAuthorized):
+            as_user(town["reader3"], "crowdsource_question_close", id=other["id"])
+    with pytest.raises(logic.NotAuthorized):  # a plain member
+        as_user(town["member"], "crowdsource_question_close", id=q["id"])
+    as_user(town["reader"], "crowdsource_community_member_set_role", id=town["open_c"]["id"],
+            user_id=town["reader3"]["name"], role="member")
+    with pytest.raises(logic.NotAuthorized):  # at once
+        as_user(town["reader3"], "crowdsource_question_close", id=q["id"])
+
+
+def test_the_close_button_shows_to_its_moderators(app, town):
+    q = ask(town, "member", town["open_c"])
+    for who, shown in (("reader3", True), ("member", False)):
+        log_in(app, town[who])
+        page = BeautifulSoup(app.get(f"/crowdsource/questions/{q['id']}").body, "html.parser")
+        assert (page.select_one(".cs-staff-controls") is not None) is shown, who
