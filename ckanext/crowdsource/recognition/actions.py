@@ -139,21 +139,37 @@ def crowdsource_leaderboard(context: Context, data_dict: DataDict) -> dict[str, 
     start = core.since(data_dict.get("period", "all"))
     kept = totals if start is None else daily
     k = kept.c
-    where = [k.community_key == (_community(data_dict.get("community_id")) or EVERY),
-             k.reason_key == (data_dict.get("reason") or EVERY),
-             k.user_id.notin_(core.opted_out("leaderboards")),
-             k.user_id.in_(sa.select(u.id).where(u.state == "active"))]
+    key = [k.community_key == (_community(data_dict.get("community_id")) or EVERY),
+           k.reason_key == (data_dict.get("reason") or EVERY)]
+    # readers never listed: opted out, or no longer active (few)
+    unlisted = sa.union(
+        sa.select(settings.c.user_id).where(settings.c.leaderboards.is_(False)),
+        sa.select(u.id).where(u.state != "active"))
+    where = [*key, k.user_id.notin_(unlisted)]
     if start is None:  # one row a reader, read in the order of the index
         base = sa.select(k.user_id, k.points).where(*where, k.points > 0).subquery()
     else:
         total = sa.cast(sa.func.sum(k.points), sa.BigInteger)
         base = (sa.select(k.user_id, total.label("points")).where(*where, k.day >= start)
                 .group_by(k.user_id).having(total > 0).subquery())
-    count = model.Session.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
-    rows = model.Session.execute(
-        sa.select(base.c.user_id, base.c.points,
-                  sa.func.rank().over(order_by=base.c.points.desc()).label("rank"))
-        .order_by(base.c.points.desc(), base.c.user_id).limit(limit).offset(offset)).all()
+    rank = sa.func.rank().over(order_by=base.c.points.desc()).label("rank")
+    order = (base.c.points.desc(), base.c.user_id)
+    if start is None:
+        rows = model.Session.execute(sa.select(base.c.user_id, base.c.points, rank)
+                                     .order_by(*order).limit(limit).offset(offset)).all()
+
+        def counted(*also: Any) -> int:
+            return model.Session.execute(sa.select(sa.func.count()).select_from(kept).where(
+                *key, k.points > 0, *also)).scalar_one()
+        # the readers with points, less the unlisted among them: each count
+        # reads one side of the index only
+        count = counted() - counted(k.user_id.in_(unlisted))
+    else:  # the page and the board's length in one pass
+        rows = model.Session.execute(sa.select(
+            base.c.user_id, base.c.points, rank, sa.func.count().over().label("count"))
+            .order_by(*order).limit(limit).offset(offset)).all()
+        count = rows[0].count if rows else model.Session.execute(
+            sa.select(sa.func.count()).select_from(base)).scalar_one()
     names = people({r.user_id for r in rows})
     return listed(count, [{"rank": r.rank, "user": names.get(r.user_id, {}).get("name"),
                            "display_name": names.get(r.user_id, {}).get("display_name"),

@@ -65,6 +65,11 @@ def test_communities_and_reasons_have_their_own_sums(lib):
     assert board(community_id=c["id"], period="30d", reason="answer_accepted") == []
     assert board(reason="answer_accepted") == [(r2, 15)]
     assert board(reason="claim_accepted", period="year") == [(r3, 25), (r2, 10)]
+    # a page past the end still says how long the board is
+    for period in ("all", "30d"):
+        past = as_user(None, "crowdsource_leaderboard", period=period, community_id=c["id"],
+                       offset=5)
+        assert (past["count"], past["results"]) == (2, [])
 
 
 def test_the_kept_sums_equal_a_rebuild(lib):
