@@ -29,7 +29,9 @@ points = sa.Table(
     sa.Column("note", sa.UnicodeText),  # a grant's reason, in the staff's words
     sa.Column("created", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
-    sa.Index("crowdsource_points_user_idx", "user_id", "created"),
+    # a reader's rows, newest first, and their sums from the index alone
+    sa.Index("crowdsource_points_user_idx", "user_id", "created",
+             postgresql_include=["package_id", "points", "reason", "community_id"]),
     sa.Index("crowdsource_points_item_idx", "item_id", "reason", "user_id"),
     sa.Index("crowdsource_points_created_idx", "created"),
     sa.Index("crowdsource_points_package_idx", "package_id"),

@@ -1,4 +1,5 @@
-"""The leaderboards' kept sums of the points ledger, filled from it.
+"""The leaderboards' kept sums of the points ledger, filled from it; a
+reader's rows summed from their index alone.
 
 Revision ID: e2b9c4d7a5f1
 Revises: d4e8b2f61a07
@@ -61,9 +62,14 @@ def upgrade():
         sa.Column("package_id", sa.UnicodeText, primary_key=True),
     )
     op.execute(FILL)
+    op.drop_index("crowdsource_points_user_idx", "crowdsource_points")
+    op.create_index("crowdsource_points_user_idx", "crowdsource_points", ["user_id", "created"],
+                    postgresql_include=["package_id", "points", "reason", "community_id"])
 
 
 def downgrade():
+    op.drop_index("crowdsource_points_user_idx", "crowdsource_points")
+    op.create_index("crowdsource_points_user_idx", "crowdsource_points", ["user_id", "created"])
     op.drop_table("crowdsource_points_excluded")
     op.drop_table("crowdsource_points_daily")
     op.drop_table("crowdsource_points_total")
