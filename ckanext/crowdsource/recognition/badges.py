@@ -147,8 +147,8 @@ def reviewed(user_id: str | None) -> None:
 # --- reading ----------------------------------------------------------------------
 
 def of_names(names: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each named reader's badges (oldest first), in one query; readers who
-    keep their profile private show none."""
+    """Each named reader's badges (oldest first, each badge once), in one
+    query; readers who keep their profile private show none."""
     from .model import settings
 
     if not names:
@@ -162,6 +162,7 @@ def of_names(names: set[str]) -> dict[str, list[dict[str, Any]]]:
                    settings.c.public_profile.is_(False))))
         .order_by(badge.c.created)).all()
     found: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
-    for r in rows:
-        found[r.name].append({"badge": r.badge, "community_id": r.community_id or None})
+    for r in rows:  # a badge held in several communities shows once
+        if r.badge not in {b["badge"] for b in found[r.name]}:
+            found[r.name].append({"badge": r.badge, "community_id": r.community_id or None})
     return found
