@@ -51,6 +51,7 @@ def crowdsource_points_list(context: Context, data_dict: DataDict) -> AuthResult
 
 crowdsource_points_summary = crowdsource_points_list
 crowdsource_contribution_list = crowdsource_points_list
+crowdsource_contribution_summary = crowdsource_points_list
 
 
 @toolkit.auth_allow_anonymous_access
@@ -99,4 +100,5 @@ def get_auth_functions() -> dict[str, Any]:
         "crowdsource_recognition_settings_show", "crowdsource_recognition_settings_update",
         "crowdsource_points_grant", "crowdsource_points_recent",
         "crowdsource_badge_list", "crowdsource_contribution_list",
+        "crowdsource_contribution_summary",
     )}

@@ -131,6 +131,18 @@ def crowdsource_badge_list(context: Context, data_dict: DataDict) -> dict[str, A
     return listed(count, [_badge_dict(r, names, groups) for r in rows])
 
 
+def _seen(context: Context, user: model.User) -> list[Any]:
+    """The condition of the reader's contribution rows the caller may see."""
+    c = contribution.c
+    me = current_user(context)
+    where: list[Any] = [
+        c.user_id == user.id, c.state == "shown",
+        sa.or_(c.package_id.is_(None), c.package_id.in_(visible_datasets(context)))]
+    if not (me and (me.sysadmin or me.id == user.id)):
+        where.append(c.kind.notin_(stream.PRIVATE_KINDS))
+    return where
+
+
 @reads(schema.contribution_list_schema)
 def crowdsource_contribution_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A reader's contributions across kinds, newest first: tags, comments,
@@ -153,30 +165,21 @@ def crowdsource_contribution_list(context: Context, data_dict: DataDict) -> dict
     :param limit: page size (optional)
     :type limit: int
 
-    :returns: ``{"count", "totals": {kind: count}, "results": [{"id",
-        "kind", "item_id", "parent_id", "package_id", "package_name",
-        "package_title", "community_id", "title", "created"}],
-        "next_cursor"}`` (``count`` and ``totals`` count every contribution
-        the caller may see, across pages; ``next_cursor`` is null on the
-        last page)
+    :returns: ``{"count", "results": [{"id", "kind", "item_id",
+        "parent_id", "package_id", "package_name", "package_title",
+        "community_id", "title", "created"}], "next_cursor"}`` (``count``
+        counts every contribution the caller may see, across pages;
+        ``next_cursor`` is null on the last page)
     :rtype: dictionary
     """
     user = _reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_contribution_list", context, {"user_id": user.id})
     c, pkg = contribution.c, model.Package
-    me = current_user(context)
-    where: list[Any] = [
-        c.user_id == user.id, c.state == "shown",
-        sa.or_(c.package_id.is_(None), c.package_id.in_(visible_datasets(context)))]
-    if not (me and (me.sysadmin or me.id == user.id)):
-        where.append(c.kind.notin_(stream.PRIVATE_KINDS))
-    totals = dict(model.Session.execute(
-        sa.select(c.kind, sa.func.count()).where(*where).group_by(c.kind)).all())
+    where = _seen(context, user)
     if data_dict.get("kind"):
         where.append(c.kind == data_dict["kind"])
-        count = totals.get(data_dict["kind"], 0)
-    else:
-        count = sum(totals.values())
+    count = model.Session.execute(sa.select(sa.func.count()).select_from(contribution)
+                                  .where(*where)).scalar_one()
     if data_dict.get("cursor"):
         created, row_id = decode_cursor(data_dict["cursor"])
         where.append(sa.tuple_(c.created, c.id) < sa.tuple_(
@@ -194,10 +197,34 @@ def crowdsource_contribution_list(context: Context, data_dict: DataDict) -> dict
         "package_id": r.package_id, "package_name": r.package_name,
         "package_title": r.package_title, "community_id": r.community_id,
         "title": r.title, "created": r.created.isoformat()} for r in rows],
-        totals={k: totals[k] for k in stream.KINDS if totals.get(k)},
         next_cursor=encode_cursor(rows[-1].created, rows[-1].id) if more and rows else None)
+
+
+@reads(schema.user_schema)
+def crowdsource_contribution_summary(context: Context, data_dict: DataDict
+                                     ) -> dict[str, Any]:
+    """How many contributions of each kind a reader made, of those the
+    caller may see (as ``crowdsource_contribution_list`` lists them).
+
+    :param user_id: the reader (id or name; optional: the caller)
+    :type user_id: string
+
+    :returns: ``{"user", "display_name", "total", "by_kind": {kind:
+        count}}`` (kinds with none are left out)
+    :rtype: dictionary
+    """
+    user = _reader(context, data_dict.get("user_id"))
+    toolkit.check_access("crowdsource_contribution_summary", context, {"user_id": user.id})
+    c = contribution.c
+    found = dict(model.Session.execute(
+        sa.select(c.kind, sa.func.count()).where(*_seen(context, user))
+        .group_by(c.kind)).all())
+    by_kind = {k: found[k] for k in stream.KINDS if found.get(k)}
+    return {"user": user.name, "display_name": user.display_name,
+            "total": sum(by_kind.values()), "by_kind": by_kind}
 
 
 def get_actions() -> dict[str, Any]:
     return {"crowdsource_badge_list": crowdsource_badge_list,
-            "crowdsource_contribution_list": crowdsource_contribution_list}
+            "crowdsource_contribution_list": crowdsource_contribution_list,
+            "crowdsource_contribution_summary": crowdsource_contribution_summary}

@@ -85,12 +85,14 @@ def contributions(id: str) -> str:
             "user_id": summary["user"], "limit": _limit(), **({"cursor": after} if after else {})})
     except toolkit.ValidationError:
         return base.abort(400, toolkit._("This is not a cursor this list gave"))
+    totals = toolkit.get_action("crowdsource_contribution_summary")(
+        {}, {"user_id": summary["user"]})["by_kind"]
     held = toolkit.get_action("crowdsource_badge_list")({}, {
         "user_id": summary["user"], "limit": config.list_limit_max()})
     return toolkit.render("crowdsource/recognition/contributions.html", {
         "summary": summary, "user_dict": user_dict, "settings": settings,
-        "made": made, "badges": held["results"], "after": after,
-        "kinds": _kinds(made["totals"], own or bool(getattr(current_user, "sysadmin", False))),
+        "made": made, "totals": totals, "badges": held["results"], "after": after,
+        "kinds": _kinds(totals, own or bool(getattr(current_user, "sysadmin", False))),
         # what CKAN's user/read_base.html asks of its pages
         "is_myself": own, "is_sysadmin": bool(getattr(current_user, "sysadmin", False)),
         "am_following": False, "about_formatted": h.render_markdown(user_dict.get("about")),

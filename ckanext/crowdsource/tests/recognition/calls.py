@@ -24,6 +24,7 @@ CALLS: dict[str, Call] = {
                                                   "offset": 0}),
     "crowdsource_contribution_list": lambda lib: (lib["reader"], {
         "user_id": lib["reader2"]["name"], "kind": "tag", "limit": 5}),
+    "crowdsource_contribution_summary": lambda lib: (None, {"user_id": lib["reader2"]["id"]}),
     "crowdsource_points_grant": lambda lib: (lib["editor"], {
         "user_id": lib["reader2"]["name"], "points": 5, "note": "Helped at the open day"}),
 }

@@ -478,6 +478,11 @@ ACTIONS: dict[str, Spec] = {
         note="the author's answer on the dataset, in their contributions: listed to whoever "
              "sees the dataset; 'private' as for crowdsource_points_list. Hidden items leave "
              "every profile (tests/recognition/test_badges.py)"),
+    "crowdsource_contribution_summary": Spec(
+        POINTS, "read", datasets=SITE, variants={"": _V(), "private": _V(
+            columns={"anonymous": "no", "reader": "no", "staff": "no"})},
+        note="the author's counts per kind (a tag on the public dataset); 'private' as for "
+             "crowdsource_points_summary"),
     "crowdsource_badge_list": Spec(
         POINTS, "list", datasets=SITE, variants={"": _V(), "holders": _V(), "private": _V(
             columns={"anonymous": "no", "reader": "no", "staff": "no"},

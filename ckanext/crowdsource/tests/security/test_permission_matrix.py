@@ -835,6 +835,13 @@ def setup_contribution_list(w: World, c: Cell) -> Probe:
                  lambda r: answer["id"] in ids(r, "item_id"), secret=asked["secret"])
 
 
+def setup_contribution_summary(w: World, c: Cell) -> Probe:
+    author = w.author("public")
+    tag(w, "public", by=author)
+    _profile(w, c, author)
+    return Probe({"user_id": author["name"]}, lambda r: r["by_kind"].get("tag", 0) > 0)
+
+
 def setup_badge_list(w: World, c: Cell) -> Probe:
     author = w.author("public")
     tag(w, "public", by=author)
@@ -946,6 +953,7 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_points_recent": setup_points_recent,
     "crowdsource_contribution_list": setup_contribution_list,
     "crowdsource_badge_list": setup_badge_list,
+    "crowdsource_contribution_summary": setup_contribution_summary,
 }
 
 
