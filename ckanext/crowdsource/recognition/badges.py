@@ -66,7 +66,7 @@ def description(name: str) -> str:
         return toolkit._("Most accepted answers in the community in the last {n} days").format(
             n=config.recognition_badge_threshold("community_expert_days"))
     return {
-        "first_tag": toolkit._("Gave a dataset its first tag from this reader"),
+        "first_tag": toolkit._("Tagged a dataset for the first time"),
         "first_accepted_answer": toolkit._("An answer accepted for the first time"),
     }.get(name, "")
 

@@ -62,7 +62,7 @@ def kind_label(kind: str) -> str:
     """A kind's name in a profile's totals (template helper)."""
     return {
         "tag": toolkit._("Tags"), "comment": toolkit._("Comments"),
-        "question": toolkit._("Questions"), "answer": toolkit._("Answers"),
+        "question": toolkit._("Questions asked"), "answer": toolkit._("Answers"),
         "accepted_answer": toolkit._("Accepted answers"), "task": toolkit._("Tasks done"),
         "feedback": toolkit._("Feedback"), "request": toolkit._("Requests"),
         "review": toolkit._("Task results reviewed"),
