@@ -239,6 +239,16 @@ def _feedback_state(state: str) -> Callable[..., None]:
     return receive
 
 
+def community_purged(sender: str, **kw: Any) -> None:
+    """A purged community: contributions made within it stay, without it;
+    its badges go (there is no community left to be an expert of)."""
+    community_id = kw.get("community_id") or sender
+    model.Session.execute(sa.update(contribution).where(
+        contribution.c.community_id == community_id).values(community_id=None))
+    model.Session.execute(sa.delete(badges.badge).where(
+        badges.badge.c.community_id == community_id))
+
+
 def dataset_purged(package_id: str) -> None:
     """``purge_hooks``: a purged dataset's contributions go with it."""
     model.Session.execute(sa.delete(contribution).where(
@@ -262,4 +272,5 @@ RECEIVERS: dict[str, list[Callable[..., None]]] = {
     "crowdsource:feedback_created": [feedback_created],
     "crowdsource:feedback_hidden": [_feedback_state("hidden")],
     "crowdsource:feedback_restored": [_feedback_state("shown")],
+    "crowdsource:community_purged": [community_purged],
 }

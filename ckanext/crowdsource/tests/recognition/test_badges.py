@@ -148,6 +148,33 @@ def test_the_community_expert(lib, ckan_config, monkeypatch):
         (lib["reader2"]["name"], "local-history")]
 
 
+def test_a_purged_community_takes_its_badges(lib, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config,
+                        "ckanext.crowdsource.recognition.badges.community_expert_minimum", 1)
+    community = lib["community"]["id"]
+    as_user(lib["sysadmin"], "crowdsource_community_create", id=community)
+    as_user(lib["reader"], "crowdsource_community_join", id=community)
+    answer = answered(lib, answerer="reader3", community_id=community)
+    as_user(lib["reader"], "crowdsource_answer_accept", id=answer["id"])
+    assert ("community_expert", community) in held(lib["reader3"])
+    as_user(lib["sysadmin"], "group_purge", id=community)
+    assert held(lib["reader3"]) == [("first_accepted_answer", "")]
+    made = as_user(None, "crowdsource_contribution_list", user_id=lib["reader3"]["id"])
+    assert {r["community_id"] for r in made["results"]} == {None}
+
+
+def test_a_post_waiting_for_approval_counts_once_approved(lib, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.crowdsource.discussion.premoderation_posts", 5)
+    post = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                   body="A note on sheet 2")
+    assert post["state"] == "pending"
+    assert as_user(lib["reader"], "crowdsource_contribution_list")["count"] == 0
+    as_user(lib["editor"], "crowdsource_moderation_decide", item_type="post",
+            item_id=post["id"], decision="approve")
+    assert kinds(as_user(None, "crowdsource_contribution_list",
+                         user_id=lib["reader"]["id"])) == [("comment", "A note on sheet 2")]
+
+
 def test_badges_left_out_of_the_configuration_are_not_given(lib, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.crowdsource.recognition.badges",
                         "first_accepted_answer")
