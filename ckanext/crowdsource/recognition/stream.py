@@ -193,16 +193,17 @@ def answer_accepted(sender: str, **kw: Any) -> None:
         badges.accepted_answer(author, community_id)
 
 
-def _task(task_id: str | None) -> dict[str, Any]:
+def _task(task_id: str | None, reviewer_id: str | None) -> dict[str, Any]:
+    """The task as its reviewer sees it (one who sees its dataset)."""
     if not task_id:
         return {}
-    return _shown_to(None, "crowdsource_task_show", task_id)
+    return _shown_to(reviewer_id, "crowdsource_task_show", task_id)
 
 
 def claim_reviewed(sender: str, task: dict[str, Any] | None = None, **kw: Any) -> None:
     """Every review (accept, reject, changes asked) counts for the staff
     member who made it, once per claim."""
-    task = _task(kw.get("task_id")) if task is None else task
+    task = _task(kw.get("task_id"), kw.get("user_id")) if task is None else task
     reviewer = kw.get("user_id")
     if reviewer and reviewer != kw.get("reader_id") and record(
             reviewer, "review", sender, parent_id=kw.get("task_id"),
@@ -213,7 +214,7 @@ def claim_reviewed(sender: str, task: dict[str, Any] | None = None, **kw: Any) -
 
 def claim_accepted(sender: str, **kw: Any) -> None:
     """A claim accepted is a task done for its reader (and a review)."""
-    task = _task(kw.get("task_id"))
+    task = _task(kw.get("task_id"), kw.get("user_id"))
     claim_reviewed(sender, task=task, **kw)
     reader = kw.get("reader_id")
     if record(reader, "task", sender, parent_id=kw.get("task_id"),

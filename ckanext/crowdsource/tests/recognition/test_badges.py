@@ -129,6 +129,18 @@ def test_tasks_done_and_reviews_earn_their_badges(lib, ckan_config, monkeypatch)
     assert totals(None, lib["editor"]) == {"review": 3}
 
 
+def test_a_task_done_on_a_private_dataset_has_its_title(lib):
+    task = as_user(lib["editor"], "crowdsource_task_create", package_id=lib["private"]["id"],
+                   kind="describe", title="Check the rota")
+    claim = as_user(lib["member"], "crowdsource_task_claim", id=task["id"])
+    as_user(lib["member"], "crowdsource_claim_submit", id=claim["id"], result={"text": "Done"})
+    as_user(lib["editor"], "crowdsource_claim_review", id=claim["id"], decision="accept")
+    assert kinds(as_user(lib["member"], "crowdsource_contribution_list")) == [
+        ("task", "Check the rota")]
+    assert as_user(lib["reader"], "crowdsource_contribution_list",
+                   user_id=lib["member"]["id"])["count"] == 0
+
+
 def test_the_community_expert(lib, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config,
                         "ckanext.crowdsource.recognition.badges.community_expert_minimum", 2)
