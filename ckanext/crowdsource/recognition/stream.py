@@ -103,24 +103,34 @@ def mark(item_id: str, state: str, **values: Any) -> None:
                           .values(state=state, modified=sa.func.now(), **values))
 
 
-def _shown_to(user_id: str | None, action: str, item_id: str) -> dict[str, Any]:
-    """The item as its author sees it (hidden and pending ones included)."""
+def _shown_to(user_id: str | None, action: str, item: str | dict[str, Any]
+             ) -> dict[str, Any]:
+    """The item as ``user_id`` (its author, its reviewer) sees it: hidden and
+    pending ones included."""
     user = model.User.get(user_id) if user_id else None
     try:
         return toolkit.get_action(action)(
-            {"ignore_auth": True, "user": user.name if user else ""}, {"id": item_id})
+            {"ignore_auth": True, "user": user.name if user else ""},
+            item if isinstance(item, dict) else {"id": item})
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
         return {}
 
 
-def _question_community(thread_id: str | None) -> str | None:
-    """The community a question was asked within, from the question's own row."""
+def _question_community(thread_id: str | None, user_id: str | None) -> str | None:
+    """The community a question was asked within: from the question's own
+    row, or (a question asked before the stream was kept) from the thread as
+    ``user_id`` sees it."""
     if not thread_id:
         return None
     c = contribution.c
-    return model.Session.execute(
+    row = model.Session.execute(
         sa.select(c.community_id).where(c.kind == "question", c.parent_id == thread_id)
-        .limit(1)).scalar()
+        .limit(1)).first()
+    if row is not None:
+        return row.community_id
+    thread = _shown_to(user_id, "crowdsource_thread_show",
+                       {"id": thread_id, "limit": 1, "replies": 0})
+    return thread.get("community_id")
 
 
 # --- receivers ------------------------------------------------------------------
@@ -149,7 +159,7 @@ def post_created(sender: str, **kw: Any) -> None:
     kind = kind if kind in ("question", "answer") else "comment"
     thread_id = kw.get("thread_id")
     community_id = kw.get("community_id") if kind == "question" \
-        else _question_community(thread_id) if kind == "answer" else None
+        else _question_community(thread_id, author) if kind == "answer" else None
     record(author, kind, sender, parent_id=thread_id, package_id=kw.get("package_id"),
            community_id=community_id, title=excerpt(post.get("body") or ""),
            state="shown" if post.get("state", "published") == "published" else "hidden")
@@ -187,7 +197,7 @@ def answer_accepted(sender: str, **kw: Any) -> None:
         title, community_id = answer.title, answer.community_id
     else:
         title = excerpt(_shown_to(author, "crowdsource_post_show", sender).get("body") or "")
-        community_id = _question_community(kw.get("thread_id"))
+        community_id = _question_community(kw.get("thread_id"), kw.get("user_id"))
     if record(author, "accepted_answer", sender, parent_id=kw.get("thread_id"),
               package_id=kw.get("package_id"), community_id=community_id, title=title):
         badges.accepted_answer(author, community_id)

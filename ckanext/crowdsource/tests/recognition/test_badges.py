@@ -11,6 +11,7 @@ from ckan import logic, model
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.recognition.badges import badge
+from ckanext.crowdsource.recognition.stream import contribution
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.ckan_config("ckanext.crowdsource.common.writes_per_minute", "0")
@@ -158,6 +159,23 @@ def test_the_community_expert(lib, ckan_config, monkeypatch):
                       community_id=lib["community"]["name"])
     assert [(b["user"], b["community_name"]) for b in experts["results"]] == [
         (lib["reader2"]["name"], "local-history")]
+
+
+def test_a_question_asked_before_the_stream_was_kept(lib, ckan_config, monkeypatch):
+    """Its answers still count for its community (read from the thread)."""
+    monkeypatch.setitem(ckan_config,
+                        "ckanext.crowdsource.recognition.badges.community_expert_minimum", 1)
+    community = lib["community"]["id"]
+    as_user(lib["sysadmin"], "crowdsource_community_create", id=community)
+    as_user(lib["reader"], "crowdsource_community_join", id=community)
+    q = as_user(lib["reader"], "crowdsource_question_create", title="Which gate?",
+                body="East or west?", community_id=community)
+    model.Session.execute(sa.delete(contribution).where(contribution.c.kind == "question"))
+    model.Session.commit()
+    answer = as_user(lib["reader2"], "crowdsource_post_create", thread_id=q["id"],
+                     body="East")
+    as_user(lib["reader"], "crowdsource_answer_accept", id=answer["id"])
+    assert ("community_expert", community) in held(lib["reader2"])
 
 
 def test_a_purged_community_takes_its_badges(lib, ckan_config, monkeypatch):
