@@ -140,6 +140,7 @@ def seed() -> None:
           f"{len(ORGS)} organizations, {len(GROUPS)} groups.")
     seed_contributions()
     seed_communities()
+    seed_recognition()
     if logins:
         print("\nLog-ins (shown once; reset with `ckan user setpass NAME`):")
         for name, password, role in logins:
@@ -245,6 +246,52 @@ def seed_communities() -> None:
         title="转录地方志第一卷 Transcribe volume 1 of the gazetteer",
         instructions="Type out pages 1-10; mark unreadable characters with □.")
     print(f"Sample communities: {len(COMMUNITIES)}, with members and a community task.")
+
+
+def seed_recognition() -> None:
+    """Points, badges and contributions for the leaderboard and the readers'
+    profiles: a task result accepted, a request fulfilled, questions asked
+    within a community whose answers earn reader3 its expert badge, upvotes
+    and points given by hand; once (skipped when the community has an expert)."""
+    def act(user: str, action: str, **data: object) -> dict:
+        return toolkit.get_action(action)({"user": user}, data)
+
+    if act("admin", "crowdsource_badge_list", badge="community_expert")["count"]:
+        print("Sample recognition exists already.")
+        return
+    submitted = act("staff3", "crowdsource_claim_list", review=True)["results"]
+    for claim in submitted:
+        act("staff3", "crowdsource_claim_review", id=claim["id"], decision="accept")
+    requests = act("staff1", "crowdsource_feedback_list", kind="request")["results"]
+    for request in requests[:1]:
+        act("staff1", "crowdsource_feedback_set_status", id=request["id"], status="resolved",
+            public_answer="已扫描第一批。 The first batch is scanned.")
+    asked = [
+        ("reader1", "这张老照片拍的是哪条街？", "Which street is on photograph 12?",
+         "It is 东大街 East Street, before the 1958 widening."),
+        ("reader2", "家谱里的“堂号”是什么意思？", "What does the hall name in a family tree mean?",
+         "A hall name (堂号) names the branch of the clan; see the preface of each tree."),
+        ("reader1", "地方志第一卷缺页吗？", "Is volume 1 of the gazetteer missing pages?",
+         "Pages 41-44 are missing in the scan; the printed copy has them."),
+    ]
+    for asker, title, body, reply in asked:
+        question = act(asker, "crowdsource_question_create", community_id="local-history",
+                       title=title, body=body)
+        answer = act("reader3", "crowdsource_post_create", thread_id=question["id"], body=reply)
+        act(asker, "crowdsource_answer_accept", id=answer["id"])
+        act("reader2" if asker == "reader1" else "reader1", "crowdsource_post_vote",
+            id=answer["id"], vote=1)
+    open_question = act("reader2", "crowdsource_question_list", limit=50)["results"]
+    weekend = next((q for q in open_question if q["title"] == "周末开放时间？"), None)
+    if weekend:
+        answer = act("reader2", "crowdsource_post_create", thread_id=weekend["id"],
+                     body="Saturdays 9-17, Sundays 10-16 (the notice board at the door).")
+        act("reader1", "crowdsource_answer_accept", id=answer["id"])
+    act("staff1", "crowdsource_points_grant", user_id="reader1", points=5,
+        note="在开放日帮助读者 Helped readers at the open day")
+    board = act("admin", "crowdsource_leaderboard")["results"]
+    print("Sample recognition: " + ", ".join(
+        f"{r['display_name']} {r['points']}" for r in board[:3]) + " on the leaderboard.")
 
 
 def main() -> None:

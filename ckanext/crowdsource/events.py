@@ -90,6 +90,10 @@ community_purged = toolkit.signals.ckanext.signal("crowdsource:community_purged"
 # back), the ``reason``, and the ``item_id``, ``package_id`` and
 # ``community_id`` it is about
 points_changed = toolkit.signals.ckanext.signal("crowdsource:points_changed")
+# sent with the badge row's id when a reader earns a badge (once per reader,
+# badge and community); keyword arguments name the reader (``user_id``), the
+# ``badge`` and the ``community_id`` (None for site-wide badges)
+badge_awarded = toolkit.signals.ckanext.signal("crowdsource:badge_awarded")
 
 
 _forwarders: dict[Any, Callable[..., None]] = {}

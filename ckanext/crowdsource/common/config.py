@@ -113,3 +113,14 @@ def recognition_points(reason: str) -> int:
 
 def recognition_daily_cap(reason: str) -> int:
     return int(_get(f"recognition.daily_cap.{reason}"))
+
+
+def recognition_badges() -> list[str]:
+    """The badges readers can earn (``recognition.badges``)."""
+    return toolkit.aslist(_get("recognition.badges"))
+
+
+def recognition_badge_threshold(name: str) -> int:
+    """A badge's number: ``tasks_accepted``, ``community_expert_minimum``,
+    ``community_expert_days`` or ``helpful_reviewer``."""
+    return int(_get(f"recognition.badges.{name}"))

@@ -4,6 +4,8 @@
   profile is public (the default); sysadmins always;
 - leaderboards and what readers were recognised for lately: everyone
   (readers who opted out are never listed);
+- a reader's badges and contributions: as their points; the holders of a
+  badge: everyone;
 - recognition settings: the reader's own; sysadmins anyone's (DESIGN's row
   "see own notifications, settings, loans");
 - points by hand: the library's staff (editors and admins of any
@@ -48,6 +50,18 @@ def crowdsource_points_list(context: Context, data_dict: DataDict) -> AuthResult
 
 
 crowdsource_points_summary = crowdsource_points_list
+crowdsource_contribution_list = crowdsource_points_list
+crowdsource_contribution_summary = crowdsource_points_list
+
+
+@toolkit.auth_allow_anonymous_access
+def crowdsource_badge_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """One reader's badges: as their points; the holders of a badge (no
+    ``user_id``): everyone (readers who keep their profile private are left
+    out)."""
+    if not data_dict.get("user_id"):
+        return OK
+    return crowdsource_points_list(context, data_dict)
 
 
 @toolkit.auth_allow_anonymous_access
@@ -85,4 +99,6 @@ def get_auth_functions() -> dict[str, Any]:
         "crowdsource_points_list", "crowdsource_points_summary", "crowdsource_leaderboard",
         "crowdsource_recognition_settings_show", "crowdsource_recognition_settings_update",
         "crowdsource_points_grant", "crowdsource_points_recent",
+        "crowdsource_badge_list", "crowdsource_contribution_list",
+        "crowdsource_contribution_summary",
     )}

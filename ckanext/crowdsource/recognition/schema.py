@@ -55,3 +55,34 @@ def grant_schema(not_empty: Any, crowdsource_safe_text: Any, crowdsource_reason:
 @toolkit.validator_args
 def recent_schema(ignore_missing: Any, crowdsource_safe_text: Any) -> Schema:
     return {"community_id": [ignore_missing, crowdsource_safe_text], **page_schema()}
+
+
+def cursor_value(value: Any) -> Any:
+    """An opaque cursor from ``crowdsource_contribution_list``: (time, id)."""
+    from .contributions import decode_cursor
+
+    if value in (None, ""):
+        return value
+    try:
+        decode_cursor(value)
+    except (ValueError, TypeError):
+        raise toolkit.Invalid(toolkit._("This is not a cursor this list gave")) from None
+    return value
+
+
+@toolkit.validator_args
+def badge_list_schema(ignore_missing: Any, crowdsource_safe_text: Any) -> Schema:
+    from .badges import BADGES
+
+    return {**user_schema(), "badge": [ignore_missing, one_of(BADGES)],
+            "community_id": [ignore_missing, crowdsource_safe_text], **page_schema()}
+
+
+@toolkit.validator_args
+def contribution_list_schema(ignore_missing: Any, crowdsource_safe_text: Any,
+                             crowdsource_page_limit: Any) -> Schema:
+    from .stream import KINDS
+
+    return {**user_schema(), "kind": [ignore_missing, one_of(KINDS)],
+            "cursor": [ignore_missing, crowdsource_safe_text, cursor_value],
+            "limit": [ignore_missing, crowdsource_page_limit]}

@@ -19,7 +19,7 @@ from flask import Blueprint
 from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.views import attempt, listed, page_url, requested_page
 
-from . import core
+from . import core, stream
 
 bp = Blueprint("crowdsource_recognition", __name__)
 
@@ -53,9 +53,17 @@ def leaderboard() -> str:
         "community_id": args.get("community_id", "")})
 
 
+def _kinds(totals: dict[str, int], sees_private: bool) -> list[str]:
+    """The kinds a profile counts: every kind of a reader's, reviews only
+    when there are some, feedback only to those who see it."""
+    return [k for k in stream.KINDS if (k != "review" or totals.get(k))
+            and (k not in stream.PRIVATE_KINDS or sees_private)]
+
+
 def contributions(id: str) -> str:
-    """``/user/<id>/contributions``: a reader's points and what they were for;
-    to the reader, their opt-outs."""
+    """``/user/<id>/contributions``: a reader's contributions (totals per
+    kind, newest first, ``?after=`` the cursor of the next page), badges,
+    points and what they were for; to the reader, their opt-outs."""
     if "\x00" in id:
         return base.abort(404, toolkit._("User not found"))
     try:
@@ -71,8 +79,20 @@ def contributions(id: str) -> str:
     settings = toolkit.get_action("crowdsource_recognition_settings_show")({}, {}) \
         if own else None
     user_dict = toolkit.get_action("user_show")({}, {"id": summary["user"]})
+    after = request.args.get("after") or None
+    try:
+        made = toolkit.get_action("crowdsource_contribution_list")({}, {
+            "user_id": summary["user"], "limit": _limit(), **({"cursor": after} if after else {})})
+    except toolkit.ValidationError:
+        return base.abort(400, toolkit._("This is not a cursor this list gave"))
+    totals = toolkit.get_action("crowdsource_contribution_summary")(
+        {}, {"user_id": summary["user"]})["by_kind"]
+    held = toolkit.get_action("crowdsource_badge_list")({}, {
+        "user_id": summary["user"], "limit": config.list_limit_max()})
     return toolkit.render("crowdsource/recognition/contributions.html", {
         "summary": summary, "user_dict": user_dict, "settings": settings,
+        "made": made, "totals": totals, "badges": held["results"], "after": after,
+        "kinds": _kinds(totals, own or bool(getattr(current_user, "sysadmin", False))),
         # what CKAN's user/read_base.html asks of its pages
         "is_myself": own, "is_sysadmin": bool(getattr(current_user, "sysadmin", False)),
         "am_following": False, "about_formatted": h.render_markdown(user_dict.get("about")),

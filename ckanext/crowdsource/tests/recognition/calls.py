@@ -20,6 +20,11 @@ CALLS: dict[str, Call] = {
         "leaderboards": False, "public_profile": True}),
     "crowdsource_points_recent": lambda lib: (None, {"community_id": lib["community"]["id"],
                                                      "limit": 5, "offset": 0}),
+    "crowdsource_badge_list": lambda lib: (None, {"badge": "first_tag", "limit": 5,
+                                                  "offset": 0}),
+    "crowdsource_contribution_list": lambda lib: (lib["reader"], {
+        "user_id": lib["reader2"]["name"], "kind": "tag", "limit": 5}),
+    "crowdsource_contribution_summary": lambda lib: (None, {"user_id": lib["reader2"]["id"]}),
     "crowdsource_points_grant": lambda lib: (lib["editor"], {
         "user_id": lib["reader2"]["name"], "points": 5, "note": "Helped at the open day"}),
 }

@@ -87,3 +87,56 @@ def test_visitors_are_sent_to_log_in_to_save_settings(app, lib):
     res = app.post("/crowdsource/recognition/settings", data={"leaderboards": "1"},
                    follow_redirects=False)
     assert res.status_code == 302 and "/user/login" in res.headers["Location"]
+
+
+def test_a_profile_lists_contributions_badges_and_totals(app, earned):
+    lib = earned
+    as_user(lib["reader2"], "crowdsource_tag_add", package_id=lib["ds"]["id"], tag="城门")
+    log_out(app)
+    url = f"/user/{lib['reader2']['name']}/contributions"
+    page = soup(app.get(url).body)
+    totals = {li["class"][0]: li.select_one(".cs-total-number").text
+              for li in page.select(".cs-contribution-totals li")}
+    assert totals == {"cs-total-tag": "1", "cs-total-comment": "0", "cs-total-question": "0",
+                      "cs-total-answer": "1", "cs-total-accepted_answer": "1",
+                      "cs-total-task": "0", "cs-total-request": "0"}
+    assert [li["class"][0] for li in page.select(".cs-badges li")] == [
+        "cs-badge-first_accepted_answer", "cs-badge-first_tag"]
+    rows = page.select(".cs-contributions li")
+    assert [r.select_one("a").text for r in rows] == ["城门", "Sheet 4", "Sheet 4"]
+    assert rows[1].select_one("a")["href"].startswith("/crowdsource/questions/")
+    assert rows[0].select_one("a")["href"] == f"/dataset/{lib['ds']['name']}/reader-tags"
+    assert lib["private"]["title"] not in str(page)  # the member's answer there: not theirs
+    # a page further on, and a cursor that is none
+    older = soup(app.get(url + "?after=" + as_user(None, "crowdsource_contribution_list",
+                                                   user_id=lib["reader2"]["id"],
+                                                   limit=1)["next_cursor"]).body)
+    assert len(older.select(".cs-contributions li")) == 2
+    app.get(url + "?after=nonsense", status=400)
+
+
+def test_badges_next_to_names_cost_one_query_a_page(app, earned):
+    from ckan.model import meta
+    from sqlalchemy import event
+
+    lib = earned
+    q = as_user(lib["reader"], "crowdsource_question_create", package_id=lib["ds"]["id"],
+                title="Which year?", body="When was it drawn?")
+    for name in ("reader2", "reader3", "member", "reader2"):
+        as_user(lib[name], "crowdsource_post_create", thread_id=q["id"], body=f"By {name}")
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "crowdsource_badge" in statement:
+            statements.append(statement)
+
+    event.listen(meta.engine, "before_cursor_execute", count)
+    try:
+        page = soup(app.get(f"/crowdsource/questions/{q['id']}").body)
+    finally:
+        event.remove(meta.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+    badges = {a.text: [b.text.strip() for b in a.find_next_siblings("span", "cs-reader-badge")]
+              for a in page.select(".cs-post .cs-author")}
+    assert badges[lib["reader2"]["display_name"]] == ["First accepted answer"]
+    assert badges[lib["reader3"]["display_name"]] == []

@@ -471,6 +471,24 @@ ACTIONS: dict[str, Spec] = {
         SETTINGS, "write", datasets=SITE,
         variants={"": _V(), "own": _V(roles=LOGGED_IN, own=True)},
         note="as crowdsource_recognition_settings_show"),
+    "crowdsource_contribution_list": Spec(
+        POINTS, "list", variants={"": _V(), "private": _V(
+            columns={"anonymous": "no", "reader": "no", "staff": "no"},
+            refusals={"private": NOT_AUTHORIZED, "denied": NOT_AUTHORIZED})},
+        note="the author's answer on the dataset, in their contributions: listed to whoever "
+             "sees the dataset; 'private' as for crowdsource_points_list. Hidden items leave "
+             "every profile (tests/recognition/test_badges.py)"),
+    "crowdsource_contribution_summary": Spec(
+        POINTS, "read", datasets=SITE, variants={"": _V(), "private": _V(
+            columns={"anonymous": "no", "reader": "no", "staff": "no"})},
+        note="the author's counts per kind (a tag on the public dataset); 'private' as for "
+             "crowdsource_points_summary"),
+    "crowdsource_badge_list": Spec(
+        POINTS, "list", datasets=SITE, variants={"": _V(), "holders": _V(), "private": _V(
+            columns={"anonymous": "no", "reader": "no", "staff": "no"},
+            refusals={"denied": NOT_AUTHORIZED})},
+        note="the author's first-tag badge; 'holders': everyone who holds it (no user_id); "
+             "'private': the author keeps their profile private, and others are refused"),
     "crowdsource_points_grant": Spec(GRANT, "write", datasets=SITE, roles=NOT_AUTHOR,
                                      library_wide=True,
                                      note="to a reader who is not the caller"),

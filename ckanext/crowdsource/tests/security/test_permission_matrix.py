@@ -826,6 +826,33 @@ def setup_leaderboard(w: World, c: Cell) -> Probe:
     return Probe({}, lambda r: author["name"] in ids(r, "user"), paged=True)
 
 
+def setup_contribution_list(w: World, c: Cell) -> Probe:
+    author = w.author(c.dataset)
+    asked = question(w, c.dataset, by=w.witness(c.dataset))
+    answer = make(author, "crowdsource_post_create", thread_id=asked["id"], body="Sheet 4")
+    _profile(w, c, author)
+    return Probe({"user_id": author["id"], "kind": "answer"},
+                 lambda r: answer["id"] in ids(r, "item_id"), secret=asked["secret"])
+
+
+def setup_contribution_summary(w: World, c: Cell) -> Probe:
+    author = w.author("public")
+    tag(w, "public", by=author)
+    _profile(w, c, author)
+    return Probe({"user_id": author["name"]}, lambda r: r["by_kind"].get("tag", 0) > 0)
+
+
+def setup_badge_list(w: World, c: Cell) -> Probe:
+    author = w.author("public")
+    tag(w, "public", by=author)
+    _profile(w, c, author)
+    if c.variant == "holders":
+        return Probe({"badge": "first_tag"}, lambda r: author["name"] in ids(r, "user"),
+                     paged=True)
+    return Probe({"user_id": author["name"]}, lambda r: "first_tag" in ids(r, "badge"),
+                 paged=True)
+
+
 def setup_recognition_settings_show(w: World, c: Cell) -> Probe:
     owner = w.owner(c)
     return Probe({"user_id": owner["id"]}, lambda r: r["user"] == owner["name"])
@@ -924,6 +951,9 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_recognition_settings_update": setup_recognition_settings_update,
     "crowdsource_points_grant": setup_points_grant,
     "crowdsource_points_recent": setup_points_recent,
+    "crowdsource_contribution_list": setup_contribution_list,
+    "crowdsource_badge_list": setup_badge_list,
+    "crowdsource_contribution_summary": setup_contribution_summary,
 }
 
 

@@ -706,8 +706,11 @@ def pages(w: dict[str, Any]) -> list[Page]:
         *[(f"/crowdsource/tasks/{t['id']}", "task") for t in w["tasks"] + w["more_tasks"]],
         *[(f"/crowdsource/feedback/{f['id']}", "feedback") for f in w["feedback"]],
         ("/crowdsource/leaderboard", "leaderboard: display names"),
-        *[(f"/user/{u['name']}/contributions", "a reader's points and why")
+        *[(f"/user/{u['name']}/contributions", "a reader's points and why; their "
+           "contributions: excerpts of comments, replies and answers")
           for u in w["points_to"]],
+        (f"/user/{w['reader']['name']}/contributions",
+         "a reader's contributions: excerpts of questions, comments, feedback and requests"),
     ]
     staff = [
         ("/crowdsource/moderation", "moderation queue"),

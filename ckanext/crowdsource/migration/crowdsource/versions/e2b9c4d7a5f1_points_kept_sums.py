@@ -2,14 +2,14 @@
 reader's rows summed from their index alone.
 
 Revision ID: e2b9c4d7a5f1
-Revises: d4e8b2f61a07
+Revises: 1f6c8e3a5b94
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "e2b9c4d7a5f1"
-down_revision = "d4e8b2f61a07"
+down_revision = "1f6c8e3a5b94"
 branch_labels = None
 depends_on = None
 
