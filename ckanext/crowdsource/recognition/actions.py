@@ -16,7 +16,7 @@ from ckanext.crowdsource.common.roles import current_user, current_user_id, peop
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import core, schema
-from .model import EVERY, daily, points, settings, totals
+from .model import EVERY, points, settings, totals
 
 
 def _reader(context: Context, data_dict: DataDict) -> model.User:
@@ -136,40 +136,28 @@ def crowdsource_leaderboard(context: Context, data_dict: DataDict) -> dict[str, 
     toolkit.check_access("crowdsource_leaderboard", context, data_dict)
     limit, offset = page_bounds(data_dict)
     u = model.User
-    start = core.since(data_dict.get("period", "all"))
-    kept = totals if start is None else daily
-    k = kept.c
-    key = [k.community_key == (_community(data_dict.get("community_id")) or EVERY),
-           k.reason_key == (data_dict.get("reason") or EVERY)]
+    period = data_dict.get("period", "all")
+    if period != "all" and core.windows_behind():
+        core.advance_windows()
+    k = totals.c
+    key = [k.period == period,
+           k.community_key == (_community(data_dict.get("community_id")) or EVERY),
+           k.reason_key == (data_dict.get("reason") or EVERY), k.points > 0]
     # readers never listed: opted out, or no longer active (few)
     unlisted = sa.union(
         sa.select(settings.c.user_id).where(settings.c.leaderboards.is_(False)),
         sa.select(u.id).where(u.state != "active"))
-    where = [*key, k.user_id.notin_(unlisted)]
-    if start is None:  # one row a reader, read in the order of the index
-        base = sa.select(k.user_id, k.points).where(*where, k.points > 0).subquery()
-    else:
-        total = sa.cast(sa.func.sum(k.points), sa.BigInteger)
-        base = (sa.select(k.user_id, total.label("points")).where(*where, k.day >= start)
-                .group_by(k.user_id).having(total > 0).subquery())
-    rank = sa.func.rank().over(order_by=base.c.points.desc()).label("rank")
-    order = (base.c.points.desc(), base.c.user_id)
-    if start is None:
-        rows = model.Session.execute(sa.select(base.c.user_id, base.c.points, rank)
-                                     .order_by(*order).limit(limit).offset(offset)).all()
+    rows = model.Session.execute(
+        sa.select(k.user_id, k.points, sa.func.rank().over(order_by=k.points.desc()).label(
+            "rank")).where(*key, k.user_id.notin_(unlisted))  # in the order of the index
+        .order_by(k.points.desc(), k.user_id).limit(limit).offset(offset)).all()
 
-        def counted(*also: Any) -> int:
-            return model.Session.execute(sa.select(sa.func.count()).select_from(kept).where(
-                *key, k.points > 0, *also)).scalar_one()
-        # the readers with points, less the unlisted among them: each count
-        # reads one side of the index only
-        count = counted() - counted(k.user_id.in_(unlisted))
-    else:  # the page and the board's length in one pass
-        rows = model.Session.execute(sa.select(
-            base.c.user_id, base.c.points, rank, sa.func.count().over().label("count"))
-            .order_by(*order).limit(limit).offset(offset)).all()
-        count = rows[0].count if rows else model.Session.execute(
-            sa.select(sa.func.count()).select_from(base)).scalar_one()
+    def counted(*also: Any) -> int:
+        return model.Session.execute(
+            sa.select(sa.func.count()).select_from(totals).where(*key, *also)).scalar_one()
+    # the readers with points, less the unlisted among them: each count
+    # reads one side of the index only
+    count = counted() - counted(k.user_id.in_(unlisted))
     names = people({r.user_id for r in rows})
     return listed(count, [{"rank": r.rank, "user": names.get(r.user_id, {}).get("name"),
                            "display_name": names.get(r.user_id, {}).get("display_name"),

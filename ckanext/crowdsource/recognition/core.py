@@ -19,13 +19,14 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context
+from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.roles import visible_datasets
 
-from .model import EVERY, daily, excluded, points, settings, totals
+from .model import EVERY, PERIODS, excluded, points, settings, totals, windows
 
 # reason -> (default points, default daily cap per reader; 0: none)
 REASONS: dict[str, tuple[int, int]] = {
@@ -38,7 +39,6 @@ REASONS: dict[str, tuple[int, int]] = {
     "feedback_resolved": (3, 0),
 }
 GRANT = "grant"  # points given or taken by hand, by staff
-PERIODS = ("all", "30d", "year")
 LOG_GRANT = "points"  # the moderation audit log's item type for a grant
 
 
@@ -104,30 +104,97 @@ def _insert(user_id: str, amount: int, reason: str, item_type: str | None,
 
 # --- the kept sums of the leaderboards ---------------------------------------------
 
-def fold(where: Any, sign: int = 1) -> None:
+def fold(where: Any, sign: int = 1, *, period: str | None = None,
+         session: Any = None) -> None:
     """Add (``sign`` -1: subtract) the ledger rows ``where`` selects to the
     kept sums: to each of (community, reason), (community, every reason),
-    (every community, reason) and (every community, every reason), in all
-    and by day (UTC). Keys are written in one order, so two transactions
-    adding to the same reader never wait for each other in a circle."""
+    (every community, reason) and (every community, every reason), of all
+    time and of each period whose window the row is in (of ``period``
+    alone, when given: ``where`` then says which rows). One statement;
+    keys are written in one order, so two transactions adding to the same
+    reader never wait for each other in a circle."""
     p = points.c
     keys = sa.values(sa.column("community_key", sa.UnicodeText),
                      sa.column("reason_key", sa.UnicodeText), name="k").data(
         [(None, None), (None, EVERY), (EVERY, None), (EVERY, EVERY)])
+    if period is None:  # every period whose window holds the row
+        spans = sa.union_all(
+            sa.select(windows.c.period, windows.c.start),
+            sa.select(sa.literal("all", sa.UnicodeText),
+                      sa.cast(sa.literal("-infinity"), sa.DateTime(timezone=True)))
+        ).subquery("w")
+        source = points.join(keys, sa.true()).join(spans, p.created >= spans.c.start)
+        span: Any = spans.c.period
+    else:
+        source = points.join(keys, sa.true())
+        span = sa.literal(period, sa.UnicodeText)
     community = sa.func.coalesce(keys.c.community_key, p.community_id)
     reason = sa.func.coalesce(keys.c.reason_key, p.reason)
-    day = sa.cast(sa.func.timezone("UTC", p.created), sa.Date)
-    for table, by in ((totals, [community, reason, p.user_id]),
-                      (daily, [community, reason, day, p.user_id])):
-        rows = (sa.select(*by, sign * sa.func.sum(p.points))
-                .select_from(points.join(keys, sa.true()))
-                .where(where, community.isnot(None))
-                .group_by(*by).order_by(*by))
-        insert = postgresql.insert(table).from_select(
-            [c.name for c in table.c], rows)
-        model.Session.execute(insert.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key],
-            set_={"points": table.c.points + insert.excluded.points}))
+    by = [*([span] if period is None else []), community, reason, p.user_id]
+    rows = (sa.select(span, community, reason, p.user_id, sign * sa.func.sum(p.points))
+            .select_from(source).where(where, community.isnot(None))
+            .group_by(*by).order_by(*by))
+    insert = postgresql.insert(totals).from_select([c.name for c in totals.c], rows)
+    (session or model.Session).execute(insert.on_conflict_do_update(
+        index_elements=[c.name for c in totals.primary_key],
+        set_={"points": totals.c.points + insert.excluded.points}))
+
+
+def counted() -> Any:
+    """The ledger rows the kept sums hold (in the periods' windows or not)."""
+    p = points.c
+    return sa.or_(p.package_id.is_(None),
+                  p.package_id.notin_(sa.select(excluded.c.package_id)))
+
+
+def window_start(period: str) -> datetime:
+    """Where the period's sums start today: midnight (UTC) 29 days ago for
+    ``30d``, 1 January for ``year``."""
+    day = since(period)
+    assert day is not None
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def windows_behind() -> bool:
+    """Whether a period's window is behind today's (or was never set)."""
+    found = dict(model.Session.execute(sa.select(windows.c.period, windows.c.start)).all())
+    return any(found.get(period) is None or found[period] < window_start(period)
+               for period in PERIODS if period != "all")
+
+
+def advance_windows() -> None:
+    """Move each period's window on to today's start, in a transaction of
+    its own (a page that reads a leaderboard may call it): the points of
+    the days it leaves behind are taken out of the period's sums (a
+    window more than a month behind, or never set, is summed afresh).
+    Nothing, when another transaction is moving them or moving a
+    dataset's points: the next reader will."""
+    session = orm.Session(bind=model.Session.get_bind())
+    try:
+        if not session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(
+                sa.func.hashtextextended("points-windows", 0)))).scalar():
+            return  # being moved on, or points of old rows being moved: next time
+        p = points.c
+        for period in PERIODS:
+            if period == "all":
+                continue
+            start = window_start(period)
+            was = session.execute(sa.select(windows.c.start).where(
+                windows.c.period == period)).scalar()
+            if was is not None and was >= start:
+                continue  # another worker moved it on first
+            if was is None or start - was > timedelta(days=31):
+                session.execute(totals.delete().where(totals.c.period == period))
+                fold(sa.and_(counted(), p.created >= start), period=period, session=session)
+            else:
+                fold(sa.and_(counted(), p.created >= was, p.created < start), -1,
+                     period=period, session=session)
+            session.execute(postgresql.insert(windows).values(period=period, start=start)
+                            .on_conflict_do_update(index_elements=["period"],
+                                                   set_={"start": start}))
+        session.commit()
+    finally:
+        session.close()
 
 
 def sync_dataset(package_id: str, deleted: bool = False) -> bool:
@@ -135,6 +202,9 @@ def sync_dataset(package_id: str, deleted: bool = False) -> bool:
     as it is now (or, ``deleted``, as it is about to be): in while it is
     active and public. Whether they are in."""
     _lock("points-dataset", package_id)
+    # its rows are old: no window moves on while they are moved in or out
+    model.Session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(
+        sa.func.hashtextextended("points-windows", 0))))
     # as this transaction has it (CKAN's session does not flush before a query)
     pkg = model.Session.get(model.Package, package_id)
     public = (not deleted and pkg is not None and pkg.state == "active"
@@ -172,14 +242,17 @@ def rebuild() -> int:
     datasets changed by something that runs no dataset hooks. How many
     datasets' points are left out."""
     p, pkg = points.c, model.Package
-    for table in (totals, daily, excluded):
+    _lock("points-windows")
+    for table in (totals, windows, excluded):
         model.Session.execute(table.delete())
     public = sa.select(pkg.id).where(pkg.state == "active", pkg.private.is_(False))
     model.Session.execute(excluded.insert().from_select(
         ["package_id"], sa.select(p.package_id).distinct().where(
             p.package_id.isnot(None), p.package_id.notin_(public))))
-    fold(sa.or_(p.package_id.is_(None),
-                p.package_id.notin_(sa.select(excluded.c.package_id))))
+    model.Session.execute(windows.insert(), [
+        {"period": period, "start": window_start(period)}
+        for period in PERIODS if period != "all"])
+    fold(counted())
     return model.Session.execute(sa.select(sa.func.count()).select_from(excluded)).scalar_one()
 
 

@@ -49,36 +49,37 @@ settings = sa.Table(
     extend_existing=True,
 )
 
-# The kept sums the leaderboards read (core.fold): per reader, for each of
-# (community, reason), (community, every reason), (every community, reason)
-# and (every community, every reason), "*" standing for "every". Only ledger
-# rows a leaderboard counts are in them: rows of no dataset and of datasets
-# that are active and public (core.sync_dataset moves a dataset's rows out
-# and back in as it turns private, is deleted or comes back).
+# The kept sums the leaderboards read (core.fold): per period ("all",
+# "30d", "year") and reader, for each of (community, reason), (community,
+# every reason), (every community, reason) and (every community, every
+# reason), "*" standing for "every". Only ledger rows a leaderboard counts
+# are in them: rows of no dataset and of datasets that are active and
+# public (core.sync_dataset moves a dataset's rows out and back in as it
+# turns private, is deleted or comes back), and for a period, rows since
+# its window's start (core.advance_windows moves the start on).
 EVERY = "*"
+PERIODS = ("all", "30d", "year")
 
 totals = sa.Table(
     "crowdsource_points_total",
     toolkit.BaseModel.metadata,
+    sa.Column("period", sa.UnicodeText, nullable=False),
     sa.Column("community_key", sa.UnicodeText, nullable=False),
     sa.Column("reason_key", sa.UnicodeText, nullable=False),
     sa.Column("user_id", sa.UnicodeText, nullable=False),
     sa.Column("points", sa.BigInteger, nullable=False),
-    sa.PrimaryKeyConstraint("community_key", "reason_key", "user_id"),
-    sa.Index("crowdsource_points_total_rank_idx", "community_key", "reason_key",
+    sa.PrimaryKeyConstraint("period", "community_key", "reason_key", "user_id"),
+    sa.Index("crowdsource_points_total_rank_idx", "period", "community_key", "reason_key",
              sa.text("points DESC"), "user_id"),
     extend_existing=True,
 )
 
-daily = sa.Table(
-    "crowdsource_points_daily",
+# where each period's sums start now: midnight (UTC) 29 days ago, 1 January
+windows = sa.Table(
+    "crowdsource_points_window",
     toolkit.BaseModel.metadata,
-    sa.Column("community_key", sa.UnicodeText, nullable=False),
-    sa.Column("reason_key", sa.UnicodeText, nullable=False),
-    sa.Column("day", sa.Date, nullable=False),  # in UTC
-    sa.Column("user_id", sa.UnicodeText, nullable=False),
-    sa.Column("points", sa.BigInteger, nullable=False),
-    sa.PrimaryKeyConstraint("community_key", "reason_key", "day", "user_id"),
+    sa.Column("period", sa.UnicodeText, primary_key=True),
+    sa.Column("start", sa.DateTime(timezone=True), nullable=False),
     extend_existing=True,
 )
 

@@ -2,13 +2,14 @@
 summed afresh, and follow datasets turning private, deleted or public."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
 
 from ckanext.crowdsource.recognition import core
-from ckanext.crowdsource.recognition.model import daily, excluded, totals
+from ckanext.crowdsource.recognition.model import excluded, points, totals, windows
 from ckanext.crowdsource.tests.community.calls import community
 from ckanext.crowdsource.tests.helpers import as_user
 
@@ -17,9 +18,10 @@ from .test_ledger import ledger, question
 
 def kept() -> dict[str, set[tuple[Any, ...]]]:
     """Every kept sum but zeros (a sum that came back to zero may stay as a row)."""
-    return {t.name: {tuple(r) for r in model.Session.execute(
-        sa.select(t).where(t.c.points != 0)).all()} for t in (totals, daily)} | {
-        "excluded": {tuple(r) for r in model.Session.execute(sa.select(excluded)).all()}}
+    return {"totals": {tuple(r) for r in model.Session.execute(
+        sa.select(totals).where(totals.c.points != 0)).all()}} | {
+        t.name: {tuple(r) for r in model.Session.execute(sa.select(t)).all()}
+        for t in (excluded, windows)}
 
 
 def board(**data: Any) -> list[tuple[str, int]]:
@@ -75,7 +77,9 @@ def test_communities_and_reasons_have_their_own_sums(lib):
 def test_the_kept_sums_equal_a_rebuild(lib):
     """Awards, reversals, a hidden post, a private dataset and one made
     private and public again: what was kept on the way equals the sums
-    computed afresh from the ledger."""
+    computed afresh from the ledger (its periods' windows set first, as
+    the first leaderboard of a period read sets them)."""
+    core.advance_windows()
     c = community(lib)
     accepted(lib, "ds", "reader", "reader2")
     accepted(lib, "private", "editor", "member")
@@ -94,7 +98,32 @@ def test_the_kept_sums_equal_a_rebuild(lib):
             item_id=answer["id"], decision="hide", reason="copied")
     model.Session.commit()
     before = kept()
-    assert before["crowdsource_points_total"] and before["excluded"] == {
+    assert before["totals"] and before["crowdsource_points_excluded"] == {
         (lib["private"]["id"],)}
     assert core.rebuild() == 1
+    assert kept() == before
+
+
+def test_points_leave_the_30_day_board_as_its_window_moves_on(lib):
+    """A grant 35 days old, made while the window still held it: the
+    first read of the board after moves the window on and takes it out of
+    the last 30 days only."""
+    core.advance_windows()
+    as_user(lib["editor"], "crowdsource_points_grant", user_id=lib["reader2"]["id"],
+            points=9, note="Open day")
+    name = lib["reader2"]["name"]
+    assert board(period="30d") == [(name, 9)]
+    then = datetime.now(timezone.utc) - timedelta(days=35)
+    model.Session.execute(sa.update(points).where(points.c.user_id == lib["reader2"]["id"])
+                          .values(created=then))
+    model.Session.execute(sa.update(windows).where(windows.c.period == "30d")
+                          .values(start=then - timedelta(days=5)))
+    model.Session.commit()
+    assert board(period="30d") == []
+    assert board() == [(name, 9)]
+    assert board(period="year") == ([(name, 9)] if then.year == datetime.now(
+        timezone.utc).year else [])
+    # what was moved on equals the sums computed afresh
+    before = kept()
+    core.rebuild()
     assert kept() == before
