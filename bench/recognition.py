@@ -20,8 +20,10 @@ so that other work on the machine weighs on all of them alike):
 goal: <= 1.5x ``/dataset``), the leaderboards site-wide of all time, the
 last 30 days and this year, and the profile ``/user/<name>/contributions``
 of the reader with the most rows and of a reader with a typical number (the
-goal: <= 1.5x). The contribution stream the profile also lists is not
-seeded: its rows are the reader's newest, read by an index in their order.
+goal: <= 1.5x), and for comparison CKAN's own page of that reader, whose
+frame (the user's sidebar) the profile shares. The contribution stream the
+profile also lists is not seeded: its rows are the reader's newest, read
+by an index in their order.
 
 Part 2, a write: ``core.award`` of a reader on a public dataset of a
 community, committed, as a receiver does it, with the kept sums and with
@@ -192,6 +194,8 @@ def main() -> None:
         "leaderboard this year": "/crowdsource/leaderboard?period=year",
         f"profile, most rows ({top_n:,})": f"/user/{top}/contributions",
         f"profile, typical ({typical_n:,} rows)": f"/user/{typical}/contributions",
+        # CKAN's own page of that reader, whose frame the profile shares
+        "(CKAN's /user/<name>, typical)": f"/user/{typical}",
     }
     goals = {"leaderboard 30 days, one community", f"profile, most rows ({top_n:,})",
              f"profile, typical ({typical_n:,} rows)"}
