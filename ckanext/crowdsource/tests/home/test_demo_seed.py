@@ -33,7 +33,13 @@ def test_the_demo_seeds_its_catalogue_once(capsys):
     seen = {"communities": count("crowdsource_community_list"),
             "questions": count("crowdsource_question_list"),
             "tasks": count("crowdsource_task_list")}
-    assert seen == {"communities": 3, "questions": 2, "tasks": 5}, seen
+    assert seen == {"communities": 3, "questions": 5, "tasks": 5}, seen
+    # readers with points, and the badges they earned, on the leaderboard and profiles
+    board = toolkit.get_action("crowdsource_leaderboard")({}, {})
+    assert board["count"] >= 3 and board["results"][0]["points"] > 0, board
+    badges = toolkit.get_action("crowdsource_badge_list")(
+        {}, {"user_id": board["results"][0]["user"]})
+    assert badges["count"] >= 1, badges
     local = toolkit.get_action("crowdsource_community_show")(
         {"user": "reader1"}, {"id": "local-history"})
     assert local["member_count"] == 3
@@ -47,4 +53,5 @@ def test_the_demo_seeds_its_catalogue_once(capsys):
     again = capsys.readouterr().out
     assert "exist already" in again and "Log-ins" not in again, again
     assert count("crowdsource_community_list") == 3
-    assert count("crowdsource_question_list") == 2
+    assert count("crowdsource_question_list") == 5
+    assert toolkit.get_action("crowdsource_leaderboard")({}, {}) == board  # nothing twice
