@@ -60,6 +60,16 @@ def my_communities(user_id: str | None) -> sa.Select:
         member.c.user_id == user_id, member.c.state == "active", live(member.c.community_id))
 
 
+def live_names() -> list[dict[str, str]]:
+    """Every live community's ``name`` and ``display_name``, by title (a
+    picker's options: none of the counts ``crowdsource_community_list``
+    computes)."""
+    g = model.Group
+    return [{"name": r.name, "display_name": r.title or r.name}
+            for r in model.Session.execute(sa.select(g.name, g.title).where(live(g.id))
+                                           .order_by(g.title, g.name))]
+
+
 def live_community(ref: str) -> Any | None:
     """The live community named by its group's id or name: ``(id, name,
     title)``, or None."""

@@ -17,6 +17,7 @@ from ckan.plugins import toolkit
 from flask import Blueprint
 
 from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common.communities import live_names
 from ckanext.crowdsource.common.views import attempt, listed, page_url, requested_page
 
 from . import core, stream
@@ -44,8 +45,7 @@ def leaderboard() -> str:
     page_number = requested_page(args.get("page"))
     found = listed("crowdsource_leaderboard",
                    {**data, "limit": _limit(), "offset": (page_number - 1) * _limit()})
-    communities = toolkit.get_action("crowdsource_community_list")(
-        {}, {"sort": "name", "limit": config.list_limit_max()})["results"]
+    communities = live_names()
     return toolkit.render("crowdsource/recognition/leaderboard.html", {
         "page": Page(collection=found["results"], page=page_number, presliced_list=True,
                      url=page_url, item_count=found["count"], items_per_page=_limit()),
