@@ -12,35 +12,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
-from ckanext.crowdsource.common.roles import current_user, current_user_id, people
+from ckanext.crowdsource.common.roles import current_user_id, people
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import core, schema
 from .model import EVERY, points, settings, totals
-
-
-def _reader(context: Context, data_dict: DataDict) -> model.User:
-    """The reader the call is about: ``user_id`` (id or name), or the caller."""
-    ref = data_dict.get("user_id")
-    if not ref:
-        me = current_user(context)
-        if me is None:
-            raise toolkit.NotAuthorized(toolkit._("You must be logged in"))
-        return me
-    user = model.User.get(ref)
-    if user is None or user.state == "deleted":
-        raise toolkit.ObjectNotFound(toolkit._("User not found"))
-    return user
-
-
-def _community(ref: str | None) -> str | None:
-    """A community's group id from its id or name (None: no filter)."""
-    if not ref:
-        return None
-    group = model.Group.get(ref)
-    if group is None:
-        raise toolkit.ObjectNotFound(toolkit._("Community not found"))
-    return group.id
 
 
 @reads(schema.points_list_schema)
@@ -67,14 +43,14 @@ def crowdsource_points_list(context: Context, data_dict: DataDict) -> dict[str, 
         "item_id", "package_id", "community_id", "note", "created"}]}``
     :rtype: dictionary
     """
-    user = _reader(context, data_dict)
+    user = core.reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_points_list", context, {"user_id": user.id})
     limit, offset = page_bounds(data_dict)
     p = points.c
     where = [p.user_id == user.id, core.seen_rows(context)]
     if data_dict.get("reason"):
         where.append(p.reason == data_dict["reason"])
-    community_id = _community(data_dict.get("community_id"))
+    community_id = core.community_id(data_dict.get("community_id"))
     if community_id:
         where.append(p.community_id == community_id)
     count = model.Session.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
@@ -96,7 +72,7 @@ def crowdsource_points_summary(context: Context, data_dict: DataDict) -> dict[st
         points}, "by_community": {community id: points}}``
     :rtype: dictionary
     """
-    user = _reader(context, data_dict)
+    user = core.reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_points_summary", context, {"user_id": user.id})
     p = points.c
     where = [p.user_id == user.id, core.seen_rows(context)]
@@ -141,7 +117,7 @@ def crowdsource_leaderboard(context: Context, data_dict: DataDict) -> dict[str, 
         core.advance_windows()
     k = totals.c
     key = [k.period == period,
-           k.community_key == (_community(data_dict.get("community_id")) or EVERY),
+           k.community_key == (core.community_id(data_dict.get("community_id")) or EVERY),
            k.reason_key == (data_dict.get("reason") or EVERY), k.points > 0]
     # readers never listed: opted out, or no longer active (few)
     unlisted = sa.union(
@@ -176,7 +152,7 @@ def crowdsource_recognition_settings_show(context: Context, data_dict: DataDict
         "public_profile" (others see their points)}``
     :rtype: dictionary
     """
-    user = _reader(context, data_dict)
+    user = core.reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_recognition_settings_show", context,
                          {"user_id": user.id})
     return {"user": user.name, **core.settings_of(user.id)}
@@ -199,7 +175,7 @@ def crowdsource_recognition_settings_update(context: Context, data_dict: DataDic
     :returns: the settings, as ``crowdsource_recognition_settings_show`` gives them
     :rtype: dictionary
     """
-    user = _reader(context, data_dict)
+    user = core.reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_recognition_settings_update", context,
                          {"user_id": user.id})
     values = {**core.settings_of(user.id),
@@ -225,7 +201,7 @@ def crowdsource_points_grant(context: Context, data_dict: DataDict) -> dict[str,
         "item_type", "item_id", "package_id", "community_id", "note", "created"}``
     :rtype: dictionary
     """
-    user = _reader(context, data_dict)
+    user = core.reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_points_grant", context, {"user_id": user.id})
     me = current_user_id(context)
     row = core.grant(user.id, data_dict["points"], me, data_dict["note"])
@@ -260,7 +236,7 @@ def crowdsource_points_recent(context: Context, data_dict: DataDict) -> dict[str
     where = [core.public_rows(), p.points > 0, p.reason != core.GRANT,
              p.user_id.notin_(core.opted_out("public_profile")),
              p.user_id.in_(sa.select(u.id).where(u.state == "active"))]
-    community_id = _community(data_dict.get("community_id"))
+    community_id = core.community_id(data_dict.get("community_id"))
     if community_id:
         where.append(p.community_id == community_id)
     count = model.Session.execute(sa.select(sa.func.count()).select_from(points)

@@ -21,28 +21,6 @@ from .badges import badge
 from .stream import contribution
 
 
-def _reader(context: Context, ref: str | None) -> model.User:
-    """The reader named by ``user_id`` (id or name), or the caller."""
-    if not ref:
-        me = current_user(context)
-        if me is None:
-            raise toolkit.NotAuthorized(toolkit._("You must be logged in"))
-        return me
-    user = model.User.get(ref)
-    if user is None or user.state == "deleted":
-        raise toolkit.ObjectNotFound(toolkit._("User not found"))
-    return user
-
-
-def _community(ref: str | None) -> str | None:
-    if not ref:
-        return None
-    group = model.Group.get(ref)
-    if group is None:
-        raise toolkit.ObjectNotFound(toolkit._("Community not found"))
-    return group.id
-
-
 def encode_cursor(created: datetime, row_id: str) -> str:
     raw = json.dumps([created.isoformat(), row_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -112,13 +90,13 @@ def crowdsource_badge_list(context: Context, data_dict: DataDict) -> dict[str, A
             model.User.state == "active")))
         order = [b.created.desc(), b.id]
     else:
-        user = _reader(context, data_dict.get("user_id"))
+        user = core.reader(context, data_dict.get("user_id"))
         toolkit.check_access("crowdsource_badge_list", context, {"user_id": user.id})
         where.append(b.user_id == user.id)
         order = [b.created, b.id]
     if data_dict.get("badge"):
         where.append(b.badge == data_dict["badge"])
-    community_id = _community(data_dict.get("community_id"))
+    community_id = core.community_id(data_dict.get("community_id"))
     if community_id:
         where.append(b.community_id == community_id)
     limit, offset = page_bounds(data_dict)
@@ -172,7 +150,7 @@ def crowdsource_contribution_list(context: Context, data_dict: DataDict) -> dict
         ``next_cursor`` is null on the last page)
     :rtype: dictionary
     """
-    user = _reader(context, data_dict.get("user_id"))
+    user = core.reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_contribution_list", context, {"user_id": user.id})
     c, pkg = contribution.c, model.Package
     where = _seen(context, user)
@@ -213,7 +191,7 @@ def crowdsource_contribution_summary(context: Context, data_dict: DataDict
         count}}`` (kinds with none are left out)
     :rtype: dictionary
     """
-    user = _reader(context, data_dict.get("user_id"))
+    user = core.reader(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_contribution_summary", context, {"user_id": user.id})
     c = contribution.c
     found = dict(model.Session.execute(
