@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ckan.lib import helpers as h
+from flask import g, has_request_context
 
 from . import badges
 from .stream import kind_label
@@ -29,10 +30,8 @@ def _names_in(value: Any, found: set[str], depth: int = 0) -> None:
 
 
 def _memo() -> dict[str, list[dict[str, Any]]] | None:
-    try:
-        from flask import g, has_request_context
-    except ImportError:  # pragma: no cover
-        return None
+    """This request's badges by reader name (in a POST's partial too, unlike
+    ``common.cache.request_memo``: badges do not change while a page renders)."""
     if not has_request_context():
         return None
     if not hasattr(g, _MEMO):
@@ -61,14 +60,6 @@ def author_badges(name: str | None, *scopes: Any) -> list[dict[str, Any]]:
     return found.get(name, [])
 
 
-def badge_label(name: str) -> str:
-    return badges.label(name)
-
-
-def badge_description(name: str) -> str:
-    return badges.description(name)
-
-
 def contribution_url(row: dict[str, Any]) -> str:
     """Where a contribution of a profile links to: its item's page."""
     kind, package = row.get("kind"), row.get("package_name") or row.get("package_id")
@@ -91,14 +82,10 @@ def contribution_url(row: dict[str, Any]) -> str:
     return ""
 
 
-def contribution_kind(kind: str) -> str:
-    return kind_label(kind)
-
-
 HELPERS = {
     "crowdsource_author_badges": author_badges,
-    "crowdsource_badge_label": badge_label,
-    "crowdsource_badge_description": badge_description,
+    "crowdsource_badge_label": badges.label,
+    "crowdsource_badge_description": badges.description,
     "crowdsource_contribution_url": contribution_url,
-    "crowdsource_contribution_kind": contribution_kind,
+    "crowdsource_contribution_kind": kind_label,
 }

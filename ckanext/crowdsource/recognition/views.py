@@ -76,6 +76,7 @@ def contributions(id: str) -> str:
     found = listed("crowdsource_points_list", {
         "user_id": id, "limit": _limit(), "offset": (page_number - 1) * _limit()})
     own = current_user.is_authenticated and current_user.name == summary["user"]
+    sysadmin = bool(getattr(current_user, "sysadmin", False))
     settings = toolkit.get_action("crowdsource_recognition_settings_show")({}, {}) \
         if own else None
     user_dict = toolkit.get_action("user_show")({}, {"id": summary["user"]})
@@ -92,9 +93,9 @@ def contributions(id: str) -> str:
     return toolkit.render("crowdsource/recognition/contributions.html", {
         "summary": summary, "user_dict": user_dict, "settings": settings,
         "made": made, "totals": totals, "badges": held["results"], "after": after,
-        "kinds": _kinds(totals, own or bool(getattr(current_user, "sysadmin", False))),
+        "kinds": _kinds(totals, own or sysadmin),
         # what CKAN's user/read_base.html asks of its pages
-        "is_myself": own, "is_sysadmin": bool(getattr(current_user, "sysadmin", False)),
+        "is_myself": own, "is_sysadmin": sysadmin,
         "am_following": False, "about_formatted": h.render_markdown(user_dict.get("about")),
         "page": Page(collection=found["results"], page=page_number, presliced_list=True,
                      url=page_url, item_count=found["count"], items_per_page=_limit())})
