@@ -75,6 +75,7 @@ def test_pages_render_and_writes_save_while_redis_is_down(clean_db, own_redis):
                                 user=reader["name"], name="t")["token"]
     pages = ["/", "/dataset/", f"/dataset/{ds['name']}", "/crowdsource/tasks",
              "/crowdsource/questions", "/crowdsource/tags", "/crowdsource/requests",
+             "/crowdsource/leaderboard?period=30d", f"/user/{reader['name']}/contributions",
              f"/api/3/action/package_show?id={ds['id']}",
              "/api/3/action/package_search?q=maps"]
     with serve(workers=1, **{"ckan.redis.url": own_redis.url}) as base:
