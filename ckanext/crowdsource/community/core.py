@@ -28,6 +28,7 @@ from ckan.types import Context
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
+from ckanext.crowdsource.common.cache import request_memo
 from ckanext.crowdsource.common.roles import (
     current_user_id,
     is_library_staff,
@@ -78,14 +79,21 @@ def now_sql() -> Any:
 
 def role_of(context: Context, community_id: str) -> str | None:
     """The caller's role in the community while they are an active member
-    (read from the database each time: a role taken away ends at once)."""
+    (read from the database for each request: a role taken away ends at once)."""
     user_id = current_user_id(context)
     if not user_id:
         return None
-    return model.Session.execute(
+    memo = request_memo()
+    key = f"community_role:{community_id}:{user_id}"
+    if memo is not None and key in memo:
+        return memo[key]
+    role = model.Session.execute(
         sa.select(member.c.role).where(member.c.community_id == community_id,
                                        member.c.user_id == user_id,
                                        member.c.state == "active")).scalar()
+    if memo is not None:
+        memo[key] = role
+    return role
 
 
 def moderates(context: Context, community_id: str) -> bool:
@@ -137,14 +145,21 @@ def select_rows() -> sa.Select:
 
 def community_row(ref: str, lock: bool = False) -> Any:
     """The community by its group's id or name (its row locked until the
-    transaction ends, with ``lock``), or ``ObjectNotFound``."""
-    g = _group()
-    query = select_rows().where(sa.or_(g.id == ref, g.name == ref), live())
-    if lock:
-        query = query.with_for_update(of=community)
-    row = model.Session.execute(query).first()
+    transaction ends, with ``lock``), or ``ObjectNotFound``. A page asks
+    for it once: its actions and their auth functions share the row."""
+    memo = None if lock else request_memo()
+    key = f"community_row:{ref}"
+    row = memo.get(key) if memo is not None else None
     if row is None:
-        raise not_found()
+        g = _group()
+        query = select_rows().where(sa.or_(g.id == ref, g.name == ref), live())
+        if lock:
+            query = query.with_for_update(of=community)
+        row = model.Session.execute(query).first()
+        if row is None:
+            raise not_found()
+        if memo is not None:
+            memo[key] = memo[f"community_row:{row.id}"] = memo[f"community_row:{row.name}"] = row
     return row
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from ckan import model
 from ckan.tests import helpers
 
 from ckanext.crowdsource.community import activity
@@ -267,3 +269,29 @@ def test_community_page_lists_its_questions_and_experts(app, lib):
     assert experts and experts[0][-2:] == ["1", "个回答被采纳"]
     assert section.select_one(".cs-community-experts a")["href"].endswith(
         f"/user/{lib['reader3']['name']}/contributions")
+
+
+def test_community_page_reads_the_community_and_the_viewers_role_once(app, lib):
+    """The page's actions and their auth functions share one read of the
+    community and of the viewer's role in it (a GET request's memo)."""
+    c = joined(lib, community(lib), "reader2")
+    log_in(app, lib["reader2"])
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    engine = model.ensure_engine()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert app.get(f"/crowdsource/community/{c['name']}").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    rows = [s for s in statements if "crowdsource_community.join_policy" in s]
+    roles = [s for s in statements
+             if s.startswith("SELECT crowdsource_community_member.role FROM")]
+    assert len(rows) == 1 and len(roles) == 1
+    # a write in the same process still sees the community afresh
+    as_user(lib["reader"], "crowdsource_community_update", id=c["id"], join_policy="request")
+    assert as_user(lib["reader2"], "crowdsource_community_show", id=c["id"])[
+        "join_policy"] == "request"
