@@ -18,6 +18,7 @@ def manifest() -> Manifest:
         blueprints=[views.bp],
         helpers={
             "crowdsource_community_of": views.community_of,
+            "crowdsource_may_become_community": views.may_become_community,
             "crowdsource_my_communities": views.my_communities,
             "crowdsource_community_choices": views.community_choices,
             "crowdsource_community_roles": views.role_names,

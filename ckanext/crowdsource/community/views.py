@@ -54,6 +54,18 @@ def community_of(group_id: str) -> str | None:
     return row.name if row.status == "active" else None
 
 
+def may_become_community(group_id: str) -> bool:
+    """Whether the current user may make this CKAN group a community, and it
+    is not one (template helper, for the group page's control)."""
+    if not group_id or not h.check_access("crowdsource_community_create", {"id": group_id}):
+        return False
+    try:
+        core.community_row(group_id)
+    except toolkit.ObjectNotFound:
+        return True
+    return False
+
+
 def community_choices() -> list[dict[str, Any]]:
     """The open communities by title, as many as a list may give (template
     helper, for the task form's "for a community")."""
@@ -147,6 +159,7 @@ def read(id: str) -> str:
 # the verbs the pages post, and the actions they run
 VERBS = {
     "propose": "crowdsource_community_propose",
+    "create": "crowdsource_community_create",
     "review": "crowdsource_community_review",
     "join": "crowdsource_community_join",
     "leave": "crowdsource_community_leave",
@@ -165,6 +178,8 @@ def _input(verb: str, form: Any) -> dict[str, Any]:
             data["scope"] = {"tags": tags}
         return data
     data = {"id": form.get("id", "")}
+    if verb == "create" and form.get("join_policy"):
+        data["join_policy"] = form["join_policy"]
     if verb in ("review", "admit"):
         data.update(decision=form.get("decision", ""), note=form.get("note", ""))
     if verb in ("admit", "role"):
@@ -181,6 +196,9 @@ def _back(verb: str, form: Any, done: dict[str, Any] | None) -> str:
         return h.url_for("crowdsource_community.index")
     if verb == "review" and done and done.get("status") != "active":
         return h.url_for("crowdsource_community.index")
+    if verb == "create":  # a group made a community: its page
+        return h.url_for("crowdsource_community.read", id=done["name"]) if done \
+            else h.url_for("crowdsource_community.index")
     return h.url_for("crowdsource_community.read", id=form.get("id", "")) \
         if form.get("id") and "\x00" not in form.get("id", "") \
         else h.url_for("crowdsource_community.index")
@@ -228,7 +246,8 @@ def _said(verb: str, done: dict[str, Any]) -> str:
     if verb == "admit":
         return (toolkit._("The reader is a member now") if done.get("state") == "active"
                 else toolkit._("Request declined"))
-    return {"leave": toolkit._("You left the community"),
+    return {"create": toolkit._("The group is a subject community now: readers can join it"),
+            "leave": toolkit._("You left the community"),
             "role": toolkit._("Role changed")}[verb]
 
 

@@ -238,6 +238,29 @@ def test_group_page_has_a_community_tab_and_profile_lists_mine(app, lib):
     assert theirs.select_one(".cs-my-communities") is None
 
 
+def test_staff_make_a_group_a_community_from_its_page(app, lib):
+    group = lib["community"]["name"]
+    assert soup(app.get(f"/group/{group}")).select_one(".cs-make-community") is None
+    log_in(app, lib["reader2"])
+    assert soup(app.get(f"/group/{group}")).select_one(".cs-make-community") is None
+    log_in(app, lib["editor"])
+    form = soup(app.get(f"/zh_Hans_CN/group/{group}")).select_one(".cs-make-community")
+    assert form.button.get_text(strip=True) == "设为学科社区"
+    res = app.post(form["action"], data={"id": form.select_one("[name=id]")["value"]},
+                   follow_redirects=False)
+    assert res.status_code == 302
+    assert res.headers["Location"].endswith(f"/crowdsource/community/{group}")
+    assert as_user(lib["reader2"], "crowdsource_community_show", id=group)["status"] == "active"
+    page = soup(app.get(f"/group/{group}"))
+    assert page.select_one(".cs-make-community") is None
+    assert f"/crowdsource/community/{group}" in [a["href"] for a in page.select(".nav a")]
+    # again, or a group that is not there: a message, not an error
+    for ref in (group, "no-such-group"):
+        res = app.post("/crowdsource/communities/do/create", data={"id": ref})
+        assert res.status_code == 200
+        assert soup(res).select_one(".alert-error, .alert-danger") is not None
+
+
 def test_nav_and_hub_link_to_communities(app, lib):
     page = soup(app.get("/crowdsource"))
     assert "/crowdsource/communities" in [a["href"] for a in page.select(".cs-hub-links a")]

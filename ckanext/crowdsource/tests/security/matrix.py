@@ -696,6 +696,7 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
         "work": ("crowdsource_claim_submit", "", "published")},
     "crowdsource_community.act": {
         "propose": ("crowdsource_community_propose", "", "published"),
+        "create": ("crowdsource_community_create", "", "published"),
         "review": ("crowdsource_community_review", "", "pending"),
         "join": ("crowdsource_community_join", "", "published"),
         "leave": ("crowdsource_community_leave", "", "published"),

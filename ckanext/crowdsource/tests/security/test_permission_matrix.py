@@ -1331,6 +1331,9 @@ def _form(endpoint: str, verb: str, data: dict[str, Any], probe: Probe) -> tuple
         fields = {"claim_id": data["id"], "task_id": probe.task_id}
         return "", {**fields, "decision": data.get("decision", ""),
                     "reason": data.get("reason", ""), "text": "Old maps"}
+    if endpoint == "crowdsource_community.act" and verb == "create":
+        # the form makes an existing group a community (a new one each post)
+        return "", {"id": factories.Group()["name"]}
     if endpoint == "crowdsource_discussion.act":
         if verb in ("flag", "hide", "restore", "approve"):
             return "", {"id": data["item_id"], "reason": data.get("reason", "")}
