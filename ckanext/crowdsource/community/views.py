@@ -140,8 +140,11 @@ def read(id: str) -> str:
     if community["status"] == "active":  # a proposal has none yet
         questions = toolkit.get_action("crowdsource_question_list")(
             {}, {"community_id": cid, "sort": "active", "limit": QUESTIONS_SHOWN})
+    members_page = requested_page(request.args.get("members"))
     members = toolkit.get_action("crowdsource_community_member_list")(
-        {}, {"id": cid, "limit": _limit()})
+        {}, {"id": cid, "limit": _limit(), "offset": (members_page - 1) * _limit()})
+    members["page"] = members_page
+    members["pages"] = max(1, -(-members["count"] // _limit()))
     waiting: dict[str, Any] = {"count": 0, "results": []}
     decides = "pending_count" in community
     if decides:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from ckan import model
@@ -236,6 +237,21 @@ def test_group_page_has_a_community_tab_and_profile_lists_mine(app, lib):
     assert names(mine, ".cs-my-communities p a")[0] == c["title"]
     theirs = soup(app.get(f"/user/{lib['reader3']['name']}"))
     assert theirs.select_one(".cs-my-communities") is None
+
+
+@pytest.mark.ckan_config("ckanext.crowdsource.common.list_limit_default", "2")
+def test_community_page_pages_its_members(app, lib):
+    c = joined(lib, community(lib), "reader2", "reader3", "member")  # and its owner
+    seen = []
+    for number in (1, 2):
+        page = soup(app.get(f"/zh_Hans_CN/crowdsource/community/{c['name']}?members={number}"))
+        seen += [m["data-user"] for m in page.select(".cs-member")]
+        nav = page.select_one(".cs-members-pages")
+        assert f"第 {number} 页，共 2 页" in nav.get_text(" ", strip=True)
+        assert len(nav.select("a")) == 1
+    assert sorted(seen) == sorted(lib[w]["name"] for w in ("reader", "reader2", "reader3",
+                                                            "member"))
+    assert app.get(f"/crowdsource/community/{c['name']}?members=x").status_code == 400
 
 
 def test_staff_make_a_group_a_community_from_its_page(app, lib):
