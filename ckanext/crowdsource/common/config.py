@@ -87,6 +87,10 @@ def anonymous_feedback_per_hour() -> int:
     return int(_get("feedback.anonymous_per_hour"))
 
 
+def share_visitor_per_hour() -> int:
+    return int(_get("share.visitor_per_hour"))
+
+
 def search_cache_seconds() -> int:
     return int(_get("search.cache_seconds"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 
+from ckan.common import request
 from ckan.lib.redis import connect_to_redis
 from ckan.plugins import toolkit
 from ckan.types import Context
@@ -47,9 +48,17 @@ def check(context: Context) -> None:
         ).format(limit=limit)]})
 
 
-def check_address(address: str, limit: int) -> None:
+def client_address() -> str:
+    """The web request's client address ("unknown" outside a request)."""
+    try:
+        return request.remote_addr or "unknown"
+    except RuntimeError:  # called outside a web request (a script, a job)
+        return "unknown"
+
+
+def check_address(limit: int, address: str | None = None) -> None:
     """The same for writes without an account, counted per client address
-    and hour."""
-    if limit and _over(("address", address), limit, 3600):
+    (the request's, unless given) and hour."""
+    if limit and _over(("address", address or client_address()), limit, 3600):
         raise toolkit.ValidationError({"rate_limit": [toolkit._(
             "Too many messages from your address: please try again later")]})

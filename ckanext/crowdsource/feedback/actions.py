@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.common import request
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import insert
@@ -63,14 +62,7 @@ def _anonymous_checks(data_dict: DataDict) -> None:
     if not data_dict.get("contact_email"):
         raise toolkit.ValidationError({"contact_email": [toolkit._(
             "Give an e-mail address so that the library can answer you")]})
-    ratelimit.check_address(_client_address(), config.anonymous_feedback_per_hour())
-
-
-def _client_address() -> str:
-    try:
-        return request.remote_addr or "unknown"
-    except RuntimeError:  # called outside a web request (a script, a job)
-        return "unknown"
+    ratelimit.check_address(config.anonymous_feedback_per_hour())
 
 
 @writes(schema.feedback_create_schema)

@@ -460,6 +460,8 @@ ACTIONS: dict[str, Spec] = {
         POINTS, "read", datasets=SITE, variants={"": _V(), "private": _V(
             columns={"anonymous": "no", "reader": "no", "staff": "no"})},
         note="the author's totals (points given by hand); 'private' as for the list"),
+    "crowdsource_share_record": Spec(
+        SEE, "write", note="a share of the dataset: whoever may see it, visitors too"),
     "crowdsource_leaderboard": Spec(LEADERBOARD, "list", datasets=SITE),
     "crowdsource_points_recent": Spec(
         LEADERBOARD, "list", datasets=SITE,
@@ -631,6 +633,8 @@ PAGES: dict[str, PageSpec] = {
     "crowdsource_tags.site_cloud": PageSpec(SEE),
     "crowdsource_tasks.board": PageSpec(SEE),
     "crowdsource_tasks.task_page": PageSpec(SEE, "task"),
+    # the QR code of the dataset's address: its title is the SVG's title
+    "crowdsource_share.qr": PageSpec(SEE, "dataset", args={"item_type": "dataset"}),
     "crowdsource_tasks.dataset_tasks": PageSpec(SEE, "dataset"),
     "crowdsource_tasks.review_queue": PageSpec(REVIEW, allowed=ANY_STAFF, shows=STAFF,
                                                refused_status=403),

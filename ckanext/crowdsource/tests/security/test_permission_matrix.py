@@ -711,6 +711,11 @@ def setup_feedback_set_status_bulk(w: World, c: Cell) -> Probe:
                  secret=first["secret"])
 
 
+def setup_share_record(w: World, c: Cell) -> Probe:
+    return Probe({"item_type": "dataset", "id": _pkg(w, c), "channel": "weibo"},
+                 done=lambda r: r["count"] >= 1 and r["url"].endswith("?src=wb"))
+
+
 def setup_request_second(w: World, c: Cell) -> Probe:
     item = feedback(w, c.dataset, "request", c.state)
     return Probe({"id": item["id"]}, secret=item["secret"])
@@ -946,6 +951,7 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_community_member_request_review": setup_community_member_request_review,
     "crowdsource_points_list": setup_points_list,
     "crowdsource_points_summary": setup_points_summary,
+    "crowdsource_share_record": setup_share_record,
     "crowdsource_leaderboard": setup_leaderboard,
     "crowdsource_recognition_settings_show": setup_recognition_settings_show,
     "crowdsource_recognition_settings_update": setup_recognition_settings_update,
@@ -1179,6 +1185,8 @@ def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
         name_ = tag(w, dataset, prefix="aaa" if page == "site_cloud" else "t")
         indexed()
         return name if page == "cloud" else "", name_
+    if page == "qr":
+        return name, w.datasets[dataset]["title"]
     if page in ("board", "task_page", "dataset_tasks"):
         made = task(w, dataset)
         return {"task_page": made["id"], "dataset_tasks": name}.get(page, ""), made["secret"]
