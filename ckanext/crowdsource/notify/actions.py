@@ -103,8 +103,9 @@ def crowdsource_notification_count(context: Context, data_dict: DataDict) -> dic
 def crowdsource_notification_mark_read(context: Context, data_dict: DataDict
                                        ) -> dict[str, Any]:
     """Mark some of one's notifications read (``ids``) or all of them
-    (``all``); with ``read`` false, unread again. Ids that are not the
-    caller's are ignored (never an error that would tell they exist).
+    (``all``); with ``read`` false, unread again. An id that is not one of
+    the caller's notifications they may see is ``ObjectNotFound`` (the same
+    whether it exists or not), and nothing is marked.
 
     :param ids: the notifications' ids (a list, at most 100) (optional)
     :type ids: list of strings
@@ -123,9 +124,15 @@ def crowdsource_notification_mark_read(context: Context, data_dict: DataDict
         raise toolkit.ValidationError({"ids": [toolkit._("Name the notifications, or all")]})
     n = notification.c
     read = data_dict.get("read", True)
-    where = [n.user_id == user.id, n.read_at.is_(None) if read else n.read_at.is_not(None)]
+    where = [n.user_id == user.id, core.visible(context)]
     if not data_dict.get("all"):
-        where.append(n.id.in_(data_dict["ids"]))
+        ids = data_dict["ids"]
+        where.append(n.id.in_(ids))
+        mine = model.Session.execute(
+            sa.select(sa.func.count()).select_from(notification).where(*where)).scalar_one()
+        if mine != len(ids):
+            raise toolkit.ObjectNotFound(toolkit._("Notification not found"))
+    where.append(n.read_at.is_(None) if read else n.read_at.is_not(None))
     marked = model.Session.execute(sa.update(notification).where(*where).values(
         read_at=sa.func.now() if read else None)).rowcount
     return {"marked": marked, "unread": min(unread_count(context), COUNT_MAX)}
