@@ -215,3 +215,18 @@ def test_a_switched_off_rule_writes_nothing(lib, kind, cause):
                 rules={k: k != kind for k in KINDS})
     cause(lib)
     assert all(kinds(lib[who]) == [] for who in ("reader", "editor", "admin"))
+
+
+def test_the_notification_is_in_the_contributions_transaction(lib):
+    from ckan import model
+
+    post = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                   body="Is there an 1850 edition?")
+    context = {"user": lib["reader2"]["name"], "ignore_auth": False, "defer_commit": True}
+    reply = helpers.call_action("crowdsource_post_create", context=context,
+                                parent_id=post["id"], body="Yes")
+    assert kinds(lib["reader"]) == ["reply"]  # written, not committed
+    model.Session.rollback()  # the caller gives the reply up: its notification goes too
+    assert kinds(lib["reader"]) == []
+    with pytest.raises(Exception):  # noqa: B017 - the reply is gone whatever the error
+        as_user(lib["reader"], "crowdsource_post_show", id=reply["id"])

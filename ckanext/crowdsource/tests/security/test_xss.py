@@ -713,6 +713,7 @@ def pages(w: dict[str, Any]) -> list[Page]:
          "a reader's contributions: excerpts of questions, comments, feedback and requests"),
         ("/crowdsource/notifications", "notifications: who did what on which item"),
         ("/crowdsource/notifications/settings", "notification settings"),
+        ("/crowdsource/notifications/bell", "the bell, as htmx asks for it"),
     ]
     staff = [
         ("/crowdsource/moderation", "moderation queue"),
