@@ -80,8 +80,7 @@ def post_created(sender: str, **kw: Any) -> None:
         core.notify(core.anyone(core.followers("community", kw.get("community_id")),
                                 core.followers("dataset", kw.get("package_id"))),
                     "followed_question", actor,
-                    **{**common, "item_type": "question", "item_id": thread["id"],
-                       "link": _thread_link(thread)})
+                    **{**common, "link": _thread_link(thread)})
         return
     if question:
         common["muted"] = ("question", thread["id"])

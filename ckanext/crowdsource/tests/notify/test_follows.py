@@ -113,12 +113,18 @@ def test_new_questions_and_tasks_reach_the_followers_in_one_statement(lib):
     assert kinds(lib["reader2"]) == ["followed_question"]  # follows the dataset
     assert kinds(lib["reader3"]) == [] and kinds(lib["admin"]) == []  # the asker; "direct"
     n = as_user(lib["reader"], "crowdsource_notification_list")["results"][0]
-    assert (n["item_type"], n["item_id"]) == ("question", q["id"])
+    # about the question's post (hidden with it), leading to the question
+    assert (n["item_type"], n["item_id"]) == ("post", q["question"]["id"])
+    assert n["link"] == f"/crowdsource/questions/{q['id']}"
     as_user(lib["editor"], "crowdsource_task_create", package_id=lib["ds"]["id"], kind="other",
             title="Count the sheets", community_id=made["id"])
     assert kinds(lib["reader"])[0] == "followed_task"
     assert kinds(lib["reader2"])[0] == "followed_task"
     assert kinds(lib["editor"]) == []
+    # the question hidden: its notifications drop out
+    as_user(lib["editor"], "crowdsource_moderation_decide", item_type="post",
+            item_id=q["question"]["id"], decision="hide", reason="off topic")
+    assert kinds(lib["reader2"]) == ["followed_task"]
 
 
 def test_a_purged_dataset_takes_its_notifications_and_follows(lib):
