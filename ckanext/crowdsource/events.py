@@ -32,7 +32,8 @@ question_reopened = toolkit.signals.ckanext.signal("crowdsource:question_reopene
 
 # tasks and claims: sent with the task's or the claim's id; keyword arguments
 # name the ``task_id``, the ``package_id`` and the acting ``user_id`` (for
-# claim events, the reader's ``reader_id`` too when someone else acts)
+# claim events, the reader's ``reader_id`` too when someone else acts;
+# task_created also the task's ``community_id`` and ``title``)
 task_created = toolkit.signals.ckanext.signal("crowdsource:task_created")
 task_updated = toolkit.signals.ckanext.signal("crowdsource:task_updated")
 task_cancelled = toolkit.signals.ckanext.signal("crowdsource:task_cancelled")
@@ -118,3 +119,10 @@ def _forwarder(name: str) -> Callable[..., None]:
         hooks.after_contribution(name, sender, kwargs)
 
     return forward
+
+
+# moderation: sent with the flag's id when a reader flags a contribution;
+# keyword arguments name the ``item_type``, ``item_id``, ``package_id`` (none
+# for things of the site), the item's ``owner_org``, the flagging ``user_id``
+# and how many open ``flags`` the item has now
+item_flagged = toolkit.signals.ckanext.signal("crowdsource:item_flagged")

@@ -128,3 +128,7 @@ def recognition_badge_threshold(name: str) -> int:
     """A badge's number: ``tasks_accepted``, ``community_expert_minimum``,
     ``community_expert_days`` or ``helpful_reviewer``."""
     return int(_get(f"recognition.badges.{name}"))
+
+
+def notify_poll_seconds() -> int:
+    return int(_get("notify.poll_seconds"))

@@ -9,6 +9,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
 
+from ckanext.crowdsource import events
 from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
@@ -64,6 +65,9 @@ def crowdsource_flag_create(context: Context, data_dict: DataDict) -> dict[str, 
         ).returning(flag)
     ).one()
     flags = core.open_flags(item)
+    events.item_flagged.send(row.id, item_type=item.item_type, item_id=item.item_id,
+                             package_id=item.package_id, owner_org=item.owner_org,
+                             user_id=user_id, flags=flags)
     if flags >= config.flag_threshold():
         item = core.locate(item.item_type, item.item_id)  # as the last flagger left it
         if not item.hidden and not item.pending:

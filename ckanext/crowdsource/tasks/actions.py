@@ -146,7 +146,8 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> dict[str, 
     core.changed()
     reindex.later(pkg.id)
     events.task_created.send(row["id"], task_id=row["id"], package_id=pkg.id,
-                             user_id=current_user_id(context))
+                             user_id=current_user_id(context),
+                             community_id=row.get("community_id"), title=row.get("title"))
     return crowdsource_task_show(toolkit.fresh_context(context), {"id": row["id"]})
 
 
@@ -248,7 +249,8 @@ def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> dict[
     me = current_user_id(context)
     for package_id, row in rows.items():
         events.task_created.send(row["id"], task_id=row["id"], package_id=package_id,
-                                 user_id=me)
+                                 user_id=me, community_id=row.get("community_id"),
+                                 title=row.get("title"))
     posted = core.task_rows([r["id"] for r in rows.values()])
     names = people({me})
     return listed(len(posted), [core.task_dict(r, names=names) for r in posted],

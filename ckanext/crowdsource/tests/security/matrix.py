@@ -82,7 +82,12 @@ POINTS = "see a reader's points"
 GRANT = "give or take points by hand"
 LEADERBOARD = "see leaderboards"
 SETTINGS = "see own notifications, settings, loans"
+# Notify (issue 16): following is open to every logged-in reader for what
+# they can see ("author" follows it already, or is the reader whose follow
+# it is).
+FOLLOW = "follow / unfollow what one can see"
 EXTRA: dict[str, dict[str, str]] = {
+    FOLLOW: _row("no", "yes", "yes", "yes", "yes"),
     SWEEP: _row("no", "no", "no", "no", "yes"),
     POINTS: _row("yes", "yes", "yes", "yes", "yes"),
     GRANT: _row("no", "no", "no", "yes", "yes"),
@@ -494,6 +499,52 @@ ACTIONS: dict[str, Spec] = {
     "crowdsource_points_grant": Spec(GRANT, "write", datasets=SITE, roles=NOT_AUTHOR,
                                      library_wide=True,
                                      note="to a reader who is not the caller"),
+    # --- notify ---------------------------------------------------------------------
+    "crowdsource_notification_list": Spec(
+        SETTINGS, "list", variants={"": _V(columns={"sysadmin": "no"}),
+                                    "own": _V(roles=LOGGED_IN, own=True)},
+        refusals={"anonymous": NOT_AUTHORIZED},
+        note="the author's notification about the dataset; 'own': the caller's own. "
+             "Everyone lists only their own notifications, sysadmins too (DESIGN's "
+             "sysadmin 'yes' is read as their own: a notification is a message to one "
+             "reader); one about a dataset the caller can no longer see is left out"),
+    "crowdsource_notification_count": Spec(
+        SETTINGS, "list", variants={"visitor": _V(roles=("anonymous",)),
+                                    "own": _V(roles=LOGGED_IN, own=True)},
+        refusals={"anonymous": NOT_AUTHORIZED},
+        note="'own': the caller's new notification about the dataset counts in their "
+             "unread count while they can see the dataset; visitors are refused (that "
+             "others' notifications never count is crowdsource_notification_list's '' "
+             "cells: both read through one condition)"),
+    "crowdsource_notification_mark_read": Spec(
+        SETTINGS, "write", variants={"": _V(columns={"sysadmin": "no"}),
+                                     "own": _V(roles=LOGGED_IN, own=True)},
+        refusals={"private": NOT_FOUND, "denied": NOT_FOUND, "anonymous": NOT_AUTHORIZED},
+        note="as crowdsource_notification_list; a notification that is not the caller's "
+             "(or about a dataset they cannot see) is not found, whoever asks"),
+    "crowdsource_notify_settings_show": Spec(
+        SETTINGS, "read", datasets=SITE, variants={"": _V(), "own": _V(roles=LOGGED_IN, own=True)},
+        note="the author's settings; 'own': the caller's own, whoever they are"),
+    "crowdsource_notify_settings_update": Spec(
+        SETTINGS, "write", datasets=SITE,
+        variants={"": _V(), "own": _V(roles=LOGGED_IN, own=True)},
+        note="as crowdsource_notify_settings_show"),
+    "crowdsource_follow": Spec(
+        FOLLOW, "write", refusals={"private": NOT_FOUND, "anonymous": NOT_AUTHORIZED},
+        note="following the dataset; one who cannot see it is told it does not exist"),
+    "crowdsource_unfollow": Spec(
+        SETTINGS, "write", datasets=SITE,
+        variants={"": _V(columns={"sysadmin": "no"}), "own": _V(roles=LOGGED_IN, own=True)},
+        refusals={"denied": NOT_FOUND},
+        note="the author's follow of the public dataset; 'own': the caller's own. Unfollow "
+             "names the caller's own follow (one may always stop following, even what one "
+             "can no longer see): others have none to drop (ObjectNotFound)"),
+    "crowdsource_follow_list": Spec(
+        SETTINGS, "list", datasets=SITE,
+        variants={"": _V(columns={"sysadmin": "no"}), "own": _V(roles=LOGGED_IN, own=True)},
+        refusals={"anonymous": NOT_AUTHORIZED},
+        note="the author's follow of the public dataset; 'own': the caller's own; everyone "
+             "lists only their own follows"),
 }
 
 
@@ -650,6 +701,14 @@ PAGES: dict[str, PageSpec] = {
     # points of the datasets the viewer sees (the URL names the reader)
     "crowdsource_recognition.leaderboard": PageSpec(LEADERBOARD, public_only=True),
     "crowdsource_recognition.contributions": PageSpec(POINTS),
+    # one's own notifications and settings: visitors are sent to log in; the
+    # cell's item is the author's notification about the dataset (listed to
+    # them while they see the dataset); the bell's count shows no item
+    "crowdsource_notify.index": PageSpec(SETTINGS, allowed=LOGGED_IN, shows=("author",),
+                                         refused_status=302),
+    "crowdsource_notify.bell": PageSpec(SETTINGS, shows=()),
+    "crowdsource_notify.settings": PageSpec(SETTINGS, allowed=LOGGED_IN, shows=(),
+                                            refused_status=302),
 }
 
 # who gets the pages: every role but the organization's admin (staff like its
@@ -709,6 +768,9 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
     # one's own settings, whoever posts them
     "crowdsource_recognition.settings": {
         "": ("crowdsource_recognition_settings_update", "own", "-")},
+    "crowdsource_notify.settings": {"": ("crowdsource_notify_settings_update", "own", "-")},
+    # marking the author's notification about the dataset read
+    "crowdsource_notify.mark": {"": ("crowdsource_notification_mark_read", "", "published")},
 }
 # who posts the forms, on the private dataset: an outsider, an insider who is
 # not staff, staff

@@ -871,10 +871,88 @@ def setup_points_grant(w: World, c: Cell) -> Probe:
     return Probe({"user_id": w.users["helper"]["id"], "points": 2, "note": "Thanks"})
 
 
+def notification(w: World, dataset: str, user: dict[str, Any]) -> dict[str, str]:
+    """A new unread notification of ``user`` about the dataset (as a reply
+    to their post writes it), with a unique title: its id and that title."""
+    import uuid
+
+    from ckanext.crowdsource.notify.model import notification as table
+
+    secret = w.unique("Notice")
+    nid = str(uuid.uuid4())
+    model.Session.execute(sa.insert(table).values(
+        id=nid, user_id=user["id"], actor_id=w.witness(dataset)["id"], kind="reply",
+        item_type="post", item_id=str(uuid.uuid4()), package_id=w.dataset_id(dataset),
+        title=secret, link="/dataset"))
+    model.Session.commit()
+    return {"id": nid, "secret": secret}
+
+
+def setup_notification_list(w: World, c: Cell) -> Probe:
+    made = notification(w, c.dataset, w.owner(c))
+    return Probe({"unread": True}, lambda r: made["id"] in ids(r), paged=True,
+                 secret=made["secret"])
+
+
+def setup_notification_count(w: World, c: Cell) -> Probe:
+    from ckanext.crowdsource.notify.model import notification as table
+
+    actor = w.actor(c)
+    if actor is None:
+        return Probe({}, lambda r: False)
+    # the other capabilities' cells leave the caller many unread ones (the
+    # count stops at 99): read, so that the new one is the only one counted
+    model.Session.execute(sa.update(table).where(table.c.user_id == actor["id"])
+                          .values(read_at=sa.func.now()))
+    model.Session.commit()
+    notification(w, c.dataset, actor)
+    return Probe({}, lambda r: r["count"] == 1)
+
+
+def setup_notification_mark_read(w: World, c: Cell) -> Probe:
+    made = notification(w, c.dataset, w.owner(c))
+    return Probe({"ids": [made["id"]]}, done=lambda r: r["marked"] == 1, secret=made["secret"])
+
+
+def setup_notify_settings_show(w: World, c: Cell) -> Probe:
+    owner = w.owner(c)
+    return Probe({"user_id": owner["id"]}, lambda r: r["user"] == owner["name"])
+
+
+def setup_notify_settings_update(w: World, c: Cell) -> Probe:
+    return Probe({"user_id": w.owner(c)["name"], "email": "weekly"})
+
+
+def setup_follow(w: World, c: Cell) -> Probe:
+    return Probe({"object_type": "dataset", "object_id": _pkg(w, c),
+                  "level": ["all", "direct"][next(w.serial) % 2]})
+
+
+def _followed(w: World, c: Cell) -> dict[str, Any]:
+    """The owner's follow of a new question on the public dataset."""
+    from ckanext.crowdsource.notify import core as notify
+
+    asked = question(w, "public")
+    notify.set_follow(w.owner(c)["id"], "question", asked["id"], keep=False)
+    model.Session.commit()
+    return {"object_type": "question", "object_id": asked["id"]}
+
+
+def setup_unfollow(w: World, c: Cell) -> Probe:
+    return Probe(_followed(w, c))
+
+
+def setup_follow_list(w: World, c: Cell) -> Probe:
+    followed = _followed(w, c)
+    return Probe({"object_type": "question"},
+                 lambda r: followed["object_id"] in ids(r, "object_id"), paged=True)
+
+
 # Writes whose success leaves their item as it was for the next caller (each
 # caller adds their own reply, flag, vote, "me too" or claim): one item serves
 # all the cells of a situation. Every other write's success uses its item up.
-SHARED = {"crowdsource_post_create", "crowdsource_flag_create", "crowdsource_post_vote",
+SHARED = {"crowdsource_follow", "crowdsource_post_create", "crowdsource_flag_create",
+          "crowdsource_post_vote",
           "crowdsource_request_second", "crowdsource_feedback_reply",
           "crowdsource_task_claim", "crowdsource_community_join",
           "crowdsource_community_leave", "crowdsource_points_grant"}
@@ -960,6 +1038,14 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_contribution_list": setup_contribution_list,
     "crowdsource_badge_list": setup_badge_list,
     "crowdsource_contribution_summary": setup_contribution_summary,
+    "crowdsource_notification_list": setup_notification_list,
+    "crowdsource_notification_count": setup_notification_count,
+    "crowdsource_notification_mark_read": setup_notification_mark_read,
+    "crowdsource_notify_settings_show": setup_notify_settings_show,
+    "crowdsource_notify_settings_update": setup_notify_settings_update,
+    "crowdsource_follow": setup_follow,
+    "crowdsource_unfollow": setup_unfollow,
+    "crowdsource_follow_list": setup_follow_list,
 }
 
 
@@ -1200,6 +1286,10 @@ def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
         if page == "leaderboard":  # the author's link (member_author earns on private only)
             return "", f"/user/{author['name']}/contributions"
         return author["name"], f"/dataset/{w.datasets[dataset]['id']}"
+    if endpoint.startswith("crowdsource_notify."):
+        # the author's notification about the dataset: its title on their
+        # page while they see the dataset; never on the bell or the settings
+        return "", notification(w, dataset, w.author(dataset))["secret"]
     if endpoint == "crowdsource_community.index":
         made = community(w)  # found by its name (a query: the list pages)
         return f"?q={made['name']}", made["secret"]
@@ -1342,6 +1432,8 @@ def _form(endpoint: str, verb: str, data: dict[str, Any], probe: Probe) -> tuple
     if endpoint == "crowdsource_community.act" and verb == "create":
         # the form makes an existing group a community (a new one each post)
         return "", {"id": factories.Group()["name"]}
+    if endpoint == "crowdsource_notify.mark":
+        return "", {"id": data["ids"][0]}
     if endpoint == "crowdsource_discussion.act":
         if verb in ("flag", "hide", "restore", "approve"):
             return "", {"id": data["item_id"], "reason": data.get("reason", "")}

@@ -711,6 +711,9 @@ def pages(w: dict[str, Any]) -> list[Page]:
           for u in w["points_to"]],
         (f"/user/{w['reader']['name']}/contributions",
          "a reader's contributions: excerpts of questions, comments, feedback and requests"),
+        ("/crowdsource/notifications", "notifications: who did what on which item"),
+        ("/crowdsource/notifications/settings", "notification settings"),
+        ("/crowdsource/notifications/bell", "the bell, as htmx asks for it"),
     ]
     staff = [
         ("/crowdsource/moderation", "moderation queue"),
