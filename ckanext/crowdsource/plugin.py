@@ -22,7 +22,7 @@ from .common.manifest import Manifest
 from .common.text import render_markdown
 
 CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "community",
-                "recognition", "home")
+                "recognition", "insight", "home")
 
 
 def manifests() -> list[Manifest]:
