@@ -38,6 +38,7 @@ CLAIM = "claim / release / submit"
 REVIEW = "review a claim"
 SEND = "send feedback"
 FEEDBACK = "see / answer feedback"
+DASHBOARD = "see the staff dashboard"
 
 DESIGN: dict[str, dict[str, str]] = {
     SEE: _row("if dataset visible", "if visible", "yes", "yes", "yes"),
@@ -151,7 +152,9 @@ def evaluate(cell: str, *, own: bool, public_request: bool = False) -> bool:
     """Whether one cell of the table lets the caller act. Visibility of the
     dataset and item is checked apart (:func:`sees_item`), so "if visible"
     is yes here; "-" (nothing to do) is no when tried."""
-    if cell in ("yes", "all", "if visible", "if dataset visible"):
+    # the dashboard's "own organizations": the staff of the cell's dataset's
+    # organization (the staff column) see its numbers
+    if cell in ("yes", "all", "if visible", "if dataset visible", "own organizations"):
         return True
     if cell in ("own", "own claim", "asker", "own only"):
         return own
@@ -492,6 +495,12 @@ ACTIONS: dict[str, Spec] = {
     "crowdsource_points_grant": Spec(GRANT, "write", datasets=SITE, roles=NOT_AUTHOR,
                                      library_wide=True,
                                      note="to a reader who is not the caller"),
+    # --- insight -------------------------------------------------------------------------
+    "crowdsource_stats_show": Spec(
+        DASHBOARD, "read",
+        note="the dataset's organization's numbers (organization named): a reader tag on "
+             "the cell's dataset is counted; staff of another organization and plain "
+             "members are refused, the dataset public or private"),
 }
 
 
@@ -646,6 +655,15 @@ PAGES: dict[str, PageSpec] = {
     # points of the datasets the viewer sees (the URL names the reader)
     "crowdsource_recognition.leaderboard": PageSpec(LEADERBOARD, public_only=True),
     "crowdsource_recognition.contributions": PageSpec(POINTS),
+    # the dashboard: for staff of any organization, each seeing their own
+    # organizations' numbers (it shows no reader tag, the cell's item); its
+    # requests as CSV (the most seconded first,
+    # as many as a list gives): an open request on the cell's dataset is
+    # there for the staff of its organization alone
+    "crowdsource_insight.stats": PageSpec(DASHBOARD, allowed=ANY_STAFF, shows=(),
+                                          refused_status=403),
+    "crowdsource_insight.csv": PageSpec(DASHBOARD, allowed=ANY_STAFF, shows=STAFF,
+                                        refused_status=403, args={"metric": "requests"}),
 }
 
 # who gets the pages: every role but the organization's admin (staff like its

@@ -715,6 +715,7 @@ def pages(w: dict[str, Any]) -> list[Page]:
     staff = [
         ("/crowdsource/moderation", "moderation queue"),
         ("/crowdsource/review", "claims to review"),
+        ("/crowdsource/stats?period=365d", "staff dashboard: titles of requests and questions"),
         (f"/crowdsource/posts/{w['edited']['question']['id']}/history", "earlier versions"),
         *[(f"/crowdsource/feedback/{f['id']}", "anonymous feedback") for f in w["anonymous"]],
     ]
