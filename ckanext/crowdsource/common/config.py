@@ -124,3 +124,15 @@ def recognition_badge_threshold(name: str) -> int:
     """A badge's number: ``tasks_accepted``, ``community_expert_minimum``,
     ``community_expert_days`` or ``helpful_reviewer``."""
     return int(_get(f"recognition.badges.{name}"))
+
+
+def search_log() -> bool:
+    return toolkit.asbool(_get("insight.search_log"))
+
+
+def search_log_days() -> int:
+    return int(_get("insight.search_log_days"))
+
+
+def search_log_queries_per_day() -> int:
+    return int(_get("insight.search_log_queries_per_day"))

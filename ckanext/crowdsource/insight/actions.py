@@ -38,6 +38,9 @@ def crowdsource_stats_show(context: Context, data_dict: DataDict) -> dict[str, A
       median and oldest age in hours (the period does not change it);
     - ``requests``: open requests, most seconded first (paged);
     - ``unanswered``: open questions without an answer, oldest first (paged);
+    - ``searches``: the searches on ``/dataset`` that found nothing in the
+      period, by normalised query, most searched first (paged; the whole
+      site's, for sysadmins only; see ``ckanext.crowdsource.insight.search_log``);
     - ``tasks``, ``claims``: those made in the period, by state now;
     - ``throughput``: per bucket, task submissions, claims accepted and
       rejected.
@@ -67,7 +70,8 @@ def crowdsource_stats_show(context: Context, data_dict: DataDict) -> dict[str, A
     :rtype: dictionary
     """
     org = organization_id(data_dict["organization"]) if data_dict.get("organization") else None
-    toolkit.check_access("crowdsource_stats_show", context, {"organization": org})
+    toolkit.check_access("crowdsource_stats_show", context,
+                         {"organization": org, "metric": data_dict["metric"]})
     community = group_id(data_dict["community_id"]) if data_dict.get("community_id") else None
     mine = staff_org_ids(context)
     orgs = (org,) if org else (None if mine is None else tuple(mine))

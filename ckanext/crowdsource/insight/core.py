@@ -19,6 +19,7 @@ from ckan import model
 from ckan.lib import helpers as h
 
 from . import sources
+from .model import search_miss
 from .sources import KINDS, OPEN_FEEDBACK, OUTCOMES, claim, feedback, post, task, thread
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
@@ -29,6 +30,7 @@ DEFAULT_GRANULARITY = {"7d": "day", "30d": "day", "90d": "week", "365d": "month"
 TASK_STATES = ("open", "completed", "cancelled")
 CLAIM_STATES = ("claimed", "submitted", "accepted", "rejected", "released", "expired")
 QUEUES = ("feedback", "claims", "questions")
+SITE_WIDE = ("searches",)  # metrics of the whole site: sysadmins only
 BACKLOGS = ("feedback", "claims", "questions", "premoderation")
 
 
@@ -346,6 +348,22 @@ def unanswered(scope: Scope, w: Window, limit: int, offset: int) -> tuple[int, l
                     "age_days": r.age_days} for r in rows]
 
 
+def searches(scope: Scope, w: Window, limit: int, offset: int) -> tuple[int, list[dict]]:
+    """The searches on ``/dataset`` that found nothing in the period, by
+    normalised query, most searched first (site-wide: a search belongs to
+    no organization)."""
+    s = search_miss.c
+    where = [s.day >= w.first_day]
+    count = model.Session.execute(sa.select(sa.func.count(sa.distinct(s.query)))
+                                  .where(*where)).scalar_one()
+    total = sa.func.sum(s.searches)
+    rows = _rows(sa.select(s.query, total.label("searches"), sa.func.max(s.day).label("last"))
+                 .where(*where).group_by(s.query).order_by(total.desc(), s.query)
+                 .limit(limit).offset(offset))
+    return count, [{"query": r.query, "searches": int(r.searches),
+                    "last_day": r.last.isoformat()} for r in rows]
+
+
 Metric = Callable[..., Any]
 # metric: (its function, its columns, whether it is a paged list)
 METRICS: dict[str, tuple[Metric, tuple[str, ...], bool]] = {
@@ -357,6 +375,7 @@ METRICS: dict[str, tuple[Metric, tuple[str, ...], bool]] = {
                 False),
     "requests": (requests, ("title", "seconds", "dataset", "age_days", "id"), True),
     "unanswered": (unanswered, ("title", "dataset", "age_days", "id"), True),
+    "searches": (searches, ("query", "searches", "last_day"), True),
     "tasks": (tasks, ("state", "count"), False),
     "claims": (claims, ("state", "count"), False),
     "throughput": (throughput, ("bucket", "submitted", "accepted", "rejected"), False),

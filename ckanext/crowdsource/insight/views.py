@@ -20,7 +20,7 @@ from ckanext.crowdsource.common.spreadsheet import csv_text
 from ckanext.crowdsource.common.views import error_text
 
 from . import charts
-from .core import METRICS, PERIODS
+from .core import METRICS, PERIODS, SITE_WIDE
 
 bp = Blueprint("crowdsource_insight", __name__)
 ARGS = ("period", "granularity", "organization", "community_id")
@@ -48,7 +48,9 @@ def names() -> dict[str, str]:
             "claims": _("Submissions to review"), "questions": _("Questions"),
             "premoderation": _("Posts to approve"), "title": _("Title"),
             "seconds": _("Seconds (me too)"), "dataset": _("Dataset"),
-            "age_days": _("Age (days)"), "id": _("Id"), "state": _("State"),
+            "age_days": _("Age (days)"), "query": _("Search"),
+            "searches": _("Searches"), "last_day": _("Last searched"), "id": _("Id"),
+            "state": _("State"),
             "count": _("Count"), "bucket": _("From"), "kind": _("Kind"),
             "open": _("Open"), "completed": _("Completed"), "cancelled": _("Cancelled"),
             "claimed": _("Claimed"), "released": _("Released"), "expired": _("Expired")}
@@ -86,6 +88,10 @@ def figures() -> list[dict[str, Any]]:
          "caption": _("Open questions no one has answered yet, the oldest first "
                       "(age in days)."),
          "draw": "bars", "series": ["age_days"], "stacked": False},
+        {"metric": "searches", "title": _("Searches that found nothing"),
+         "caption": _("What readers searched for on the dataset page and did not "
+                      "find, most searched first (the whole site)."),
+         "draw": "bars", "series": ["searches"], "stacked": False},
         {"metric": "tasks", "title": _("Tasks by state"),
          "caption": _("Tasks posted in the period, by their state now."),
          "draw": "bars", "series": ["count"], "stacked": False},
@@ -141,7 +147,10 @@ def stats() -> str:
     asked = _asked()
     words = names()
     shown = []
+    site = staff_org_ids(page_context()) is None  # a sysadmin
     for figure in figures():
+        if figure["metric"] in SITE_WIDE and not site:
+            continue
         data = {**asked, "metric": figure["metric"]}
         if METRICS[figure["metric"]][2]:
             data["limit"] = LIST_SIZE
