@@ -112,7 +112,7 @@ def test_the_page_costs_the_same_queries_whatever_the_period(app, busy):
 
     short, long_ = queries("/crowdsource/stats?period=7d"), queries(
         "/crowdsource/stats?period=365d&granularity=day")
-    assert short == long_ and short < 40
+    assert short == long_ and short < 50  # about 4 a figure, whatever the period
 
 
 def test_the_dashboard_in_chinese_on_a_phone_sized_chart(app, busy):
