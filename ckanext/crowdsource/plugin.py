@@ -22,7 +22,7 @@ from .common.manifest import Manifest
 from .common.text import render_markdown
 
 CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "community",
-                "recognition", "notify", "share", "home")
+                "recognition", "notify", "share", "insight", "home")
 
 
 def manifests() -> list[Manifest]:
@@ -143,6 +143,8 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
+        for hook in self._joined(lambda m: m.search_hooks):
+            hook(search_results, search_params)
         return needs_help.label_facet(search_results)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:

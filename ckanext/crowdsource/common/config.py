@@ -132,3 +132,13 @@ def recognition_badge_threshold(name: str) -> int:
 
 def notify_poll_seconds() -> int:
     return int(_get("notify.poll_seconds"))
+def search_log() -> bool:
+    return toolkit.asbool(_get("insight.search_log"))
+
+
+def search_log_days() -> int:
+    return int(_get("insight.search_log_days"))
+
+
+def search_log_queries_per_day() -> int:
+    return int(_get("insight.search_log_queries_per_day"))

@@ -68,6 +68,8 @@ class Manifest:
       ``before_dataset_index``.
     - ``update_hooks``: ``hook(pkg_dict)``, run by ``after_dataset_update``.
     - ``delete_hooks``: ``hook(pkg_dict)``, run by ``after_dataset_delete``.
+    - ``search_hooks``: ``hook(search_results, search_params)``, run by
+      ``after_dataset_search``: they look at a search, never change it.
     - ``facets``: index field to its translated title (a function).
     - ``needs_help``: values of the "Needs help" facet with their names.
     - ``purge_hooks``: ``hook(package_id)``, delete the capability's rows of a
@@ -90,6 +92,8 @@ class Manifest:
     index_hooks: list[Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=list)
     update_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     delete_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    search_hooks: list[Callable[[dict[str, Any], dict[str, Any]], None]] = field(
+        default_factory=list)
     facets: dict[str, Callable[[], str]] = field(default_factory=dict)
     needs_help: dict[str, Callable[[], str]] = field(default_factory=dict)
     purge_hooks: list[Callable[[str], None]] = field(default_factory=list)

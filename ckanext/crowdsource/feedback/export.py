@@ -1,11 +1,8 @@
 """The inbox as CSV or JSON rows, for ``crowdsource_feedback_export`` and the
 streamed export pages.
 
-CSV is opened in spreadsheets, which run a cell that starts with ``=``, ``+``,
-``-`` or ``@`` (or a tab or line break before one) as a formula: every text
-cell of a CSV export that starts so gets a single quote in front (OWASP's
-advice against CSV injection), so that it shows as the text it is. JSON keeps
-the text as written.
+CSV cells never run as formulas in a spreadsheet (``common/spreadsheet.py``);
+JSON keeps the text as written.
 """
 from __future__ import annotations
 
@@ -19,26 +16,13 @@ from ckan import model
 from ckan.types import Context
 
 from ckanext.crowdsource.common.roles import people
+from ckanext.crowdsource.common.spreadsheet import neutralised
 
 from . import core
 from .model import feedback
 
 COLUMNS = ("id", "created", "status", "kind", "rating", "title", "body", "dataset",
            "resource_id", "author", "anonymous", "seconds", "answered", "public_answer")
-
-
-# what makes a spreadsheet read a cell as a formula (with the full-width
-# forms, which some spreadsheets fold to these)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d",
-                  "\uff20")
-
-
-def neutralised(value: Any) -> Any:
-    """A CSV cell's value that no spreadsheet runs as a formula: text that
-    starts like one gets a single quote in front; anything else as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_rows(context: Context, data_dict: dict[str, Any]) -> Iterator[dict[str, Any]]:

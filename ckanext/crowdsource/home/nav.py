@@ -70,7 +70,8 @@ def _shown(link: Any) -> dict[str, str]:
 
 def menu(staff: bool = False) -> dict[str, Any]:
     """One header menu: ``{"links": [{"url", "label", "description",
-    "waiting", "active"}], "waiting": total}``; no links for a staff menu of
+    "waiting", "counts" (whether the link counts what waits), "active"}],
+    "waiting": total}``; no links for a staff menu of
     a user who is not staff, and readers' links marked ``logged_in`` only
     for logged-in users."""
     if staff and not is_staff():
@@ -82,7 +83,7 @@ def menu(staff: bool = False) -> dict[str, Any]:
         waiting = _waiting(link) if staff else 0
         if waiting is None:
             continue
-        out.append({**_shown(link), "waiting": waiting,
+        out.append({**_shown(link), "waiting": waiting, "counts": link.waiting is not None,
                     "active": request.endpoint == link.endpoint})
     return {"links": out, "waiting": sum(link["waiting"] for link in out)}
 

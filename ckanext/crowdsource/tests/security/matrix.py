@@ -38,6 +38,7 @@ CLAIM = "claim / release / submit"
 REVIEW = "review a claim"
 SEND = "send feedback"
 FEEDBACK = "see / answer feedback"
+DASHBOARD = "see the staff dashboard"
 
 DESIGN: dict[str, dict[str, str]] = {
     SEE: _row("if dataset visible", "if visible", "yes", "yes", "yes"),
@@ -156,7 +157,9 @@ def evaluate(cell: str, *, own: bool, public_request: bool = False) -> bool:
     """Whether one cell of the table lets the caller act. Visibility of the
     dataset and item is checked apart (:func:`sees_item`), so "if visible"
     is yes here; "-" (nothing to do) is no when tried."""
-    if cell in ("yes", "all", "if visible", "if dataset visible"):
+    # the dashboard's "own organizations": the staff of the cell's dataset's
+    # organization (the staff column) see its numbers
+    if cell in ("yes", "all", "if visible", "if dataset visible", "own organizations"):
         return True
     if cell in ("own", "own claim", "asker", "own only"):
         return own
@@ -545,6 +548,12 @@ ACTIONS: dict[str, Spec] = {
         refusals={"anonymous": NOT_AUTHORIZED},
         note="the author's follow of the public dataset; 'own': the caller's own; everyone "
              "lists only their own follows"),
+    # --- insight -------------------------------------------------------------------------
+    "crowdsource_stats_show": Spec(
+        DASHBOARD, "read",
+        note="the dataset's organization's numbers (organization named): a reader tag on "
+             "the cell's dataset is counted; staff of another organization and plain "
+             "members are refused, the dataset public or private"),
 }
 
 
@@ -709,6 +718,15 @@ PAGES: dict[str, PageSpec] = {
     "crowdsource_notify.bell": PageSpec(SETTINGS, shows=()),
     "crowdsource_notify.settings": PageSpec(SETTINGS, allowed=LOGGED_IN, shows=(),
                                             refused_status=302),
+    # the dashboard: for staff of any organization, each seeing their own
+    # organizations' numbers (it shows no reader tag, the cell's item); its
+    # requests as CSV (the most seconded first,
+    # as many as a list gives): an open request on the cell's dataset is
+    # there for the staff of its organization alone
+    "crowdsource_insight.stats": PageSpec(DASHBOARD, allowed=ANY_STAFF, shows=(),
+                                          refused_status=403),
+    "crowdsource_insight.csv": PageSpec(DASHBOARD, allowed=ANY_STAFF, shows=STAFF,
+                                        refused_status=403, args={"metric": "requests"}),
 }
 
 # who gets the pages: every role but the organization's admin (staff like its

@@ -800,7 +800,10 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
         return probe.send("reader", method, path, data=data).status_code == 403
 
     for page in found:
-        unknown = set(page.arguments) - {"id", "fmt", "verb"}
+        # a route's "metric" (the dashboard's CSV) is read as one of its
+        # choices: every metric's route reads the same query parameters
+        unknown = set(page.arguments) - {"id", "fmt", "verb"} - (
+            {"metric"} if page.choices.get("metric") else set())
         if unknown or ("verb" in page.arguments and not page.choices.get("verb")):
             tally.problem(f"{page.rule}: the suite does not know what to put in "
                           f"{sorted(unknown) or ['<verb>']}")
@@ -809,7 +812,8 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
             if "id" in page.arguments and page.endpoint not in ids:
                 continue
             for fmt in page.choices.get("fmt") or [""]:
-                rule_values = {"id": ids.get(page.endpoint, ""), "fmt": fmt}
+                rule_values = {"id": ids.get(page.endpoint, ""), "fmt": fmt,
+                               "metric": (page.choices.get("metric") or [""])[0]}
                 user = ("editor" if staff_only("GET", path_for(page.rule, rule_values))
                         else "reader")
                 for job in page_jobs(page, user, rule_values):

@@ -957,6 +957,17 @@ SHARED = {"crowdsource_follow", "crowdsource_post_create", "crowdsource_flag_cre
           "crowdsource_task_claim", "crowdsource_community_join",
           "crowdsource_community_leave", "crowdsource_points_grant"}
 
+def setup_stats_show(w: World, c: Cell) -> Probe:
+    tag(w, c.dataset)
+
+    def counted(result: Any) -> bool:
+        rows = {r["kind"]: r for r in result["results"]}
+        return result["organization"] == w.org["id"] and rows["tag"]["total"] > 0
+
+    return Probe({"metric": "outcomes", "period": "7d", "organization": w.org["name"]},
+                 counted)
+
+
 SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_tag_add": setup_tag_add,
     "crowdsource_tag_remove": setup_tag_remove,
@@ -1046,6 +1057,7 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_follow": setup_follow,
     "crowdsource_unfollow": setup_unfollow,
     "crowdsource_follow_list": setup_follow_list,
+    "crowdsource_stats_show": setup_stats_show,
 }
 
 
@@ -1300,6 +1312,10 @@ def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
         posted = task(w, dataset, community_id=made["id"])
         indexed()
         return made["name"], posted["secret"]
+    if page == "stats":  # the dashboard shows no tag: nobody finds one there
+        return "?period=7d", tag(w, dataset, prefix="stats")
+    if page == "csv":
+        return "?limit=100", feedback(w, dataset, "request")["secret"]
     if page == "review_queue":
         made = claim(w, dataset, "submitted")
         _backdated(claim_table, made["id"], "submitted_at")

@@ -718,6 +718,7 @@ def pages(w: dict[str, Any]) -> list[Page]:
     staff = [
         ("/crowdsource/moderation", "moderation queue"),
         ("/crowdsource/review", "claims to review"),
+        ("/crowdsource/stats?period=365d", "staff dashboard: titles of requests and questions"),
         (f"/crowdsource/posts/{w['edited']['question']['id']}/history", "earlier versions"),
         *[(f"/crowdsource/feedback/{f['id']}", "anonymous feedback") for f in w["anonymous"]],
     ]
@@ -813,6 +814,15 @@ def exports(base: str, cookies: list[dict[str, Any]], plan: Plan) -> tuple[list[
         if missing:
             out.append(f"export.{fmt} lacks {missing[:10]}")
         found += len(wanted) - len(missing)
+    # the dashboard's requests as CSV: a download, each title a cell of its own
+    res = session.get(f"{base}/crowdsource/stats/requests.csv", params={"limit": 100},
+                      timeout=60)
+    if res.status_code != 200 or not res.headers.get("Content-Type", "").startswith("text/csv"):
+        out.append(f"stats/requests.csv: {res.status_code} {res.headers.get('Content-Type')}")
+    elif "attachment" not in res.headers.get("Content-Disposition", ""):
+        out.append("stats/requests.csv: not sent as an attachment")
+    elif not list(csv.DictReader(io.StringIO(res.text))):
+        out.append("stats/requests.csv: no request in it")
     return out, found
 
 
@@ -1005,7 +1015,8 @@ def test_no_payload_runs_or_is_evaluated_on_any_page(clean_db, app, browser):  #
                      f"{c.payload.id} ({c.payload.name}), seen on {sorted(c.seen)[:2]}")
     every = {p.endpoint for p in forms.pages(app.flask_app) if "GET" in p.methods}
     missed = every - covered_endpoints(app.flask_app, plan_pages) - {
-        "crowdsource_feedback.export"}  # a download: checked by exports()
+        "crowdsource_feedback.export",  # downloads: checked by exports()
+        "crowdsource_insight.csv"}
     found += [f"page never rendered: {e}" for e in sorted(missed)]
 
     refused = defaultdict(list)
@@ -1025,7 +1036,7 @@ def test_no_payload_runs_or_is_evaluated_on_any_page(clean_db, app, browser):  #
         f"renders: {len(renders)} ({sum(r.page.role == 'reader' for r in renders)} as reader, "
         f"{sum(r.page.role == 'staff' for r in renders)} as staff) of "
         f"{len({p.path for p in plan_pages})} pages, plus {canaries} canary renders; "
-        f"export checks: 2 ({export_found} cells found); query parameters given every "
+        f"export checks: 3 ({export_found} cells found); query parameters given every "
         f"payload: {queries}",
         f"cells shown: {len(planted) - len(unseen)}; word for word: "
         f"{sum(c.verbatim for c in planted)}; markdown cells the sanitiser changed: "
