@@ -683,7 +683,7 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
     for page in found:
         if "id" not in page.arguments:
             continue
-        if page.rule.startswith("/dataset/"):
+        if page.rule.startswith(("/dataset/", "/crowdsource/share/")):  # share: of a dataset
             ids[page.endpoint] = ds["name"]
             continue
         if page.rule.startswith("/user/"):  # a reader's page: a reader who has points
@@ -800,10 +800,12 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
         return probe.send("reader", method, path, data=data).status_code == 403
 
     for page in found:
-        # a route's "metric" (the dashboard's CSV) is read as one of its
-        # choices: every metric's route reads the same query parameters
-        unknown = set(page.arguments) - {"id", "fmt", "verb"} - (
-            {"metric"} if page.choices.get("metric") else set())
+        # another path argument the view compares with known values (the
+        # dashboard's <metric>, the share's <item_type>) takes the first of
+        # them: each value's route reads the same query parameters
+        fixed = {a: page.choices[a][0] for a in page.arguments
+                 if a not in ("id", "fmt", "verb") and page.choices.get(a)}
+        unknown = set(page.arguments) - {"id", "fmt", "verb"} - set(fixed)
         if unknown or ("verb" in page.arguments and not page.choices.get("verb")):
             tally.problem(f"{page.rule}: the suite does not know what to put in "
                           f"{sorted(unknown) or ['<verb>']}")
@@ -812,8 +814,7 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
             if "id" in page.arguments and page.endpoint not in ids:
                 continue
             for fmt in page.choices.get("fmt") or [""]:
-                rule_values = {"id": ids.get(page.endpoint, ""), "fmt": fmt,
-                               "metric": (page.choices.get("metric") or [""])[0]}
+                rule_values = {"id": ids.get(page.endpoint, ""), "fmt": fmt, **fixed}
                 user = ("editor" if staff_only("GET", path_for(page.rule, rule_values))
                         else "reader")
                 for job in page_jobs(page, user, rule_values):

@@ -695,6 +695,7 @@ def pages(w: dict[str, Any]) -> list[Page]:
         ("/crowdsource", "the way in: links and blocks"),
         ("/crowdsource/questions", "all questions"),
         (f"/crowdsource/questions/{w['asked']['id']}", "question with the answers"),
+        (f"/crowdsource/share/dataset/{ds}/qr.svg", "the dataset's QR code: its title"),
         (f"/crowdsource/posts/{w['parent']['id']}/replies", "all replies"),
         ("/crowdsource/tasks", "task board"),
         ("/crowdsource/requests", "requests"),
