@@ -124,3 +124,15 @@ def recognition_badge_threshold(name: str) -> int:
     """A badge's number: ``tasks_accepted``, ``community_expert_minimum``,
     ``community_expert_days`` or ``helpful_reviewer``."""
     return int(_get(f"recognition.badges.{name}"))
+
+
+def loans_per_reader_limit() -> int:
+    return int(_get("loans.per_reader_limit"))
+
+
+def loan_offer_hours() -> int:
+    return int(_get("loans.offer_hours"))
+
+
+def loan_due_soon_hours() -> int:
+    return int(_get("loans.due_soon_hours"))
