@@ -33,18 +33,8 @@ def manifest() -> Manifest:
             NavLink("crowdsource_loans.manage", lambda: toolkit._("Loans"),
                     lambda: toolkit._("Requests to approve, loans and queues"), staff=True,
                     waiting=lambda: count_of("crowdsource_loan_list", state="requested",
-                                             organization=_first_org()),
+                                             desk=True),
                     order=60),
         ],
     )
 
-
-def _first_org() -> str:
-    """The first organization the user is staff of (the loan desk's default);
-    ``NotAuthorized`` (the link is left out) when there is none."""
-    from ckan.plugins import toolkit
-
-    orgs = toolkit.get_action("organization_list_for_user")({}, {"permission": "update"})
-    if not orgs:
-        raise toolkit.NotAuthorized()
-    return orgs[0]["name"]

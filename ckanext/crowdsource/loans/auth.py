@@ -15,7 +15,12 @@ from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.crowdsource.common.db import organization_id
-from ckanext.crowdsource.common.roles import current_user, current_user_id, is_staff_for
+from ckanext.crowdsource.common.roles import (
+    current_user,
+    current_user_id,
+    is_staff_for,
+    staff_org_ids,
+)
 
 from . import core
 
@@ -104,9 +109,12 @@ def crowdsource_reservation_cancel(context: Context, data_dict: DataDict) -> Aut
 
 
 def _list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users their own; staff a dataset's or an organization's."""
+    """Logged-in users their own; staff a dataset's, an organization's, or
+    those of all the organizations they are staff of (``desk``)."""
     if current_user(context) is None:
         return _no(toolkit._("Log in to see your loans"))
+    if data_dict.get("desk") and staff_org_ids(context) == []:
+        return _no(toolkit._("Only the library's staff see others' loans"))
     if data_dict.get("package_id"):
         pkg = model.Package.get(data_dict["package_id"])
         if pkg is None or not is_staff_for(context, pkg.owner_org):

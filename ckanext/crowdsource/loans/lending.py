@@ -23,7 +23,7 @@ from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.db import organization_id
 from ckanext.crowdsource.common.pagination import listed, page_bounds
-from ckanext.crowdsource.common.roles import current_user_id
+from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids
 
 from . import core, schema
 from .model import QUEUED, lendable, loan, reservation
@@ -249,8 +249,8 @@ def crowdsource_loan_show(context: Context, data_dict: DataDict) -> dict[str, An
 
 
 def _whose(context: Context, table: Any, data_dict: DataDict) -> list[Any]:
-    """The list's filter: a dataset's or an organization's rows (staff),
-    else the caller's own."""
+    """The list's filter: a dataset's, an organization's or the loan desk's
+    rows (staff), else the caller's own."""
     if data_dict.get("package_id"):
         pkg = model.Package.get(data_dict["package_id"])
         return [table.c.package_id == (pkg.id if pkg else data_dict["package_id"])]
@@ -258,18 +258,28 @@ def _whose(context: Context, table: Any, data_dict: DataDict) -> list[Any]:
         org = organization_id(data_dict["organization"])
         return [table.c.package_id.in_(sa.select(model.Package.id)
                                        .where(model.Package.owner_org == org))]
+    if data_dict.get("desk"):
+        orgs = staff_org_ids(context)
+        if orgs is None:  # sysadmins: every organization
+            return []
+        return [table.c.package_id.in_(sa.select(model.Package.id)
+                                       .where(model.Package.owner_org.in_(orgs)))]
     return [table.c.user_id == current_user_id(context)]
 
 
 @reads(schema.loan_list_schema)
 def crowdsource_loan_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Loans, newest first: the caller's own; or (staff) a dataset's or an
-    organization's.
+    """Loans, newest first: the caller's own; or (staff) a dataset's, an
+    organization's, or (``desk``) those of every organization the caller is
+    staff of.
 
     :param package_id: a dataset's loans (staff; optional)
     :type package_id: string
     :param organization: an organization's loans (staff; optional)
     :type organization: string
+    :param desk: the loans of every organization the caller is staff of
+        (staff; optional)
+    :type desk: bool
     :param state: only loans in this state (optional)
     :type state: string
     :param overdue: only active loans past their due time (optional)
@@ -326,13 +336,17 @@ def crowdsource_reservation_cancel(context: Context, data_dict: DataDict) -> dic
 @reads(schema.reservation_list_schema)
 def crowdsource_reservation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Reservations in queue order: the caller's own; or (staff) a
-    dataset's or an organization's queues. Without ``state``, those still
-    in a queue (waiting or offered).
+    dataset's or an organization's queues, or (``desk``) those of every
+    organization the caller is staff of. Without ``state``, those still in
+    a queue (waiting or offered).
 
     :param package_id: a dataset's queue (staff; optional)
     :type package_id: string
     :param organization: an organization's queues (staff; optional)
     :type organization: string
+    :param desk: the queues of every organization the caller is staff of
+        (staff; optional)
+    :type desk: bool
     :param state: only reservations in this state (optional)
     :type state: string
     :param limit: page size (optional)

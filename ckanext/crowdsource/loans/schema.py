@@ -61,12 +61,15 @@ def loan_list_schema(ignore_missing: Any, crowdsource_safe_text: Any,
             "organization": [ignore_missing, crowdsource_safe_text],
             "state": [ignore_missing, one_of(LOAN_STATES)],
             "overdue": [ignore_missing, crowdsource_boolean],
+            "desk": [ignore_missing, crowdsource_boolean],
             **page_schema()}
 
 
 @toolkit.validator_args
-def reservation_list_schema(ignore_missing: Any, crowdsource_safe_text: Any) -> Schema:
+def reservation_list_schema(ignore_missing: Any, crowdsource_safe_text: Any,
+                            crowdsource_boolean: Any) -> Schema:
     return {"package_id": [ignore_missing, crowdsource_safe_text],
+            "desk": [ignore_missing, crowdsource_boolean],
             "organization": [ignore_missing, crowdsource_safe_text],
             "state": [ignore_missing, one_of(RESERVATION_STATES)],
             **page_schema()}

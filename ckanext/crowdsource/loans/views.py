@@ -91,21 +91,21 @@ def mine() -> Any:
 
 
 def manage() -> Any:
-    """``/crowdsource/loans/manage``: the loan desk of one organization the
-    user is staff of: requests to approve, active and overdue loans, queues."""
-    if not current_user.is_authenticated:
-        return h.redirect_to("user.login", came_from=h.url_for("crowdsource_loans.manage"))
-    orgs = toolkit.get_action("organization_list_for_user")(
-        {}, {"permission": "update"})
+    """``/crowdsource/loans/manage``: the loan desk of the organizations the
+    user is staff of (or of one, ``?organization=``): requests to approve,
+    overdue and active loans, queues."""
+    orgs = toolkit.get_action("organization_list_for_user")({}, {"permission": "create_dataset"}) \
+        if current_user.is_authenticated else []
     if not orgs:
         return base.abort(403, toolkit._("Only the library's staff manage loans"))
     names = {o["name"]: o for o in orgs}
-    chosen = request.args.get("organization") or orgs[0]["name"]
-    if chosen not in names:
+    chosen = request.args.get("organization") or ""
+    if chosen and chosen not in names:
         return base.abort(404, toolkit._("Organization not found"))
-    data = {"organization": chosen, "limit": LIST_SIZE}
+    data: dict[str, Any] = ({"organization": chosen} if chosen else {"desk": True})
+    data["limit"] = LIST_SIZE
     return toolkit.render("crowdsource/loans/manage.html", {
-        "orgs": orgs, "org": names[chosen],
+        "orgs": orgs, "org": names.get(chosen),
         "requested": listed("crowdsource_loan_list", {**data, "state": "requested"}),
         "overdue": listed("crowdsource_loan_list", {**data, "overdue": True}),
         "active": listed("crowdsource_loan_list", {**data, "state": "active"}),
@@ -119,9 +119,11 @@ def lend(id: str) -> Any:
     try:
         pkg = toolkit.get_action("package_show")({}, {"id": id})
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        pkg = None
+    # not the dataset's staff: as if it were not there (its readers need not
+    # learn that it may be lent, a borrower sees it through the record page)
+    if pkg is None or not h.check_access("crowdsource_lendable_set", {"package_id": pkg["id"]}):
         return base.abort(404, toolkit._("Dataset not found"))
-    if not h.check_access("crowdsource_lendable_set", {"package_id": pkg["id"]}):
-        return base.abort(403, toolkit._("Only the library's staff can lend datasets"))
     error = ""
     if request.method == "POST":
         form = request.form
