@@ -75,3 +75,15 @@ def test_the_staff_form(app, lib):
     assert "alert-danger" in body
     log_in(app, lib["member"])  # sees the dataset, is not its staff
     assert app.get(f"/crowdsource/loans/lend/{lib['private']['name']}").status_code == 404
+
+
+def test_resource_download_follows_the_loan(app, lib, lendable):
+    ds = lendable()
+    url = f"/dataset/{ds['id']}/resource/{ds['resources'][0]['id']}/download"
+    log_in(app, lib["reader"])
+    assert app.get(url, follow_redirects=False).status_code == 403  # CKAN refuses so
+    loan = as_user(lib["reader"], "crowdsource_loan_request", package_id=ds["id"])
+    res = app.get(url, follow_redirects=False)
+    assert res.status_code == 302 and res.headers["Location"] == "http://example.org/rare.pdf"
+    as_user(lib["reader"], "crowdsource_loan_return", id=loan["id"])
+    assert app.get(url, follow_redirects=False).status_code == 403  # CKAN refuses so

@@ -344,3 +344,21 @@ def test_purge_removes_the_rows(lib, lendable):
     left = model.Session.execute(sa.select(sa.func.count()).select_from(loan_table)
                                  .where(loan_table.c.package_id == ds["id"])).scalar()
     assert left == 0
+
+
+def test_crowdsource_lists_follow_the_loan(lib, lendable):
+    """Lists across datasets (here: every question of the site) read the
+    reader's real permission labels, loans included."""
+    ds = lendable()
+    asked = as_user(lib["editor"], "crowdsource_question_create", package_id=ds["id"],
+                    title="Which edition?", body="Of the rare maps")
+
+    def listed(who):
+        found = as_user(lib[who], "crowdsource_question_list", limit=100)
+        return asked["id"] in [q["id"] for q in found["results"]]
+
+    assert not listed("reader")
+    loan = borrow(lib, "reader", ds)
+    assert listed("reader") and not listed("reader2")
+    as_user(lib["reader"], "crowdsource_loan_return", id=loan["id"])
+    assert not listed("reader")
