@@ -28,7 +28,7 @@ from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.db import one_or_404
 from ckanext.crowdsource.common.roles import current_user, is_staff_for, people
 
-from .model import HOLDING, QUEUED, lendable, loan, reservation
+from .model import QUEUED, lendable, loan, reservation
 
 # The conditions a refusal names (the key of its ValidationError).
 STATE = "state"  # the loan or reservation is not in a state that allows this
@@ -167,7 +167,7 @@ def held_by(user_id: str) -> int:
     """The reader's loans (active or requested) and places in queues."""
     loans = model.Session.execute(
         sa.select(sa.func.count()).select_from(loan)
-        .where(loan.c.user_id == user_id, loan.c.state.in_(HOLDING))).scalar_one()
+        .where(loan.c.user_id == user_id, holding())).scalar_one()
     places = model.Session.execute(
         sa.select(sa.func.count()).select_from(reservation)
         .where(reservation.c.user_id == user_id, reservation.c.state.in_(QUEUED))).scalar_one()
