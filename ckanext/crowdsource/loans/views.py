@@ -116,10 +116,12 @@ def manage() -> Any:
 def lend(id: str) -> Any:
     """``/crowdsource/loans/lend/<id>``: the staff form that makes a dataset
     lendable, changes how it is lent, or stops lending it."""
-    try:
-        pkg = toolkit.get_action("package_show")({}, {"id": id})
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
-        pkg = None
+    pkg = None
+    if "\x00" not in id:  # CKAN would pass it on to PostgreSQL
+        try:
+            pkg = toolkit.get_action("package_show")({}, {"id": id})
+        except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+            pass
     # not the dataset's staff: as if it were not there (its readers need not
     # learn that it may be lent, a borrower sees it through the record page)
     if pkg is None or not h.check_access("crowdsource_lendable_set", {"package_id": pkg["id"]}):
