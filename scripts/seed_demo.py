@@ -141,6 +141,7 @@ def seed() -> None:
     seed_contributions()
     seed_communities()
     seed_recognition()
+    seed_loans()
     if logins:
         print("\nLog-ins (shown once; reset with `ckan user setpass NAME`):")
         for name, password, role in logins:
@@ -292,6 +293,26 @@ def seed_recognition() -> None:
     board = act("admin", "crowdsource_leaderboard")["results"]
     print("Sample recognition: " + ", ".join(
         f"{r['display_name']} {r['points']}" for r in board[:3]) + " on the leaderboard.")
+
+
+def seed_loans() -> None:
+    """Two lendable datasets (staff-only ones, kept private): a licensed
+    collection of three copies, and a clippings archive of one copy, on loan
+    to reader1 with two readers in its queue; once (skipped when any exists)."""
+    def act(user: str, action: str, **data: object) -> dict:
+        return toolkit.get_action(action)({"user": user}, data)
+
+    if act("admin", "crowdsource_lendable_list")["count"]:
+        print("Sample loans exist already.")
+        return
+    licences, clippings = (f"demo-{n + 1:02d}" for n in (24, 34))
+    act("staff2", "crowdsource_lendable_set", package_id=licences, copies=3, loan_days=14)
+    act("staff3", "crowdsource_lendable_set", package_id=clippings, copies=1, loan_days=7,
+        renewals=1)
+    act("reader2", "crowdsource_loan_request", package_id=licences)
+    for reader in ("reader1", "reader2", "reader3"):
+        act(reader, "crowdsource_loan_request", package_id=clippings)
+    print("Sample loans: 2 lendable datasets, one with a queue of two readers.")
 
 
 def main() -> None:

@@ -126,3 +126,12 @@ def _forwarder(name: str) -> Callable[..., None]:
 # for things of the site), the item's ``owner_org``, the flagging ``user_id``
 # and how many open ``flags`` the item has now
 item_flagged = toolkit.signals.ckanext.signal("crowdsource:item_flagged")
+# loans (issue 18): sent with the loan's id (``loan_offer_made``: the
+# reservation's); keyword arguments name the ``package_id``, the borrower
+# (``reader_id``) and the acting ``user_id`` (None for the sweeper); ended
+# loans also the ``state`` they ended in (returned, expired, revoked,
+# declined); offers the ``offer_expires`` time; due soon the ``due`` time
+loan_started = toolkit.signals.ckanext.signal("crowdsource:loan_started")
+loan_ended = toolkit.signals.ckanext.signal("crowdsource:loan_ended")
+loan_offer_made = toolkit.signals.ckanext.signal("crowdsource:loan_offer_made")
+loan_due_soon = toolkit.signals.ckanext.signal("crowdsource:loan_due_soon")

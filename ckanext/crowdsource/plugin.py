@@ -13,7 +13,7 @@ from typing import Any
 
 import ckan.plugins as p
 from ckan import model
-from ckan.lib.plugins import DefaultTranslation
+from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 from ckan.plugins import toolkit
 
 from . import events, interfaces
@@ -22,7 +22,7 @@ from .common.manifest import Manifest
 from .common.text import render_markdown
 
 CAPABILITIES = ("tags", "moderation", "discussion", "tasks", "feedback", "community",
-                "recognition", "notify", "share", "insight", "home")
+                "recognition", "notify", "share", "insight", "home", "loans")
 
 
 def manifests() -> list[Manifest]:
@@ -45,6 +45,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IClick)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.ISignal)
+    p.implements(p.IPermissionLabels)
     p.implements(interfaces.ICrowdsource, inherit=True)
 
     _manifests: list[Manifest] | None = None
@@ -112,6 +113,18 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
                       else getattr(toolkit.signals, name))
             subscriptions.setdefault(signal, []).extend(receivers)
         return subscriptions
+
+    # IPermissionLabels: CKAN's default labels, and the capabilities' own
+    # (a lendable dataset's "loan-<id>", a reader's active loans)
+    def get_dataset_labels(self, dataset_obj: model.Package) -> list[str]:
+        labels = DefaultPermissionLabels().get_dataset_labels(dataset_obj)
+        return labels + [x for add in self._joined(lambda m: m.dataset_labels)
+                         for x in add(dataset_obj)]
+
+    def get_user_dataset_labels(self, user_obj: model.User | None) -> list[str]:
+        labels = DefaultPermissionLabels().get_user_dataset_labels(user_obj)
+        return labels + [x for add in self._joined(lambda m: m.user_labels)
+                         for x in add(user_obj)]
 
     # ICrowdsource
     def get_moderation_item_types(self) -> list[Any]:

@@ -142,3 +142,13 @@ def search_log_days() -> int:
 
 def search_log_queries_per_day() -> int:
     return int(_get("insight.search_log_queries_per_day"))
+def loans_per_reader_limit() -> int:
+    return int(_get("loans.per_reader_limit"))
+
+
+def loan_offer_hours() -> int:
+    return int(_get("loans.offer_hours"))
+
+
+def loan_due_soon_hours() -> int:
+    return int(_get("loans.due_soon_hours"))

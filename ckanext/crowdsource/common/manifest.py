@@ -81,6 +81,9 @@ class Manifest:
     - ``numeric_index_fields``: index fields that sort as numbers.
     - ``nav``: :class:`NavLink` objects for the header's menus.
     - ``home_blocks``: :class:`HomeBlock` objects for the home page.
+    - ``dataset_labels``, ``user_labels``: permission labels added to CKAN's
+      default ones (``IPermissionLabels``): ``fn(dataset_obj)`` and
+      ``fn(user_obj)``, each giving a list of labels.
     """
 
     name: str
@@ -104,3 +107,5 @@ class Manifest:
     numeric_index_fields: list[str] = field(default_factory=list)
     nav: list[NavLink] = field(default_factory=list)
     home_blocks: list[HomeBlock] = field(default_factory=list)
+    dataset_labels: list[Callable[[Any], list[str]]] = field(default_factory=list)
+    user_labels: list[Callable[[Any], list[str]]] = field(default_factory=list)

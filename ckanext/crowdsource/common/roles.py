@@ -195,7 +195,8 @@ def visible_datasets(context: Context) -> sa.Select:
     It reads the user's permission labels from CKAN (``IPermissionLabels``)
     and gives datasets the labels of CKAN's default rule (public; members of
     the owner organization; the creator of a dataset without one;
-    collaborators). A plugin that labels datasets differently is not followed
+    collaborators), and of this extension's own rule (a lendable dataset's
+    ``loan-<id>``). A plugin that labels datasets differently is not followed
     here.
     """
     pkg = model.Package
@@ -218,4 +219,6 @@ def visible_datasets(context: Context) -> sa.Select:
                              pkg.creator_user_id.in_(by_kind["creator"])))
     if by_kind.get("collaborator"):
         rules.append(pkg.id.in_(by_kind["collaborator"]))
+    if by_kind.get("loan"):  # a reader's active loans (the loans capability)
+        rules.append(pkg.id.in_(by_kind["loan"]))
     return active.where(sa.or_(*rules) if rules else sa.false())

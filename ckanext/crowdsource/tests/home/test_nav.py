@@ -15,8 +15,9 @@ READER_PAGES = {"/crowdsource/tasks", "/crowdsource/questions", "/crowdsource/re
 PROPOSALS = "/crowdsource/communities#cs-proposals"
 # the dashboard counts nothing that waits
 STATS = "/crowdsource/stats"
+LOANS = "/crowdsource/loans/manage"
 STAFF_PAGES = {"/crowdsource/review", "/crowdsource/moderation", "/crowdsource/feedback",
-               PROPOSALS, STATS}
+               PROPOSALS, STATS, LOANS}
 
 
 def soup(body: str) -> BeautifulSoup:
@@ -64,6 +65,11 @@ def _work(lib: dict[str, Any]) -> dict[str, Any]:
                              package_id=lib["ds"]["id"])
     out["proposal"] = as_user(lib["reader2"], "crowdsource_community_propose",
                               name="rare-books", title="古籍 Rare books")
+    # a loan waiting for approval, of the private dataset made lendable
+    as_user(lib["editor"], "crowdsource_lendable_set", package_id=lib["private"]["id"],
+            needs_approval=True)
+    out["loan"] = as_user(lib["reader3"], "crowdsource_loan_request",
+                          package_id=lib["private"]["id"])
     return out
 
 
@@ -72,6 +78,7 @@ def test_anonymous_readers_find_every_reader_page_from_the_header(app, lib):
     links = menu(page, "take-part")
     assert READER_PAGES <= set(links) and "/crowdsource" in links
     assert "/crowdsource/feedback" not in links  # "My feedback" needs a log-in
+    assert "/crowdsource/loans" not in links  # "My loans" too
     assert menu(page, "staff") == {}
     for url in READER_PAGES | {"/crowdsource"}:
         res = app.get(url)
@@ -84,6 +91,7 @@ def test_readers_see_their_feedback_link_and_no_staff_menu(app, lib):
     page = soup(app.get("/dataset").body)
     links = menu(page, "take-part")
     assert links["/crowdsource/feedback"] == "My feedback"
+    assert links["/crowdsource/loans"] == "My loans"
     assert page.select_one("header .cs-nav-take-part a[href$='mine=1']") is not None
     assert menu(page, "staff") == {}
     hub = soup(app.get("/crowdsource").body)
@@ -98,14 +106,14 @@ def test_staff_menu_counts_what_waits_in_their_organization(app, lib):
     # public and private datasets are both the editor's: a claim, a flag and
     # a request each (the request only on the public one)
     assert waiting(page) == {"/crowdsource/review": 2, "/crowdsource/moderation": 2,
-                             "/crowdsource/feedback": 1, PROPOSALS: 1, STATS: 0}
+                             "/crowdsource/feedback": 1, PROPOSALS: 1, STATS: 0, LOANS: 1}
     total = page.select_one("header #cs-nav-staff .cs-waiting")
-    assert total.contents[0].strip() == "6"
+    assert total.contents[0].strip() == "7"
     for url in STAFF_PAGES:
         assert app.get(url).status_code == 200, url
     hub = soup(app.get("/crowdsource").body)
     assert [" ".join(b.text.split()) for b in hub.select(".cs-hub-staff .cs-waiting")] == [
-        "2 waiting", "2 waiting", "1 waiting", "1 waiting"]
+        "2 waiting", "2 waiting", "1 waiting", "1 waiting", "1 waiting"]
 
 
 def test_staff_of_another_organization_count_nothing_of_this_one(app, lib):
@@ -122,7 +130,7 @@ def test_sysadmins_count_everything(app, lib):
     log_in(app, lib["sysadmin"])
     assert waiting(soup(app.get("/dataset").body)) == {
         "/crowdsource/review": 2, "/crowdsource/moderation": 2, "/crowdsource/feedback": 1,
-        PROPOSALS: 1, STATS: 0}
+        PROPOSALS: 1, STATS: 0, LOANS: 1}
 
 
 def test_home_blocks_show_public_work_only(app, lib):

@@ -87,8 +87,17 @@ SETTINGS = "see own notifications, settings, loans"
 # they can see ("author" follows it already, or is the reader whose follow
 # it is).
 FOLLOW = "follow / unfollow what one can see"
+# Loans (issue 18): "author" is the borrower (of the loan, or of the place in
+# a queue); the loan actions are about a lendable dataset each cell makes
+# (private, of the organization), so they name no dataset of the world
+# (``datasets=SITE``). A lendable dataset's record is public: that is what
+# lets readers who cannot see the dataset borrow it.
+BORROW = "borrow / reserve a lendable dataset"
+LEND = "approve / revoke loans, set lendable"
+RECORD = "see a lendable dataset's record and availability"
 EXTRA: dict[str, dict[str, str]] = {
     FOLLOW: _row("no", "yes", "yes", "yes", "yes"),
+    RECORD: _row("yes", "yes", "yes", "yes", "yes"),
     SWEEP: _row("no", "no", "no", "no", "yes"),
     POINTS: _row("yes", "yes", "yes", "yes", "yes"),
     GRANT: _row("no", "no", "no", "yes", "yes"),
@@ -158,8 +167,11 @@ def evaluate(cell: str, *, own: bool, public_request: bool = False) -> bool:
     dataset and item is checked apart (:func:`sees_item`), so "if visible"
     is yes here; "-" (nothing to do) is no when tried."""
     # the dashboard's "own organizations": the staff of the cell's dataset's
-    # organization (the staff column) see its numbers
-    if cell in ("yes", "all", "if visible", "if dataset visible", "own organizations"):
+    # organization (the staff column) see its numbers; "if eligible": the
+    # lendable dataset of the cell lends to every registered reader; variants
+    # whose rule leaves the caller out say so
+    if cell in ("yes", "all", "if visible", "if dataset visible", "own organizations",
+                "if eligible"):
         return True
     if cell in ("own", "own claim", "asker", "own only"):
         return own
@@ -554,6 +566,46 @@ ACTIONS: dict[str, Spec] = {
         note="the dataset's organization's numbers (organization named): a reader tag on "
              "the cell's dataset is counted; staff of another organization and plain "
              "members are refused, the dataset public or private"),
+    # --- loans --------------------------------------------------------------------------
+    "crowdsource_lendable_set": Spec(LEND, "write", datasets=SITE, roles=NOT_AUTHOR),
+    "crowdsource_lendable_show": Spec(RECORD, "read", datasets=SITE),
+    "crowdsource_lendable_list": Spec(RECORD, "list", datasets=SITE),
+    "crowdsource_loan_request": Spec(
+        BORROW, "write", datasets=SITE, roles=NOT_AUTHOR,
+        variants={"": _V(), "outsider": _V(columns={"reader": "no"})},
+        note="'': a dataset any registered reader may borrow; 'outsider': one lent to the "
+             "members of a community none of the callers is in (its staff still borrow)"),
+    "crowdsource_loan_approve": Spec(LEND, "write", datasets=SITE),
+    "crowdsource_loan_decline": Spec(LEND, "write", datasets=SITE),
+    "crowdsource_loan_revoke": Spec(LEND, "write", datasets=SITE),
+    "crowdsource_loan_renew": Spec(
+        SETTINGS, "write", datasets=SITE, columns={"staff": "yes"},
+        note="the borrower's loan; the staff of its dataset's organization run the loan "
+             "desk (DESIGN's 'approve / revoke loans') and renew or take back any loan"),
+    "crowdsource_loan_return": Spec(SETTINGS, "write", datasets=SITE, columns={"staff": "yes"},
+                                    note="as crowdsource_loan_renew"),
+    "crowdsource_loan_show": Spec(SETTINGS, "read", datasets=SITE, columns={"staff": "yes"},
+                                  note="as crowdsource_loan_renew"),
+    "crowdsource_reservation_cancel": Spec(SETTINGS, "write", datasets=SITE,
+                                           columns={"staff": "yes"},
+                                           note="the borrower's place in a queue; staff as "
+                                                "for crowdsource_loan_renew"),
+    "crowdsource_loan_list": Spec(
+        SETTINGS, "list", datasets=SITE, refusals={"anonymous": NOT_AUTHORIZED},
+        variants={"": _V(columns={"sysadmin": "own"}), "dataset": _V(
+            columns={"author": "no", "staff": "yes"}, refusals={"denied": NOT_AUTHORIZED}),
+            "desk": _V(columns={"author": "no", "staff": "yes"}, gate=ANY_STAFF)},
+        note="'': without a filter, the caller's own loans (a sysadmin's too): the "
+             "author's loan is listed to the author alone; 'dataset': a dataset's loans "
+             "(package_id), its staff's; 'desk': every loan of the organizations the "
+             "caller is staff of"),
+    "crowdsource_reservation_list": Spec(
+        SETTINGS, "list", datasets=SITE, refusals={"anonymous": NOT_AUTHORIZED},
+        variants={"": _V(columns={"sysadmin": "own"}), "dataset": _V(
+            columns={"author": "no", "staff": "yes"}, refusals={"denied": NOT_AUTHORIZED}),
+            "desk": _V(columns={"author": "no", "staff": "yes"}, gate=ANY_STAFF)},
+        note="as crowdsource_loan_list, for places in queues"),
+    "crowdsource_loans_expire": Spec(SWEEP, "write", datasets=SITE),
 }
 
 
@@ -727,6 +779,15 @@ PAGES: dict[str, PageSpec] = {
                                           refused_status=403),
     "crowdsource_insight.csv": PageSpec(DASHBOARD, allowed=ANY_STAFF, shows=STAFF,
                                         refused_status=403, args={"metric": "requests"}),
+    # loans: a lendable dataset's record (everyone); my loans (the
+    # borrower's loan, whose return button names it); the loan desk (a
+    # request waiting for approval); the staff form of a dataset to lend
+    "crowdsource_loans.item": PageSpec(RECORD, dataset_free=True),
+    "crowdsource_loans.mine": PageSpec(SETTINGS, allowed=LOGGED_IN, shows=("author",),
+                                       refused_status=302, dataset_free=True),
+    "crowdsource_loans.manage": PageSpec(LEND, allowed=ANY_STAFF, shows=STAFF,
+                                         refused_status=403, dataset_free=True),
+    "crowdsource_loans.lend": PageSpec(LEND, allowed=STAFF, dataset_free=True),
 }
 
 # who gets the pages: every role but the organization's admin (staff like its
@@ -789,6 +850,15 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
     "crowdsource_notify.settings": {"": ("crowdsource_notify_settings_update", "own", "-")},
     # marking the author's notification about the dataset read
     "crowdsource_notify.mark": {"": ("crowdsource_notification_mark_read", "", "published")},
+    "crowdsource_loans.act": {
+        "borrow": ("crowdsource_loan_request", "", "-"),
+        "approve": ("crowdsource_loan_approve", "", "-"),
+        "decline": ("crowdsource_loan_decline", "", "-"),
+        "renew": ("crowdsource_loan_renew", "", "-"),
+        "return": ("crowdsource_loan_return", "", "-"),
+        "revoke": ("crowdsource_loan_revoke", "", "-"),
+        "cancel": ("crowdsource_reservation_cancel", "", "-")},
+    "crowdsource_loans.lend": {"": ("crowdsource_lendable_set", "", "-")},
 }
 # who posts the forms, on the private dataset: an outsider, an insider who is
 # not staff, staff

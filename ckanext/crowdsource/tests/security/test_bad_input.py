@@ -686,6 +686,10 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
         if page.rule.startswith(("/dataset/", "/crowdsource/share/")):  # share: of a dataset
             ids[page.endpoint] = ds["name"]
             continue
+        if page.rule.startswith("/crowdsource/loans/") and rows.get("crowdsource_lendable"):
+            # the loan pages name a lendable dataset (its lendable row's package_id)
+            ids[page.endpoint] = rows["crowdsource_lendable"][0]["package_id"]
+            continue
         if page.rule.startswith("/user/"):  # a reader's page: a reader who has points
             ids[page.endpoint] = lib["reader2"]["name"]
             continue

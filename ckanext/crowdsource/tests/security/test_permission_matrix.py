@@ -56,6 +56,7 @@ pytestmark = [
     # reader may hold as many claims and give as many tags as the cells ask
     pytest.mark.ckan_config("ckanext.crowdsource.common.writes_per_minute", "0"),
     pytest.mark.ckan_config("ckanext.crowdsource.tasks.live_claims_per_reader", "100000"),
+    pytest.mark.ckan_config("ckanext.crowdsource.loans.per_reader_limit", "100000"),
     pytest.mark.ckan_config("ckanext.crowdsource.tags.per_user_limit", "100000"),
     # flags never reach the number that hides an item by themselves (a cell's
     # item stays as its cell says)
@@ -946,6 +947,90 @@ def setup_follow_list(w: World, c: Cell) -> Probe:
     followed = _followed(w, c)
     return Probe({"object_type": "question"},
                  lambda r: followed["object_id"] in ids(r, "object_id"), paged=True)
+# --- loans: each cell's own lendable dataset (private, of the organization) -------------
+
+def lendable(w: World, **settings: Any) -> dict[str, Any]:
+    """A new private dataset of the organization, made lendable (``secret``:
+    its title)."""
+    secret = w.unique("Lendable ")
+    ds = factories.Dataset(owner_org=w.org["id"], private=True, title=secret,
+                           resources=[{"url": "http://example.org/rare.pdf"}])
+    make(staff(w), "crowdsource_lendable_set", package_id=ds["id"], **settings)
+    return {**ds, "secret": secret}
+
+
+def loan(w: World, by: dict[str, Any] | None = None, **settings: Any) -> dict[str, Any]:
+    """A loan of a new lendable dataset, by the author unless ``by``."""
+    ds = lendable(w, **settings)
+    made = make(by or w.author("site"), "crowdsource_loan_request", package_id=ds["id"])
+    return {**made, "secret": ds["secret"]}
+
+
+def setup_lendable_set(w: World, c: Cell) -> Probe:
+    ds = factories.Dataset(owner_org=w.org["id"], private=True)
+    return Probe({"package_id": ds["id"], "copies": 2})
+
+
+def setup_lendable_show(w: World, c: Cell) -> Probe:
+    ds = lendable(w)
+    return Probe({"package_id": ds["id"]}, lambda r: r["title"] == ds["secret"])
+
+
+def setup_lendable_list(w: World, c: Cell) -> Probe:
+    ds = lendable(w)
+    return Probe({}, lambda r: ds["id"] in ids(r, "package_id"), paged=True)
+
+
+def setup_loan_request(w: World, c: Cell) -> Probe:
+    if c.variant == "outsider":
+        ds = lendable(w, copies=0, eligibility="communities",
+                      community_ids=[w.communities["outsider"]["id"]])
+    else:
+        ds = lendable(w, copies=0)
+    return Probe({"package_id": ds["id"]})
+
+
+def _loan_setup(**data: Any) -> Callable[[World, Cell], Probe]:
+    def setup(w: World, c: Cell) -> Probe:
+        made = loan(w, needs_approval=True) if c.action in (
+            "crowdsource_loan_approve", "crowdsource_loan_decline") else loan(w)
+        return Probe({"id": made["id"], **data})
+    return setup
+
+
+def setup_loan_show(w: World, c: Cell) -> Probe:
+    made = loan(w)
+    return Probe({"id": made["id"]}, lambda r: r["id"] == made["id"])
+
+
+def _queued(w: World) -> dict[str, Any]:
+    """The author's place in the queue of a new lendable dataset of one copy."""
+    ds = lendable(w)
+    make(w.users["helper"], "crowdsource_loan_request", package_id=ds["id"])
+    return make(w.author("site"), "crowdsource_loan_request", package_id=ds["id"])
+
+
+def setup_reservation_cancel(w: World, c: Cell) -> Probe:
+    return Probe({"id": _queued(w)["id"]})
+
+
+def _list_setup(made: Callable[[World], dict[str, Any]]) -> Callable[[World, Cell], Probe]:
+    def setup(w: World, c: Cell) -> Probe:
+        item = made(w)
+        data = {"": {}, "desk": {"desk": True},
+                "dataset": {"package_id": item["package_id"]}}[c.variant]
+        return Probe(data, lambda r: item["id"] in ids(r), paged=True)
+    return setup
+
+
+def setup_loans_expire(w: World, c: Cell) -> Probe:
+    from ckanext.crowdsource.loans.model import loan as loan_table
+
+    made = loan(w)
+    model.Session.execute(sa.update(loan_table).where(loan_table.c.id == made["id"]).values(
+        due=datetime.now(timezone.utc) - timedelta(minutes=1)))
+    model.Session.commit()
+    return Probe({}, done=lambda r: made["id"] in r["results"])
 
 
 # Writes whose success leaves their item as it was for the next caller (each
@@ -1058,6 +1143,20 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_unfollow": setup_unfollow,
     "crowdsource_follow_list": setup_follow_list,
     "crowdsource_stats_show": setup_stats_show,
+    "crowdsource_lendable_set": setup_lendable_set,
+    "crowdsource_lendable_show": setup_lendable_show,
+    "crowdsource_lendable_list": setup_lendable_list,
+    "crowdsource_loan_request": setup_loan_request,
+    "crowdsource_loan_approve": _loan_setup(),
+    "crowdsource_loan_decline": _loan_setup(reason="Not now"),
+    "crowdsource_loan_revoke": _loan_setup(reason="Damaged"),
+    "crowdsource_loan_renew": _loan_setup(),
+    "crowdsource_loan_return": _loan_setup(),
+    "crowdsource_loan_show": setup_loan_show,
+    "crowdsource_loan_list": _list_setup(loan),
+    "crowdsource_reservation_cancel": setup_reservation_cancel,
+    "crowdsource_reservation_list": _list_setup(_queued),
+    "crowdsource_loans_expire": setup_loans_expire,
 }
 
 
@@ -1259,6 +1358,17 @@ def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
 
     name = w.datasets[dataset]["name"]
     page = endpoint.split(".", 1)[1]
+    if endpoint == "crowdsource_loans.item":
+        made = lendable(w)
+        return made["name"], made["secret"]
+    if endpoint == "crowdsource_loans.mine":  # its return button names the loan
+        return "", loan(w, by=w.author(dataset))["id"]
+    if endpoint == "crowdsource_loans.manage":  # a request waiting for approval
+        return "", loan(w, by=w.users["helper"], needs_approval=True)["id"]
+    if endpoint == "crowdsource_loans.lend":
+        secret = w.unique("To lend ")
+        made = factories.Dataset(owner_org=w.org["id"], private=True, title=secret)
+        return made["name"], secret
     if page == "discussion":
         return name, post(w, dataset)["secret"]
     if page in ("questions", "site_questions", "question", "hub"):
@@ -1455,6 +1565,8 @@ def _form(endpoint: str, verb: str, data: dict[str, Any], probe: Probe) -> tuple
             return "", {"id": data["item_id"], "reason": data.get("reason", "")}
         if verb in ("close", "reopen"):
             return "", {"thread_id": data["id"]}
+    if endpoint == "crowdsource_loans.lend":
+        return data["package_id"], {k: v for k, v in data.items() if k != "package_id"}
     return "", data
 
 

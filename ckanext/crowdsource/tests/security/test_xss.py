@@ -486,6 +486,18 @@ def seed(plan: Plan) -> dict[str, Any]:
         act(writer, "crowdsource_community_join", id=communities[0]["id"])
     act.commit()
     w["communities"] = communities
+
+    # loans: a lendable dataset rita borrows; the readers whose display names
+    # are payloads wait in its queue (the loan desk names them)
+    rare = act.made(factories.Dataset, owner_org=org["id"], name="rare-maps", private=True,
+                    title="Rare Maps", notes="Scans of the rare maps.",
+                    resources=[{"url": "http://example.org/rare.pdf", "name": "rare.pdf"}])
+    act(staff, "crowdsource_lendable_set", package_id=rare["id"], copies=1)
+    act(reader, "crowdsource_loan_request", package_id=rare["id"])
+    for writer in writers:
+        act(writer, "crowdsource_loan_request", package_id=rare["id"])
+    act.commit()
+    w["lendable"] = rare
     model.Session.remove()
     return w
 
@@ -707,6 +719,8 @@ def pages(w: dict[str, Any]) -> list[Page]:
         *[(f"/crowdsource/tasks/{t['id']}", "task") for t in w["tasks"] + w["more_tasks"]],
         *[(f"/crowdsource/feedback/{f['id']}", "feedback") for f in w["feedback"]],
         ("/crowdsource/leaderboard", "leaderboard: display names"),
+        ("/crowdsource/loans", "my loans and reservations"),
+        (f"/crowdsource/loans/item/{w['lendable']['name']}", "a lendable dataset's record"),
         *[(f"/user/{u['name']}/contributions", "a reader's points and why; their "
            "contributions: excerpts of comments, replies and answers")
           for u in w["points_to"]],
@@ -720,6 +734,8 @@ def pages(w: dict[str, Any]) -> list[Page]:
         ("/crowdsource/moderation", "moderation queue"),
         ("/crowdsource/review", "claims to review"),
         ("/crowdsource/stats?period=365d", "staff dashboard: titles of requests and questions"),
+        ("/crowdsource/loans/manage", "the loan desk: readers' display names"),
+        (f"/crowdsource/loans/lend/{w['lendable']['name']}", "the form to lend a dataset"),
         (f"/crowdsource/posts/{w['edited']['question']['id']}/history", "earlier versions"),
         *[(f"/crowdsource/feedback/{f['id']}", "anonymous feedback") for f in w["anonymous"]],
     ]
