@@ -16,10 +16,18 @@ from ckan import authz, model
 from ckan.common import current_user as web_user
 from ckan.lib.plugins import get_permission_labels
 from ckan.plugins import toolkit
-from ckan.types import Context
+from ckan.types import AuthResult, Context
 
 from . import hooks
 from .cache import request_memo
+
+# what auth functions answer
+OK: AuthResult = {"success": True}
+
+
+def refused(message: str) -> AuthResult:
+    """An auth function's refusal, saying why."""
+    return {"success": False, "msg": message}
 
 
 def _remembered(context: Context, name: str, compute: Callable[[], Any]) -> Any:

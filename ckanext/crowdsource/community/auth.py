@@ -22,16 +22,11 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import current_user, current_user_id
+from ckanext.crowdsource.common.roles import OK, current_user, current_user_id, refused
 
 from . import core
 
-OK: AuthResult = {"success": True}
 SCOPE_ONLY = {"id", "scope"}  # what a community's moderators may change
-
-
-def _no(message: str) -> AuthResult:
-    return {"success": False, "msg": message}
 
 
 def _row(data_dict: DataDict) -> Any | None:
@@ -43,14 +38,14 @@ def _row(data_dict: DataDict) -> Any | None:
 
 def _logged_in(context: Context, data_dict: DataDict) -> AuthResult:
     if current_user(context) is None:
-        return _no(toolkit._("You must be logged in"))
+        return refused(toolkit._("You must be logged in"))
     return OK
 
 
 def crowdsource_community_propose(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users."""
     if current_user(context) is None:
-        return _no(toolkit._("You must be logged in to propose a community"))
+        return refused(toolkit._("You must be logged in to propose a community"))
     return OK
 
 
@@ -58,7 +53,7 @@ def _library_staff(context: Context, data_dict: DataDict) -> AuthResult:
     """Sysadmins, and editors and admins of any organization."""
     if core.is_library_staff(context):
         return OK
-    return _no(toolkit._("Only the library's staff can do this"))
+    return refused(toolkit._("Only the library's staff can do this"))
 
 
 crowdsource_community_create = crowdsource_community_review = _library_staff
@@ -69,7 +64,7 @@ def crowdsource_community_update(context: Context, data_dict: DataDict) -> AuthR
     subject filter alone; the proposer their proposal while it waits."""
     row = _row(data_dict)
     if row is None:
-        return _no(toolkit._("Community not found"))
+        return refused(toolkit._("Community not found"))
     if core.owns(context, row.id):
         return OK
     me = current_user_id(context)
@@ -77,9 +72,9 @@ def crowdsource_community_update(context: Context, data_dict: DataDict) -> AuthR
         return OK
     if core.role_of(context, row.id) == "moderator" and set(data_dict) <= SCOPE_ONLY:
         return OK
-    return _no(toolkit._(
-        "Only the community's owners and the library's staff can change it; "
-        "its moderators can change its subject filter"))
+    return refused(toolkit._(
+            "Only the community's owners and the library's staff can change it; "
+            "its moderators can change its subject filter"))
 
 
 @toolkit.auth_allow_anonymous_access
@@ -88,7 +83,7 @@ def crowdsource_community_show(context: Context, data_dict: DataDict) -> AuthRes
     row = _row(data_dict)
     if row is not None and core.can_see(context, row):
         return OK
-    return _no(toolkit._("Community not found"))
+    return refused(toolkit._("Community not found"))
 
 
 @toolkit.auth_allow_anonymous_access
@@ -109,7 +104,7 @@ def crowdsource_community_member_list(context: Context, data_dict: DataDict) -> 
         return shown
     if data_dict.get("state", "active") != "active" \
             and not core.moderates(context, _row(data_dict).id):
-        return _no(toolkit._("Only the community's moderators see who asks to join"))
+        return refused(toolkit._("Only the community's moderators see who asks to join"))
     return OK
 
 
@@ -119,7 +114,7 @@ def crowdsource_community_member_set_role(context: Context, data_dict: DataDict
     row = _row(data_dict)
     if row is not None and core.owns(context, row.id):
         return OK
-    return _no(toolkit._("Only the community's owners and the library's staff set roles"))
+    return refused(toolkit._("Only the community's owners and the library's staff set roles"))
 
 
 def crowdsource_community_member_request_review(context: Context, data_dict: DataDict
@@ -128,7 +123,7 @@ def crowdsource_community_member_request_review(context: Context, data_dict: Dat
     row = _row(data_dict)
     if row is not None and core.moderates(context, row.id):
         return OK
-    return _no(toolkit._("Only the community's moderators decide who joins"))
+    return refused(toolkit._("Only the community's moderators decide who joins"))
 
 
 def get_auth_functions() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.crowdsource.common import communities
-from ckanext.crowdsource.common.roles import current_user, is_staff_for
+from ckanext.crowdsource.common.roles import current_user, is_staff_for, refused
 
 from . import read, subjects
 
@@ -46,20 +46,16 @@ def _of_thread(data_dict: DataDict) -> DataDict:
     return data_dict
 
 
-def _no(message: str) -> AuthResult:
-    return {"success": False, "msg": message}
-
-
 def _sees(context: Context, data_dict: DataDict) -> AuthResult:
     found = _find(data_dict)
     if found is None or not subjects.can_see(context, found[2]):
-        return _no(toolkit._("You cannot see this"))
+        return refused(toolkit._("You cannot see this"))
     return {"success": True}
 
 
 def _contributes(context: Context, data_dict: DataDict) -> AuthResult:
     if current_user(context) is None:
-        return _no(toolkit._("You must be logged in to take part"))
+        return refused(toolkit._("You must be logged in to take part"))
     return _sees(context, data_dict)
 
 
@@ -67,7 +63,7 @@ def _staff(context: Context, data_dict: DataDict) -> AuthResult:
     found = _find(data_dict)
     if found is not None and is_staff_for(context, found[2].owner_org):
         return {"success": True}
-    return _no(toolkit._("Only the library's staff can do this"))
+    return refused(toolkit._("Only the library's staff can do this"))
 
 
 def _is_author(context: Context, row: Any) -> bool:
@@ -111,8 +107,8 @@ def crowdsource_question_create(context: Context, data_dict: DataDict) -> AuthRe
     user = current_user(context)
     if user is not None and communities.is_member(data_dict["community_id"], user.id):
         return result
-    return _no(toolkit._("Only the members of a community ask questions within it: "
-                         "join the community first"))
+    return refused(toolkit._("Only the members of a community ask questions within it: "
+                             "join the community first"))
 
 
 @toolkit.auth_sysadmins_check
@@ -123,7 +119,7 @@ def crowdsource_post_vote(context: Context, data_dict: DataDict) -> AuthResult:
     if result["success"]:
         found = _find(data_dict)
         if found is not None and _is_author(context, found[0]):
-            return _no(toolkit._("You cannot vote on your own post"))
+            return refused(toolkit._("You cannot vote on your own post"))
     return result
 
 
@@ -134,7 +130,7 @@ def crowdsource_post_update(context: Context, data_dict: DataDict) -> AuthResult
     found = _find(data_dict)
     if found is not None and _is_author(context, found[0]):
         return _sees(context, data_dict)
-    return _no(toolkit._("Only its author can edit a post"))
+    return refused(toolkit._("Only its author can edit a post"))
 
 
 def crowdsource_post_delete(context: Context, data_dict: DataDict) -> AuthResult:
@@ -152,7 +148,7 @@ def crowdsource_answer_accept(context: Context, data_dict: DataDict) -> AuthResu
         return _sees(context, data_dict)
     result = _staff(context, data_dict)
     if not result["success"]:
-        return _no(toolkit._("Only the asker or the library's staff can accept an answer"))
+        return refused(toolkit._("Only the asker or the library's staff can accept an answer"))
     return result
 
 

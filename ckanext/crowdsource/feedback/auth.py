@@ -11,19 +11,15 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.crowdsource.common import config
 from ckanext.crowdsource.common.roles import (
+    OK,
     can_see_dataset,
     current_user,
     is_staff_for,
+    refused,
     staff_org_ids,
 )
 
 from . import core
-
-OK: AuthResult = {"success": True}
-
-
-def _no(message: str) -> AuthResult:
-    return {"success": False, "msg": message}
 
 
 def _item(data_dict: DataDict) -> Any | None:
@@ -44,9 +40,9 @@ def crowdsource_feedback_create(context: Context, data_dict: DataDict) -> AuthRe
     """Logged-in users who can see the dataset; anonymous visitors too when
     ``ckanext.crowdsource.feedback.anonymous`` is on."""
     if current_user(context) is None and not config.anonymous_feedback():
-        return _no(toolkit._("You must be logged in to send feedback"))
+        return refused(toolkit._("You must be logged in to send feedback"))
     if not _sees_package(context, data_dict):
-        return _no(toolkit._("You cannot see this dataset"))
+        return refused(toolkit._("You cannot see this dataset"))
     return OK
 
 
@@ -56,17 +52,17 @@ def crowdsource_feedback_show(context: Context, data_dict: DataDict) -> AuthResu
     item = _item(data_dict)
     if item is not None and core.access(context, item) is not None:
         return OK
-    return _no(toolkit._("You cannot see this feedback"))
+    return refused(toolkit._("You cannot see this feedback"))
 
 
 def crowdsource_feedback_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Staff of at least one organization, and sysadmins; anyone logged in
     for their own feedback (``mine``)."""
     if current_user(context) is None:
-        return _no(toolkit._("You must be logged in"))
+        return refused(toolkit._("You must be logged in"))
     if data_dict.get("mine") or staff_org_ids(context) != []:
         return OK
-    return _no(toolkit._("Only the library's staff can see the inbox"))
+    return refused(toolkit._("Only the library's staff can see the inbox"))
 
 
 def crowdsource_feedback_summary(context: Context, data_dict: DataDict) -> AuthResult:
@@ -77,7 +73,7 @@ def crowdsource_feedback_summary(context: Context, data_dict: DataDict) -> AuthR
 def crowdsource_feedback_export(context: Context, data_dict: DataDict) -> AuthResult:
     """Staff of at least one organization, and sysadmins."""
     if staff_org_ids(context) == []:
-        return _no(toolkit._("Only the library's staff can see the inbox"))
+        return refused(toolkit._("Only the library's staff can see the inbox"))
     return OK
 
 
@@ -86,7 +82,7 @@ def crowdsource_feedback_reply(context: Context, data_dict: DataDict) -> AuthRes
     item = _item(data_dict)
     if item is not None and core.access(context, item) == "full":
         return OK
-    return _no(toolkit._("You cannot answer this feedback"))
+    return refused(toolkit._("You cannot answer this feedback"))
 
 
 def crowdsource_feedback_set_status(context: Context, data_dict: DataDict) -> AuthResult:
@@ -95,7 +91,7 @@ def crowdsource_feedback_set_status(context: Context, data_dict: DataDict) -> Au
     if item is not None and is_staff_for(context, item.owner_org) \
             and core.subject_visible(context, item):
         return OK
-    return _no(toolkit._("Only the library's staff can change this"))
+    return refused(toolkit._("Only the library's staff can change this"))
 
 
 def crowdsource_feedback_set_status_bulk(context: Context, data_dict: DataDict) -> AuthResult:
@@ -106,7 +102,7 @@ def crowdsource_feedback_set_status_bulk(context: Context, data_dict: DataDict) 
     ids = data_dict.get("ids")
     if not ids:
         if staff_org_ids(context) == []:
-            return _no(toolkit._("Only the library's staff can change this"))
+            return refused(toolkit._("Only the library's staff can change this"))
         return OK
     for item_id in ids if isinstance(ids, list) else [ids]:
         answer = crowdsource_feedback_set_status(context, {"id": item_id})
@@ -121,11 +117,11 @@ def crowdsource_request_second(context: Context, data_dict: DataDict) -> AuthRes
     item = _item(data_dict)
     user = current_user(context)
     if user is None:
-        return _no(toolkit._("You must be logged in"))
+        return refused(toolkit._("You must be logged in"))
     if item is None or item.kind != "request" or core.access(context, item) is None:
-        return _no(toolkit._("You cannot see this request"))
+        return refused(toolkit._("You cannot see this request"))
     if item.user_id == user.id:
-        return _no(toolkit._("This is your own request"))
+        return refused(toolkit._("This is your own request"))
     return OK
 
 
@@ -133,7 +129,7 @@ def crowdsource_request_second(context: Context, data_dict: DataDict) -> AuthRes
 def crowdsource_request_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone: the list holds only requests the caller can see."""
     if not _sees_package(context, data_dict):
-        return _no(toolkit._("You cannot see this dataset"))
+        return refused(toolkit._("You cannot see this dataset"))
     return OK
 
 
@@ -141,7 +137,7 @@ def crowdsource_request_list(context: Context, data_dict: DataDict) -> AuthResul
 def crowdsource_rating_summary(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone who can see the dataset."""
     if not _sees_package(context, data_dict):
-        return _no(toolkit._("You cannot see this dataset"))
+        return refused(toolkit._("You cannot see this dataset"))
     return OK
 
 

@@ -16,19 +16,15 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.crowdsource.common.db import organization_id
 from ckanext.crowdsource.common.roles import (
+    OK,
     current_user,
     current_user_id,
     is_staff_for,
+    refused,
     staff_org_ids,
 )
 
 from . import core
-
-OK: AuthResult = {"success": True}
-
-
-def _no(message: str) -> AuthResult:
-    return {"success": False, "msg": message}
 
 
 def _lendable(data_dict: DataDict) -> Any | None:
@@ -43,7 +39,7 @@ def crowdsource_lendable_set(context: Context, data_dict: DataDict) -> AuthResul
     pkg = model.Package.get(data_dict.get("package_id") or "")
     if pkg is not None and is_staff_for(context, pkg.owner_org):
         return OK
-    return _no(toolkit._("Only the library's staff can lend datasets"))
+    return refused(toolkit._("Only the library's staff can lend datasets"))
 
 
 @toolkit.auth_allow_anonymous_access
@@ -62,10 +58,10 @@ def crowdsource_lendable_list(context: Context, data_dict: DataDict) -> AuthResu
 def crowdsource_loan_request(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in readers the dataset's rule lets borrow; its staff."""
     if current_user(context) is None:
-        return _no(toolkit._("Log in to borrow"))
+        return refused(toolkit._("Log in to borrow"))
     row = _lendable(data_dict)
     if row is None or not core.eligible(context, row):
-        return _no(toolkit._("You may not borrow this dataset"))
+        return refused(toolkit._("You may not borrow this dataset"))
     return OK
 
 
@@ -76,7 +72,7 @@ def _loan_staff(context: Context, data_dict: DataDict) -> AuthResult:
         row = None
     if row is not None and core.staff_of(context, row.package_id):
         return OK
-    return _no(toolkit._("Only the library's staff can decide on loans"))
+    return refused(toolkit._("Only the library's staff can decide on loans"))
 
 
 crowdsource_loan_approve = crowdsource_loan_decline = crowdsource_loan_revoke = _loan_staff
@@ -90,7 +86,7 @@ def _own_loan(context: Context, data_dict: DataDict) -> AuthResult:
     if row is not None and (row.user_id == current_user_id(context)
                             or core.staff_of(context, row.package_id)):
         return OK
-    return _no(toolkit._("This is not your loan"))
+    return refused(toolkit._("This is not your loan"))
 
 
 crowdsource_loan_renew = crowdsource_loan_return = crowdsource_loan_show = _own_loan
@@ -105,27 +101,27 @@ def crowdsource_reservation_cancel(context: Context, data_dict: DataDict) -> Aut
     if row is not None and (row.user_id == current_user_id(context)
                             or core.staff_of(context, row.package_id)):
         return OK
-    return _no(toolkit._("This is not your reservation"))
+    return refused(toolkit._("This is not your reservation"))
 
 
 def _list(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users their own; staff a dataset's, an organization's, or
     those of all the organizations they are staff of (``desk``)."""
     if current_user(context) is None:
-        return _no(toolkit._("Log in to see your loans"))
+        return refused(toolkit._("Log in to see your loans"))
     if data_dict.get("desk") and staff_org_ids(context) == []:
-        return _no(toolkit._("Only the library's staff see others' loans"))
+        return refused(toolkit._("Only the library's staff see others' loans"))
     if data_dict.get("package_id"):
         pkg = model.Package.get(data_dict["package_id"])
         if pkg is None or not is_staff_for(context, pkg.owner_org):
-            return _no(toolkit._("Only the library's staff see others' loans"))
+            return refused(toolkit._("Only the library's staff see others' loans"))
     if data_dict.get("organization"):
         try:
             org = organization_id(data_dict["organization"])
         except toolkit.ObjectNotFound:
             org = None
         if org is None or not is_staff_for(context, org):
-            return _no(toolkit._("Only the library's staff see others' loans"))
+            return refused(toolkit._("Only the library's staff see others' loans"))
     return OK
 
 
@@ -134,7 +130,7 @@ crowdsource_loan_list = crowdsource_reservation_list = _list
 
 def crowdsource_loans_expire(context: Context, data_dict: DataDict) -> AuthResult:
     """Sysadmins (and the sweeper, which runs with ``ignore_auth``)."""
-    return _no(toolkit._("Only sysadmins run the sweeper"))
+    return refused(toolkit._("Only sysadmins run the sweeper"))
 
 
 def get_auth_functions() -> dict[str, Any]:

@@ -6,9 +6,7 @@ from __future__ import annotations
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import current_user
-
-OK: AuthResult = {"success": True}
+from ckanext.crowdsource.common.roles import OK, current_user
 
 
 def _logged_in(context: Context, data_dict: DataDict) -> AuthResult:

@@ -21,15 +21,9 @@ from typing import Any
 from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.crowdsource.common.roles import current_user, is_library_staff
+from ckanext.crowdsource.common.roles import OK, current_user, is_library_staff, refused
 
 from . import core
-
-OK: AuthResult = {"success": True}
-
-
-def _no(message: str) -> AuthResult:
-    return {"success": False, "msg": message}
 
 
 def _own_or_sysadmin(context: Context, data_dict: DataDict) -> bool:
@@ -43,10 +37,10 @@ def crowdsource_points_list(context: Context, data_dict: DataDict) -> AuthResult
     if _own_or_sysadmin(context, data_dict):
         return OK
     if not data_dict.get("user_id"):
-        return _no(toolkit._("You must be logged in"))
+        return refused(toolkit._("You must be logged in"))
     if core.settings_of(data_dict["user_id"])["public_profile"]:
         return OK
-    return _no(toolkit._("This reader keeps their contributions private"))
+    return refused(toolkit._("This reader keeps their contributions private"))
 
 
 crowdsource_points_summary = crowdsource_points_list
@@ -78,7 +72,7 @@ def crowdsource_recognition_settings_show(context: Context, data_dict: DataDict
     """The reader's own; sysadmins anyone's."""
     if _own_or_sysadmin(context, data_dict):
         return OK
-    return _no(toolkit._("You can only see and change your own settings"))
+    return refused(toolkit._("You can only see and change your own settings"))
 
 
 crowdsource_recognition_settings_update = crowdsource_recognition_settings_show
@@ -88,9 +82,9 @@ def crowdsource_points_grant(context: Context, data_dict: DataDict) -> AuthResul
     """The library's staff and sysadmins, never to themselves."""
     me = current_user(context)
     if me is None or not is_library_staff(context):
-        return _no(toolkit._("Only the library's staff can do this"))
+        return refused(toolkit._("Only the library's staff can do this"))
     if me.id == data_dict.get("user_id"):
-        return _no(toolkit._("Nobody gives points to themselves"))
+        return refused(toolkit._("Nobody gives points to themselves"))
     return OK
 
 

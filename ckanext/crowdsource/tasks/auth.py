@@ -19,19 +19,15 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.crowdsource.common import communities
 from ckanext.crowdsource.common.roles import (
+    OK,
     can_see_dataset,
     current_user,
     is_staff_for,
+    refused,
     staff_org_ids,
 )
 
 from . import core
-
-OK: AuthResult = {"success": True}
-
-
-def _no(message: str) -> AuthResult:
-    return {"success": False, "msg": message}
 
 
 def _task(data_dict: DataDict) -> Any | None:
@@ -54,13 +50,13 @@ def crowdsource_task_create(context: Context, data_dict: DataDict) -> AuthResult
     pkg = model.Package.get(data_dict.get("package_id") or "")
     if pkg is not None and is_staff_for(context, pkg.owner_org):
         return OK
-    return _no(toolkit._("Only the library's staff can post tasks"))
+    return refused(toolkit._("Only the library's staff can post tasks"))
 
 
 def crowdsource_task_create_bulk(context: Context, data_dict: DataDict) -> AuthResult:
     """Staff of at least one organization (each dataset is checked too)."""
     if staff_org_ids(context) == []:
-        return _no(toolkit._("Only the library's staff can post tasks"))
+        return refused(toolkit._("Only the library's staff can post tasks"))
     return OK
 
 
@@ -68,7 +64,7 @@ def _task_staff(context: Context, data_dict: DataDict) -> AuthResult:
     row = _task(data_dict)
     if row is not None and is_staff_for(context, row.owner_org):
         return OK
-    return _no(toolkit._("Only the library's staff can change tasks"))
+    return refused(toolkit._("Only the library's staff can change tasks"))
 
 
 crowdsource_task_update = crowdsource_task_cancel = _task_staff
@@ -80,7 +76,7 @@ def crowdsource_task_show(context: Context, data_dict: DataDict) -> AuthResult:
     row = _task(data_dict)
     if row is not None and can_see_dataset(context, row.package_id):
         return OK
-    return _no(toolkit._("You cannot see this task"))
+    return refused(toolkit._("You cannot see this task"))
 
 
 @toolkit.auth_allow_anonymous_access
@@ -93,7 +89,7 @@ def crowdsource_task_claim(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users who can see the task; a community's task only its
     active members (everyone once its members-first window is over)."""
     if current_user(context) is None:
-        return _no(toolkit._("You must be logged in to take a task"))
+        return refused(toolkit._("You must be logged in to take a task"))
     seen = crowdsource_task_show(context, data_dict)
     if not seen["success"]:
         return seen
@@ -102,20 +98,20 @@ def crowdsource_task_claim(context: Context, data_dict: DataDict) -> AuthResult:
         community = row.community_title or row.community_name
         until = core.members_only_until(row)
         if until is not None:
-            return _no(toolkit._(
-                "This task is for the members of the community {community} until {time}: "
-                "join the community to take it now").format(
-                    community=community, time=until.strftime("%Y-%m-%d %H:%M UTC")))
-        return _no(toolkit._(
-            "This task is for the members of the community {community}: join the "
-            "community to take it").format(community=community))
+            return refused(toolkit._(
+                    "This task is for the members of the community {community} until {time}: "
+                    "join the community to take it now").format(
+                        community=community, time=until.strftime("%Y-%m-%d %H:%M UTC")))
+        return refused(toolkit._(
+                "This task is for the members of the community {community}: join the "
+                "community to take it").format(community=community))
     return OK
 
 
 def crowdsource_task_next(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users (the tasks offered are on datasets they can see)."""
     if current_user(context) is None:
-        return _no(toolkit._("You must be logged in to take a task"))
+        return refused(toolkit._("You must be logged in to take a task"))
     return OK
 
 
@@ -127,7 +123,7 @@ def _own_claim(context: Context, data_dict: DataDict) -> AuthResult:
     if found is not None and user is not None and found[0].user_id == user.id \
             and can_see_dataset(context, found[1].package_id):
         return OK
-    return _no(toolkit._("This is not your claim"))
+    return refused(toolkit._("This is not your claim"))
 
 
 crowdsource_claim_extend = crowdsource_claim_save_draft = _own_claim
@@ -151,10 +147,10 @@ def crowdsource_claim_review(context: Context, data_dict: DataDict) -> AuthResul
     found = _claim_and_task(data_dict)
     user = current_user(context)
     if found is None or user is None or not _reviewer(context, found[1]):
-        return _no(toolkit._("Only the library's staff review claims, and a community's "
-                             "moderators those of its tasks that let them"))
+        return refused(toolkit._("Only the library's staff review claims, and a community's "
+                                 "moderators those of its tasks that let them"))
     if found[0].user_id == user.id:
-        return _no(toolkit._("Nobody reviews their own work"))
+        return refused(toolkit._("Nobody reviews their own work"))
     return OK
 
 
@@ -164,8 +160,8 @@ def crowdsource_claim_apply(context: Context, data_dict: DataDict) -> AuthResult
     found = _claim_and_task(data_dict)
     if found is not None and _reviewer(context, found[1]):
         return OK
-    return _no(toolkit._("Only the library's staff apply results, and a community's "
-                         "moderators those of its tasks that let them"))
+    return refused(toolkit._("Only the library's staff apply results, and a community's "
+                             "moderators those of its tasks that let them"))
 
 
 def crowdsource_claim_show(context: Context, data_dict: DataDict) -> AuthResult:
@@ -176,7 +172,7 @@ def crowdsource_claim_show(context: Context, data_dict: DataDict) -> AuthResult:
             found[0].user_id == user.id and can_see_dataset(context, found[1].package_id)
             or _reviewer(context, found[1])):
         return OK
-    return _no(toolkit._("You cannot see this claim"))
+    return refused(toolkit._("You cannot see this claim"))
 
 
 def crowdsource_claim_list(context: Context, data_dict: DataDict) -> AuthResult:
@@ -185,18 +181,18 @@ def crowdsource_claim_list(context: Context, data_dict: DataDict) -> AuthResult:
     queue (``community_id``) its moderators and owners too."""
     user = current_user(context)
     if user is None:
-        return _no(toolkit._("You must be logged in"))
+        return refused(toolkit._("You must be logged in"))
     if data_dict.get("review") and staff_org_ids(context) == []:
         community = communities.live_community(data_dict.get("community_id") or "")
         if community is None or not communities.moderates(community.id, user.id):
-            return _no(toolkit._("Only the library's staff review claims, and a "
-                                 "community's moderators those of its tasks that let them"))
+            return refused(toolkit._("Only the library's staff review claims, and a "
+                                     "community's moderators those of its tasks that let them"))
     return OK
 
 
 def crowdsource_claims_expire(context: Context, data_dict: DataDict) -> AuthResult:
     """Sysadmins (and the sweeper's job)."""
-    return _no(toolkit._("Only sysadmins can run the sweeper"))
+    return refused(toolkit._("Only sysadmins can run the sweeper"))
 
 
 def get_auth_functions() -> dict[str, Any]:
