@@ -38,6 +38,17 @@ def waiter(browser: Any, seconds: float = 15) -> WebDriverWait:
     return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
+def click(browser: Any, target: Any) -> None:
+    """Click as a reader would: the element (or the first one matching a CSS
+    selector) scrolled to the middle at once first (the theme scrolls
+    smoothly, and a click during the scroll lands on whatever is there)."""
+    element = (browser.find_element(By.CSS_SELECTOR, target) if isinstance(target, str)
+               else target)
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    element.click()
+
+
 def log_in(browser: Any, base: str, name: str, wait: Any) -> None:
     browser.delete_all_cookies()
     browser.get(base + "/user/login")

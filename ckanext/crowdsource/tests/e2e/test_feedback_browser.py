@@ -3,7 +3,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
+from ckanext.crowdsource.tests.e2e.library import city_library, click, log_in, waiter
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
@@ -16,14 +16,6 @@ def library(clean_db):
                              title="Maps of 1900", body="Please scan them",
                              package_id=lib["ds"]["id"])
     return lib
-
-
-def click(browser, css):
-    element = browser.find_element(By.CSS_SELECTOR, css)
-    # the theme scrolls smoothly: jump at once, so the click lands where it aims
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-    element.click()
 
 
 def fill(browser, css, text):

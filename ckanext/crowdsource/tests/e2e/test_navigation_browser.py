@@ -9,7 +9,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
+from ckanext.crowdsource.tests.e2e.library import city_library, click, log_in, waiter
 from ckanext.crowdsource.tests.helpers import as_user
 
 pytestmark = pytest.mark.e2e
@@ -54,13 +54,6 @@ def click_menu_link(browser: Any, wait: Any, toggle_id: str, text: str) -> None:
     link = next(a for a in menu.find_elements(By.TAG_NAME, "a")
                 if a.text.split("\n")[0].strip() == text)
     link.click()
-
-
-def click(browser: Any, element: Any) -> None:
-    """Click as a reader would: the element scrolled to the middle first."""
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-    element.click()
 
 
 def click_text(browser: Any, text: str) -> None:

@@ -6,7 +6,7 @@ from ckan import model
 from selenium.webdriver.common.by import By
 
 from ckanext.crowdsource.share.model import share
-from ckanext.crowdsource.tests.e2e.library import city_library, log_in, waiter
+from ckanext.crowdsource.tests.e2e.library import city_library, click, log_in, waiter
 
 pytestmark = pytest.mark.e2e
 
@@ -19,11 +19,6 @@ def channels(package_id: str) -> list[tuple[str, bool]]:
                                  .order_by(share.c.created)).all()
     model.Session.commit()
     return sorted((r.channel, r.user_id is not None) for r in rows)
-
-
-def click(browser, element) -> None:
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
 
 
 def test_copying_the_link_and_opening_the_qr_code_are_counted(clean_db, served_ckan, browser):
