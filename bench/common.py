@@ -135,3 +135,62 @@ def vacuum(model: Any, sa: Any, *tables: str) -> None:
         c = c.execution_options(isolation_level="AUTOCOMMIT")
         for table in tables:
             c.execute(sa.text(f"VACUUM ANALYZE {table}"))
+
+
+def readers(toolkit: Any, n: int, prefix: str) -> list[str]:
+    """n new readers (``<prefix>-<i>``) made through the actions; their API tokens."""
+    site = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    tokens = []
+    for i in range(n):
+        user = toolkit.get_action("user_create")({"user": site, "ignore_auth": True}, {
+            "name": f"{prefix}-{i}", "email": f"{prefix}-{i}@example.org",
+            "password": f"bench-password-{i}"})
+        tokens.append(toolkit.get_action("api_token_create")(
+            {"user": user["name"]}, {"user": user["name"], "name": "bench"})["token"])
+    return tokens
+
+
+def call_api(base: str, token: str, action: str, body: dict[str, Any]
+             ) -> tuple[int, dict[str, Any], float]:
+    """POST one action over HTTP: (status, answer, milliseconds)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{base}/api/3/action/{action}", data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": token})
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=120) as res:
+            status, out = res.status, json.loads(res.read())
+    except urllib.error.HTTPError as e:
+        status, out = e.code, {}
+    return status, out, (time.perf_counter() - t0) * 1000
+
+
+def reads(base: str, tokens: list[str], path: str, rounds: int) -> dict[str, Any]:
+    """Every reader at once and without pause, only reading ``path``, for
+    ``rounds`` each: what CKAN itself serves under this load, for comparison."""
+    import threading
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(tokens))
+
+    def reader(i: int) -> None:
+        start.wait()
+        for _ in range(rounds):
+            req = urllib.request.Request(base + path, headers={"Authorization": tokens[i]})
+            t0 = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=120) as res:
+                res.read()
+            with lock:
+                latencies.append((time.perf_counter() - t0) * 1000)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        list(pool.map(reader, range(len(tokens))))
+    return {"latencies": {"read": latencies}, "codes": {"read": {200: len(latencies)}},
+            "wall": time.perf_counter() - t0}

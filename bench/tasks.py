@@ -23,16 +23,24 @@ It uses its own database, crowdsource_bench_tasks, created afresh each run.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from common import ROOT, ckan_app, index_copies, percentile, seed_datasets, timed, vacuum
+from common import (
+    ROOT,
+    call_api,
+    ckan_app,
+    index_copies,
+    percentile,
+    readers,
+    reads,
+    seed_datasets,
+    timed,
+    vacuum,
+)
 
 DB = "crowdsource_bench_tasks"
 HOT_TASKS, HOT_CAPACITY = 60, 3
@@ -62,18 +70,6 @@ def board_vs_search(app, runs: int) -> dict[str, tuple[float, float]]:
             "/dataset (HTML)": timed(lambda: get("/dataset/"), runs)}
 
 
-def readers(toolkit, n: int) -> list[str]:
-    site = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    tokens = []
-    for i in range(n):
-        user = toolkit.get_action("user_create")({"user": site, "ignore_auth": True}, {
-            "name": f"bench-claimer-{i}", "email": f"c{i}@example.org",
-            "password": f"bench-password-{i}"})
-        tokens.append(toolkit.get_action("api_token_create")(
-            {"user": user["name"]}, {"user": user["name"], "name": "bench"})["token"])
-    return tokens
-
-
 def hot_tasks(toolkit, ids: list[str], org_editor: str, n: int) -> list[str]:
     create = toolkit.get_action("crowdsource_task_create")
     return [create({"user": org_editor}, {
@@ -91,18 +87,10 @@ def race(base: str, tokens: list[str], tasks: list[str], rounds: int,
     start = threading.Barrier(len(tokens))
 
     def call(token: str, action: str, body: dict) -> tuple[int, dict]:
-        req = urllib.request.Request(
-            f"{base}/api/3/action/{action}", data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Authorization": token})
-        t0 = time.perf_counter()
-        try:
-            with urllib.request.urlopen(req, timeout=120) as res:
-                status, out = res.status, json.loads(res.read())
-        except urllib.error.HTTPError as e:
-            status, out = e.code, {}
+        status, out, ms = call_api(base, token, action, body)
         kind = "claim" if action == "crowdsource_task_claim" else "submit"
         with lock:
-            latencies[kind].append((time.perf_counter() - t0) * 1000)
+            latencies[kind].append(ms)
             codes[kind][status] = codes[kind].get(status, 0) + 1
         return status, out
 
@@ -124,30 +112,6 @@ def race(base: str, tokens: list[str], tasks: list[str], rounds: int,
         list(pool.map(reader, range(len(tokens))))
     wall = time.perf_counter() - t0
     return {"latencies": latencies, "codes": codes, "wall": wall}
-
-
-def reads(base: str, tokens: list[str], path: str, rounds: int) -> dict:
-    """The same readers, at once and without pause, only reading ``path``:
-    what CKAN itself serves under this load, for comparison."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    start = threading.Barrier(len(tokens))
-
-    def reader(i: int) -> None:
-        start.wait()
-        for _ in range(rounds):
-            req = urllib.request.Request(base + path, headers={"Authorization": tokens[i]})
-            t0 = time.perf_counter()
-            with urllib.request.urlopen(req, timeout=120) as res:
-                res.read()
-            with lock:
-                latencies.append((time.perf_counter() - t0) * 1000)
-
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
-        list(pool.map(reader, range(len(tokens))))
-    return {"latencies": {"read": latencies}, "codes": {"read": {200: len(latencies)}},
-            "wall": time.perf_counter() - t0}
 
 
 def report(title: str, run: dict) -> None:
@@ -194,7 +158,7 @@ def main() -> None:
         print(f"seeded {len(ids):,} datasets, {args.tasks:,} tasks "
               f"({time.perf_counter() - t0:.1f}s)", flush=True)
         pages = board_vs_search(app, args.runs)
-        tokens = readers(toolkit, args.readers)
+        tokens = readers(toolkit, args.readers, "bench-claimer")
         # a fresh pool of hot tasks for each run below
         pools = [hot_tasks(toolkit, ids, site["name"], n) for n in
                  (HOT_TASKS // 2, HOT_TASKS, HOT_TASKS)]

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
-from ckanext.crowdsource.common.roles import people
+from ckanext.crowdsource.common.roles import logged_in_user, people, reader_or_404
 
 from . import core, schema
 from .model import notification, settings
@@ -55,7 +55,7 @@ def crowdsource_notification_list(context: Context, data_dict: DataDict) -> dict
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_notification_list", context, data_dict)
-    user = core.me(context)
+    user = logged_in_user(context)
     limit, offset = page_bounds(data_dict)
     n = notification.c
     where = [n.user_id == user.id, core.visible(context)]
@@ -78,7 +78,7 @@ def crowdsource_notification_list(context: Context, data_dict: DataDict) -> dict
 def unread_count(context: Context) -> int:
     """The caller's unread notifications they may still see, counted up to
     :data:`COUNT_MAX` + 1: one query on the unread index."""
-    user = core.me(context)
+    user = logged_in_user(context)
     n = notification.c
     inner = (sa.select(sa.literal(1)).select_from(notification)
              .where(n.user_id == user.id, n.read_at.is_(None), core.visible(context))
@@ -119,7 +119,7 @@ def crowdsource_notification_mark_read(context: Context, data_dict: DataDict
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_notification_mark_read", context, data_dict)
-    user = core.me(context)
+    user = logged_in_user(context)
     if not data_dict.get("ids") and not data_dict.get("all"):
         raise toolkit.ValidationError({"ids": [toolkit._("Name the notifications, or all")]})
     n = notification.c
@@ -161,7 +161,7 @@ def crowdsource_notify_settings_show(context: Context, data_dict: DataDict
         staff receive}``
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_notify_settings_show", context, {"user_id": user.id})
     return _settings(user)
 
@@ -184,7 +184,7 @@ def crowdsource_notify_settings_update(context: Context, data_dict: DataDict
     :returns: the settings, as ``crowdsource_notify_settings_show`` gives them
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_notify_settings_update", context, {"user_id": user.id})
     now = core.settings_of(user.id)
     rules = {**now["rules"], **data_dict.get("rules", {})}

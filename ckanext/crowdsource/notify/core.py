@@ -205,24 +205,6 @@ def visible(context: Context) -> Any:
         sa.or_(n.hidden.is_(False), n.kind == "item_flagged"))
 
 
-def me(context: Context) -> model.User:
-    user = roles.current_user(context)
-    if user is None:
-        raise toolkit.NotAuthorized(_("You must be logged in"))
-    return user
-
-
-def reader(context: Context, ref: str | None) -> model.User:
-    """The reader a settings call is about: ``ref`` (an id or name), or the
-    caller."""
-    if not ref:
-        return me(context)
-    user = model.User.get(ref)
-    if user is None or user.state == "deleted":
-        raise toolkit.ObjectNotFound(_("User not found"))
-    return user
-
-
 def settings_of(user_id: str) -> dict[str, Any]:
     row = model.Session.execute(sa.select(settings).where(settings.c.user_id == user_id)).first()
     disabled = set(row.disabled) if row else set()

@@ -14,6 +14,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.crowdsource.common.action import inner_context, reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
+from ckanext.crowdsource.common.roles import logged_in_user
 
 from . import core, schema
 from .model import follow
@@ -70,7 +71,7 @@ def crowdsource_follow(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_follow", context, data_dict)
-    user = core.me(context)
+    user = logged_in_user(context)
     kind = data_dict["object_type"]
     found = _found(context, kind, data_dict["object_id"])
     core.set_follow(user.id, kind, found["id"], data_dict.get("level", "all"), keep=False)
@@ -92,7 +93,7 @@ def crowdsource_unfollow(context: Context, data_dict: DataDict) -> dict[str, Any
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_unfollow", context, data_dict)
-    user = core.me(context)
+    user = logged_in_user(context)
     kind, ref = data_dict["object_type"], data_dict["object_id"]
     row = _row(user.id, kind, ref)
     if row is None and kind in ("dataset", "community"):
@@ -122,7 +123,7 @@ def crowdsource_follow_list(context: Context, data_dict: DataDict) -> dict[str, 
     :rtype: dictionary
     """
     toolkit.check_access("crowdsource_follow_list", context, data_dict)
-    user = core.me(context)
+    user = logged_in_user(context)
     limit, offset = page_bounds(data_dict)
     where = [follow.c.user_id == user.id]
     for key in ("object_type", "object_id"):

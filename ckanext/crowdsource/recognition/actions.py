@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
-from ckanext.crowdsource.common.roles import current_user_id, people
+from ckanext.crowdsource.common.roles import current_user_id, people, reader_or_404
 from ckanext.crowdsource.moderation import core as moderation
 
 from . import core, schema
@@ -43,7 +43,7 @@ def crowdsource_points_list(context: Context, data_dict: DataDict) -> dict[str, 
         "item_id", "package_id", "community_id", "note", "created"}]}``
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_points_list", context, {"user_id": user.id})
     limit, offset = page_bounds(data_dict)
     p = points.c
@@ -72,7 +72,7 @@ def crowdsource_points_summary(context: Context, data_dict: DataDict) -> dict[st
         points}, "by_community": {community id: points}}``
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_points_summary", context, {"user_id": user.id})
     p = points.c
     where = [p.user_id == user.id, core.seen_rows(context)]
@@ -152,7 +152,7 @@ def crowdsource_recognition_settings_show(context: Context, data_dict: DataDict
         "public_profile" (others see their points)}``
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_recognition_settings_show", context,
                          {"user_id": user.id})
     return {"user": user.name, **core.settings_of(user.id)}
@@ -175,7 +175,7 @@ def crowdsource_recognition_settings_update(context: Context, data_dict: DataDic
     :returns: the settings, as ``crowdsource_recognition_settings_show`` gives them
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_recognition_settings_update", context,
                          {"user_id": user.id})
     values = {**core.settings_of(user.id),
@@ -201,7 +201,7 @@ def crowdsource_points_grant(context: Context, data_dict: DataDict) -> dict[str,
         "item_type", "item_id", "package_id", "community_id", "note", "created"}``
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_points_grant", context, {"user_id": user.id})
     me = current_user_id(context)
     row = core.grant(user.id, data_dict["points"], me, data_dict["note"])

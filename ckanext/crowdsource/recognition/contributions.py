@@ -14,7 +14,7 @@ from ckan.types import Context, DataDict
 from ckanext.crowdsource.common import communities
 from ckanext.crowdsource.common.action import reads
 from ckanext.crowdsource.common.pagination import listed, page_bounds
-from ckanext.crowdsource.common.roles import current_user, people, visible_datasets
+from ckanext.crowdsource.common.roles import current_user, people, reader_or_404, visible_datasets
 
 from . import badges, core, schema, stream
 from .badges import badge
@@ -90,7 +90,7 @@ def crowdsource_badge_list(context: Context, data_dict: DataDict) -> dict[str, A
             model.User.state == "active")))
         order = [b.created.desc(), b.id]
     else:
-        user = core.reader(context, data_dict.get("user_id"))
+        user = reader_or_404(context, data_dict.get("user_id"))
         toolkit.check_access("crowdsource_badge_list", context, {"user_id": user.id})
         where.append(b.user_id == user.id)
         order = [b.created, b.id]
@@ -150,7 +150,7 @@ def crowdsource_contribution_list(context: Context, data_dict: DataDict) -> dict
         ``next_cursor`` is null on the last page)
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_contribution_list", context, {"user_id": user.id})
     c, pkg = contribution.c, model.Package
     where = _seen(context, user)
@@ -191,7 +191,7 @@ def crowdsource_contribution_summary(context: Context, data_dict: DataDict
         count}}`` (kinds with none are left out)
     :rtype: dictionary
     """
-    user = core.reader(context, data_dict.get("user_id"))
+    user = reader_or_404(context, data_dict.get("user_id"))
     toolkit.check_access("crowdsource_contribution_summary", context, {"user_id": user.id})
     c = contribution.c
     found = dict(model.Session.execute(

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from ckanext.crowdsource import events
 from ckanext.crowdsource.common import config
-from ckanext.crowdsource.common.roles import current_user, visible_datasets
+from ckanext.crowdsource.common.roles import visible_datasets
 
 from .model import EVERY, PERIODS, excluded, points, settings, totals, windows
 
@@ -327,19 +327,6 @@ def grant(user_id: str, amount: int, actor_id: str, note: str) -> dict[str, Any]
 
 
 # --- reading --------------------------------------------------------------------
-
-def reader(context: Context, ref: str | None) -> model.User:
-    """The reader a call is about: ``ref`` (an id or name), or the caller."""
-    if not ref:
-        me = current_user(context)
-        if me is None:
-            raise toolkit.NotAuthorized(toolkit._("You must be logged in"))
-        return me
-    user = model.User.get(ref)
-    if user is None or user.state == "deleted":
-        raise toolkit.ObjectNotFound(toolkit._("User not found"))
-    return user
-
 
 def community_id(ref: str | None) -> str | None:
     """A community's group id from its id or name (None: no filter)."""

@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -113,3 +114,41 @@ def serve(workers: int = 0, **options: str) -> Iterator[str]:
                 proc.wait()
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def readers_with_tokens(n: int) -> list[str]:
+    """n new readers' API tokens."""
+    from ckan.tests import factories, helpers
+
+    tokens = []
+    for _ in range(n):
+        user = factories.User()
+        tokens.append(helpers.call_action("api_token_create", context={"user": user["name"]},
+                                          user=user["name"], name="t")["token"])
+    return tokens
+
+
+def post_all(base: str, action: str, bodies: list[dict[str, Any]],
+             tokens: list[str]) -> list[tuple[int, dict[str, Any]]]:
+    """Call the action once per token, the requests let go at the same
+    moment (body ``bodies[i]`` with ``tokens[i]``); (status, answer) of each."""
+    import json
+    import threading
+    import urllib.error
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(len(tokens))
+
+    def one(i: int) -> tuple[int, dict[str, Any]]:
+        req = urllib.request.Request(
+            f"{base}/api/3/action/{action}", data=json.dumps(bodies[i]).encode(),
+            headers={"Content-Type": "application/json", "Authorization": tokens[i]})
+        start.wait()
+        try:
+            with urllib.request.urlopen(req, timeout=120) as res:
+                return res.status, json.loads(res.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        return list(pool.map(one, range(len(tokens))))

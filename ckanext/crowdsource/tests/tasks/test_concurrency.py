@@ -2,10 +2,6 @@
 the task row lock keeps claims within capacity, and the next-task queue
 hands each task to one reader."""
 import json
-import threading
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -13,39 +9,10 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.crowdsource.tasks.model import claim, task
-from ckanext.crowdsource.tests.served import serve
+from ckanext.crowdsource.tests.served import post_all, readers_with_tokens, serve
 
 pytestmark = pytest.mark.served
 WORKERS = 4
-
-
-def readers(n):
-    """n readers, each with an API token."""
-    tokens = []
-    for _ in range(n):
-        user = factories.User()
-        tokens.append(helpers.call_action("api_token_create", context={"user": user["name"]},
-                                          user=user["name"], name="t")["token"])
-    return tokens
-
-
-def post_all(base, action, bodies, tokens):
-    """Send every request at the same moment; (status, body) of each."""
-    start = threading.Barrier(len(tokens))
-
-    def one(i):
-        req = urllib.request.Request(
-            f"{base}/api/3/action/{action}", data=json.dumps(bodies[i]).encode(),
-            headers={"Content-Type": "application/json", "Authorization": tokens[i]})
-        start.wait()
-        try:
-            with urllib.request.urlopen(req, timeout=120) as res:
-                return res.status, json.loads(res.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"{}")
-
-    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
-        return list(pool.map(one, range(len(tokens))))
 
 
 def statuses(results):
@@ -68,7 +35,7 @@ def test_200_simultaneous_claims_on_a_task_of_capacity_3(library):
     ds = factories.Dataset(owner_org=library["org"]["id"])
     t = helpers.call_action("crowdsource_task_create", context={"user": library["staff"]["name"]},
                             package_id=ds["id"], kind="tag", title="Tag", capacity=3)
-    tokens = readers(200)
+    tokens = readers_with_tokens(200)
     with serve(workers=WORKERS) as base:
         results = post_all(base, "crowdsource_task_claim", [{"id": t["id"]}] * 200, tokens)
     assert statuses(results) == {200: 3, 409: 197}, statuses(results)
@@ -91,7 +58,7 @@ def test_50_readers_ask_for_the_next_of_20_single_slot_tasks(library):
         ds = factories.Dataset(owner_org=library["org"]["id"])
         ids.add(helpers.call_action("crowdsource_task_create", context=dict(context),
                                     package_id=ds["id"], kind="verify", title=f"T{n}")["id"])
-    tokens = readers(50)
+    tokens = readers_with_tokens(50)
     with serve(workers=WORKERS) as base:
         results = post_all(base, "crowdsource_task_next", [{}] * 50, tokens)
     assert statuses(results) == {200: 20, 404: 30}, statuses(results)
