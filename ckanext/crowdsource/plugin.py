@@ -68,7 +68,8 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IActions, IAuthFunctions, IValidators, IBlueprint, ITemplateHelpers, IClick
     def get_actions(self) -> dict[str, Any]:
-        return {**self._merged(lambda m: m.actions), "dataset_purge": cleanup.dataset_purge}
+        return {**self._merged(lambda m: m.actions), "dataset_purge": cleanup.dataset_purge,
+                "user_delete": cleanup.user_delete}
 
     def get_auth_functions(self) -> dict[str, Any]:
         return self._merged(lambda m: m.auth)
@@ -94,10 +95,7 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
         app.before_request(guards.csrf_guard(names))
         app.before_request(guards.refuse_deep_json)
         app.before_request(locales.js_translations_of_script_locales)
-        # CKAN disposes of the database session in an after_request handler,
-        # which Flask skips when a view fails: the next request in that
-        # worker would find the failed transaction. Teardown always runs.
-        app.teardown_request(lambda _error: model.Session.remove())
+        app.teardown_request(reindex.dispose_session)
         return reindex.served(app)
 
     # ISignal
@@ -135,6 +133,9 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_dataset_purge_hooks(self) -> list[Callable[[str], None]]:
         return self._joined(lambda m: m.purge_hooks)
+
+    def get_user_delete_hooks(self) -> list[Callable[[str], None]]:
+        return self._joined(lambda m: m.user_delete_hooks)
 
     def get_constraint_errors(self) -> dict[str, tuple[str, Callable[[], str]]]:
         return self._merged(lambda m: m.constraint_errors)

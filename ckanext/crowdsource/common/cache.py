@@ -150,6 +150,17 @@ def request_memo() -> dict[str, Any] | None:
     return memo
 
 
+def once_per_request(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, asked once per read-only request (see
+    :func:`request_memo`) and afresh everywhere else."""
+    memo = request_memo()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 _REQUEST_MEMO = "crowdsource.memo"
 # the parts of dataset pages asked for in this process: a page's first part
 # looks them all up at once (see dataset_page_part)

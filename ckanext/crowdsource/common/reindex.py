@@ -69,6 +69,17 @@ def served(app: Any) -> Any:
     return app
 
 
+def dispose_session(_error: BaseException | None) -> None:
+    """A ``teardown_request`` function: the database session ends with each
+    request the app served. CKAN disposes of it in an ``after_request``
+    handler, which Flask skips when a view fails, and the next request in
+    that worker would find the failed transaction; teardown always runs. A
+    context CKAN's ``url_for`` pushes outside a request (a script's action
+    call) is left alone: its end must not end the script's session."""
+    if flask.request.environ.get(DISPATCHING):
+        model.Session.remove()
+
+
 def forget() -> None:
     """The transaction rolled back: nothing of it waits (the rows went too)."""
     model.Session.info.pop(_PENDING, None)

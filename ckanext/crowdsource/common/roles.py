@@ -19,7 +19,7 @@ from ckan.plugins import toolkit
 from ckan.types import AuthResult, Context
 
 from . import hooks
-from .cache import request_memo
+from .cache import once_per_request, request_memo
 
 # what auth functions answer
 OK: AuthResult = {"success": True}
@@ -35,13 +35,7 @@ def _remembered(context: Context, name: str, compute: Callable[[], Any]) -> Any:
     and once per read-only request and user."""
     key = f"crowdsource:{name}:{context.get('user') or ''}"
     if key not in context:
-        memo = request_memo()
-        if memo is None:
-            context[key] = compute()  # type: ignore[literal-required]
-        else:
-            if key not in memo:
-                memo[key] = compute()
-            context[key] = memo[key]  # type: ignore[literal-required]
+        context[key] = once_per_request(key, compute)  # type: ignore[literal-required]
     return context[key]  # type: ignore[literal-required]
 
 
@@ -90,6 +84,26 @@ def current_user(context: Context) -> model.User | None:
                        or model.User.get(context["user"]))
 
 
+def logged_in_user(context: Context) -> model.User:
+    """The caller, or ``NotAuthorized`` for anonymous callers."""
+    user = current_user(context)
+    if user is None:
+        raise toolkit.NotAuthorized(toolkit._("You must be logged in"))
+    return user
+
+
+def reader_or_404(context: Context, ref: str | None) -> model.User:
+    """The reader a call is about: ``ref`` (an id or name), or (no ``ref``)
+    the caller; ``ObjectNotFound`` for a user who does not exist or was
+    deleted."""
+    if not ref:
+        return logged_in_user(context)
+    user = model.User.get(ref)
+    if user is None or user.state == "deleted":
+        raise toolkit.ObjectNotFound(toolkit._("User not found"))
+    return user
+
+
 def current_user_id(context: Context) -> str:
     """The logged-in user's id, or "" for anonymous callers."""
     user = current_user(context)
@@ -120,13 +134,7 @@ def can_see_dataset(context: Context, package_id: str) -> bool:
             ctx["auth_user_obj"] = current_user(context)
         return authz.is_authorized("package_show", ctx, {"id": package_id})["success"]
 
-    memo = request_memo()
-    if memo is None:
-        return ask()
-    key = f"crowdsource:sees:{context.get('user') or ''}:{package_id}"
-    if key not in memo:
-        memo[key] = ask()
-    return memo[key]
+    return once_per_request(f"crowdsource:sees:{context.get('user') or ''}:{package_id}", ask)
 
 
 def remember_shown(sender: str, **kwargs: Any) -> None:

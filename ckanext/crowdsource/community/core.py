@@ -28,7 +28,7 @@ from ckan.types import Context
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common.cache import request_memo
+from ckanext.crowdsource.common.cache import once_per_request, request_memo
 from ckanext.crowdsource.common.roles import (
     current_user_id,
     is_library_staff,
@@ -83,17 +83,11 @@ def role_of(context: Context, community_id: str) -> str | None:
     user_id = current_user_id(context)
     if not user_id:
         return None
-    memo = request_memo()
-    key = f"community_role:{community_id}:{user_id}"
-    if memo is not None and key in memo:
-        return memo[key]
-    role = model.Session.execute(
-        sa.select(member.c.role).where(member.c.community_id == community_id,
-                                       member.c.user_id == user_id,
-                                       member.c.state == "active")).scalar()
-    if memo is not None:
-        memo[key] = role
-    return role
+    return once_per_request(
+        f"community_role:{community_id}:{user_id}",
+        lambda: model.Session.execute(sa.select(member.c.role).where(
+            member.c.community_id == community_id, member.c.user_id == user_id,
+            member.c.state == "active")).scalar())
 
 
 def moderates(context: Context, community_id: str) -> bool:

@@ -7,9 +7,9 @@ catalogue), and only when it found nothing. What is kept is the query text
 normalised (Unicode NFKC, case folded, spaces collapsed, at most
 :data:`QUERY_MAX` characters) and how often it was searched that local day:
 no user, no address, no time of day. Days older than
-``ckanext.crowdsource.insight.search_log_days`` are deleted as new searches
-are counted, and a day keeps at most ``search_log_queries_per_day``
-distinct queries. ``search_log`` false turns counting off.
+``ckanext.crowdsource.insight.search_log_days`` are deleted by the first
+search counted each day (in each web process), and a day keeps at most
+``search_log_queries_per_day`` distinct queries. ``search_log`` false turns counting off.
 
 Counting runs in a transaction of its own, apart from the request's: a
 failure is logged and the search page is served as if nothing happened.
@@ -35,6 +35,7 @@ from .model import search_miss
 log = logging.getLogger(__name__)
 QUERY_MAX = 100
 PLAIN = {"q", "sort", "page"}  # the arguments of a plain search
+_swept: dict[str, Any] = {}  # the day this process last deleted old days
 
 
 def normalised(text: str) -> str:
@@ -68,8 +69,10 @@ def count(query: str) -> None:
     day = today()
     s = search_miss.c
     with model.ensure_engine().begin() as conn:
-        conn.execute(sa.delete(search_miss).where(
-            s.day < day - timedelta(days=config.search_log_days() - 1)))
+        if _swept.get("day") != day:  # old days go once a day in each process
+            conn.execute(sa.delete(search_miss).where(
+                s.day < day - timedelta(days=config.search_log_days() - 1)))
+            _swept["day"] = day
         done = conn.execute(sa.update(search_miss).where(s.day == day, s.query == query)
                             .values(searches=s.searches + 1))
         if done.rowcount:

@@ -40,15 +40,13 @@ def crowdsource_share_record(context: Context, data_dict: DataDict) -> dict[str,
     """
     toolkit.check_access("crowdsource_share_record", context, data_dict)
     found = core.item(context, data_dict["item_type"], data_dict["id"])
-    # the address first: outside a web request (a script) CKAN's url_for
-    # makes a request context of its own, whose end ends the session too
-    url = found.url(data_dict["channel"])
     user_id = current_user_id(context)
     if not user_id:
         ratelimit.check_address(config.share_visitor_per_hour())
     core.record(found, data_dict["channel"], user_id or None)
     return {"item_type": found.item_type, "id": found.id, "channel": data_dict["channel"],
-            "url": url, "count": core.counts(found.item_type, [found.id]).get(found.id, 0)}
+            "url": found.url(data_dict["channel"]),
+            "count": core.counts(found.item_type, [found.id]).get(found.id, 0)}
 
 
 def get_actions() -> dict[str, Any]:
