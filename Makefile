@@ -24,7 +24,7 @@ TEST_WORKERS ?= 2
 TEST_XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 STAMP := $(VENV)/.installed-$(CKAN_VERSION)
 
-.PHONY: demo test test-ckan-search install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback bench-page bench-community bench-recognition i18n clean
+.PHONY: demo test test-ckan-search install browser screenshots lint api-docs bench-search bench-tags bench-discussion bench-tasks bench-feedback bench-page bench-community bench-recognition bench-loans i18n clean
 
 $(STAMP): pyproject.toml setup.py setup.cfg
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -125,6 +125,9 @@ bench-discussion: install
 
 bench-tasks: install
 	$(BIN)/python bench/tasks.py $(BENCH_ARGS)
+
+bench-loans: install
+	$(BIN)/python bench/loans.py $(BENCH_ARGS)
 
 bench-feedback: install
 	$(BIN)/python bench/feedback.py $(BENCH_ARGS)

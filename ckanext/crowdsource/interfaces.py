@@ -38,6 +38,12 @@ class ICrowdsource(Interface):
         a purged dataset, in the purge's transaction (they do not commit)."""
         return []
 
+    def get_user_delete_hooks(self) -> list[Callable[[str], None]]:
+        """Functions ``hook(user_id)`` that let go of what this extension
+        holds for a user CKAN has just deleted (their loans, their places in
+        queues), in one transaction after the deletion (they do not commit)."""
+        return []
+
     def get_constraint_errors(self) -> dict[str, tuple[str, Callable[[], str]]]:
         """Database constraint names, each with the field (or condition) and
         the translated message a ``ValidationError`` gives when a write

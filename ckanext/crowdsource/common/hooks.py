@@ -31,6 +31,10 @@ def dataset_purge_hooks() -> list[Callable[[str], None]]:
     return [hook for plugin in _each() for hook in plugin.get_dataset_purge_hooks()]
 
 
+def user_delete_hooks() -> list[Callable[[str], None]]:
+    return [hook for plugin in _each() for hook in plugin.get_user_delete_hooks()]
+
+
 def constraint_errors() -> dict[str, tuple[str, Callable[[], str]]]:
     return {k: v for plugin in _each() for k, v in plugin.get_constraint_errors().items()}
 

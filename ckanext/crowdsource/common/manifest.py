@@ -74,6 +74,8 @@ class Manifest:
     - ``needs_help``: values of the "Needs help" facet with their names.
     - ``purge_hooks``: ``hook(package_id)``, delete the capability's rows of a
       purged dataset (no commit).
+    - ``user_delete_hooks``: ``hook(user_id)``, after CKAN deleted a user:
+      let go of what the capability holds for them (no commit).
     - ``moderation_item_types``: ``moderation.core.ItemType`` objects.
     - ``commands``: click commands, added under ``ckan crowdsource``.
     - ``receivers``: signal name to receivers (``ISignal``).
@@ -100,6 +102,7 @@ class Manifest:
     facets: dict[str, Callable[[], str]] = field(default_factory=dict)
     needs_help: dict[str, Callable[[], str]] = field(default_factory=dict)
     purge_hooks: list[Callable[[str], None]] = field(default_factory=list)
+    user_delete_hooks: list[Callable[[str], None]] = field(default_factory=list)
     moderation_item_types: list[Any] = field(default_factory=list)
     commands: list[Any] = field(default_factory=list)
     receivers: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)

@@ -21,6 +21,7 @@ def manifest() -> Manifest:
             "crowdsource_loan_states": views.state_names,
         },
         purge_hooks=[actions.purge_dataset],
+        user_delete_hooks=[lending.reader_deleted],
         commands=cli.get_commands(),
         constraint_errors=core.constraint_errors(),
         dataset_labels=[labels.dataset_labels],

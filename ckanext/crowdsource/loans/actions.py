@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckan.types import Context, DataDict
+from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.crowdsource.common import reindex
 from ckanext.crowdsource.common.action import reads, writes
@@ -24,10 +25,12 @@ from ckanext.crowdsource.common.roles import (
     current_user,
     current_user_id,
     is_staff_for,
+    people,
+    reader_or_404,
 )
 
 from . import core, schema
-from .model import QUEUED, lendable, loan, reservation
+from .model import QUEUED, lendable, loan, reservation, verified
 
 SETTINGS = ("copies", "loan_days", "renewals", "needs_approval", "eligibility",
             "community_ids")
@@ -249,6 +252,70 @@ def crowdsource_lendable_list(context: Context, data_dict: DataDict) -> dict[str
     total = model.Session.execute(
         sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
     return listed(total, lendable_dicts(context, rows))
+
+
+def _verified_dicts(rows: list[Any]) -> list[dict[str, Any]]:
+    names = people({r.user_id for r in rows} | {r.verified_by for r in rows})
+    return [{"user_id": r.user_id, "user": names.get(r.user_id, {}).get("name"),
+             "display_name": names.get(r.user_id, {}).get("display_name"), "verified": True,
+             "verified_by": names.get(r.verified_by, {}).get("name"),
+             "verified_at": r.created.isoformat() if r.created else None} for r in rows]
+
+
+@writes(schema.verify_schema)
+def crowdsource_reader_verify(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Mark a reader verified by the library (their identity checked, a
+    library card), or take it back (``verified`` false): datasets lent to
+    verified readers (eligibility ``verified``) lend to them. Staff of any
+    organization; saying it twice is no error. Taking it back ends no loan.
+
+    :param user_id: the reader's id or name
+    :type user_id: string
+    :param verified: true (the default) to verify, false to take it back
+    :type verified: bool
+
+    :returns: ``{"user_id", "user", "display_name", "verified",
+        "verified_by", "verified_at"}`` (the last two null when not verified)
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_reader_verify", context, data_dict)
+    user = reader_or_404(context, data_dict["user_id"])
+    if data_dict.get("verified", True):
+        model.Session.execute(insert(verified).values(
+            user_id=user.id, verified_by=current_user_id(context))
+            .on_conflict_do_nothing(index_elements=[verified.c.user_id]))
+        row = model.Session.execute(sa.select(verified).where(
+            verified.c.user_id == user.id)).one()
+        return _verified_dicts([row])[0]
+    model.Session.execute(sa.delete(verified).where(verified.c.user_id == user.id))
+    return {"user_id": user.id, "user": user.name, "display_name": user.display_name,
+            "verified": False, "verified_by": None, "verified_at": None}
+
+
+@reads(schema.verified_list_schema)
+def crowdsource_reader_verified_list(context: Context, data_dict: DataDict
+                                     ) -> dict[str, Any]:
+    """The readers the library has verified, the most recent first (staff of
+    any organization).
+
+    :param limit: page size (optional)
+    :type limit: int
+    :param offset: how many to skip (optional)
+    :type offset: int
+
+    :returns: ``{"count": total, "results": [as crowdsource_reader_verify
+        gives them]}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_reader_verified_list", context, data_dict)
+    limit, offset = page_bounds(data_dict)
+    live = sa.exists().where(model.User.id == verified.c.user_id,
+                             model.User.state != "deleted")
+    rows = model.Session.execute(sa.select(verified).where(live).order_by(
+        verified.c.created.desc(), verified.c.user_id).limit(limit).offset(offset)).all()
+    total = model.Session.execute(
+        sa.select(sa.func.count()).select_from(verified).where(live)).scalar_one()
+    return listed(total, _verified_dicts(rows))
 
 
 def purge_dataset(package_id: str) -> None:

@@ -8,6 +8,7 @@ the others the dataset (``package_id``).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ckan import model
@@ -19,6 +20,7 @@ from ckanext.crowdsource.common.roles import (
     OK,
     current_user,
     current_user_id,
+    is_library_staff,
     is_staff_for,
     refused,
     staff_org_ids,
@@ -65,43 +67,32 @@ def crowdsource_loan_request(context: Context, data_dict: DataDict) -> AuthResul
     return OK
 
 
-def _loan_staff(context: Context, data_dict: DataDict) -> AuthResult:
+def _row(find: Any, data_dict: DataDict) -> Any | None:
     try:
-        row = core.loan_row(data_dict.get("id") or "")
+        return find(data_dict.get("id") or "")
     except toolkit.ObjectNotFound:
-        row = None
-    if row is not None and core.staff_of(context, row.package_id):
-        return OK
-    return refused(toolkit._("Only the library's staff can decide on loans"))
+        return None
 
 
-crowdsource_loan_approve = crowdsource_loan_decline = crowdsource_loan_revoke = _loan_staff
+def _mine_or_staff(find: Any, refusal: Callable[[], str], mine: bool = True) -> Any:
+    """An auth function for the loan or reservation ``id``: staff of its
+    dataset's organization, and (``mine``) the reader whose it is."""
+    def check(context: Context, data_dict: DataDict) -> AuthResult:
+        row = _row(find, data_dict)
+        if row is not None and ((mine and row.user_id == current_user_id(context))
+                                or core.staff_of(context, row.package_id)):
+            return OK
+        return refused(refusal())
+    return check
 
 
-def _own_loan(context: Context, data_dict: DataDict) -> AuthResult:
-    try:
-        row = core.loan_row(data_dict.get("id") or "")
-    except toolkit.ObjectNotFound:
-        row = None
-    if row is not None and (row.user_id == current_user_id(context)
-                            or core.staff_of(context, row.package_id)):
-        return OK
-    return refused(toolkit._("This is not your loan"))
-
-
-crowdsource_loan_renew = crowdsource_loan_return = crowdsource_loan_show = _own_loan
-
-
-def crowdsource_reservation_cancel(context: Context, data_dict: DataDict) -> AuthResult:
-    """The reader whose place it is; staff of the dataset's organization."""
-    try:
-        row = core.reservation_row(data_dict.get("id") or "")
-    except toolkit.ObjectNotFound:
-        row = None
-    if row is not None and (row.user_id == current_user_id(context)
-                            or core.staff_of(context, row.package_id)):
-        return OK
-    return refused(toolkit._("This is not your reservation"))
+crowdsource_loan_approve = crowdsource_loan_decline = crowdsource_loan_revoke = \
+    _mine_or_staff(core.loan_row, lambda: toolkit._("Only the library's staff can decide on loans"),
+                   mine=False)
+crowdsource_loan_renew = crowdsource_loan_return = crowdsource_loan_show = \
+    _mine_or_staff(core.loan_row, lambda: toolkit._("This is not your loan"))
+crowdsource_reservation_cancel = _mine_or_staff(
+    core.reservation_row, lambda: toolkit._("This is not your reservation"))
 
 
 def _list(context: Context, data_dict: DataDict) -> AuthResult:
@@ -126,6 +117,16 @@ def _list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 crowdsource_loan_list = crowdsource_reservation_list = _list
+
+
+def _library_staff(context: Context, data_dict: DataDict) -> AuthResult:
+    """The library's staff (editors and admins of any organization) and sysadmins."""
+    if is_library_staff(context):
+        return OK
+    return refused(toolkit._("Only the library's staff verify readers"))
+
+
+crowdsource_reader_verify = crowdsource_reader_verified_list = _library_staff
 
 
 def crowdsource_loans_expire(context: Context, data_dict: DataDict) -> AuthResult:

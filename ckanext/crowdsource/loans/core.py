@@ -24,11 +24,12 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 
 from ckanext.crowdsource import events
-from ckanext.crowdsource.common import config
+from ckanext.crowdsource.common import communities, config
+from ckanext.crowdsource.common.cache import once_per_request
 from ckanext.crowdsource.common.db import one_or_404
 from ckanext.crowdsource.common.roles import current_user, is_staff_for, people
 
-from .model import QUEUED, lendable, loan, reservation
+from .model import QUEUED, lendable, loan, reservation, verified
 
 # The conditions a refusal names (the key of its ValidationError).
 STATE = "state"  # the loan or reservation is not in a state that allows this
@@ -230,8 +231,8 @@ def offer_free(row: Any, out: Outbox) -> None:
 
 def eligible(context: Context, row: Any) -> bool:
     """Whether the caller may borrow the dataset: staff of its organization
-    always; else by the lendable's rule (``verified``: nobody yet, until the
-    library can mark readers verified)."""
+    always; else by the lendable's rule (``verified``: the readers staff
+    marked verified with ``crowdsource_reader_verify``)."""
     user = current_user(context)
     if user is None:
         return False
@@ -239,16 +240,21 @@ def eligible(context: Context, row: Any) -> bool:
         return True
     if row.eligibility == "registered":
         return True
-    if row.eligibility == "communities":
-        show = toolkit.get_action("crowdsource_community_show")
-        for community_id in row.community_ids or []:
-            try:
-                found = show({"user": user.name}, {"id": community_id})
-            except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
-                continue
-            if (found.get("my_membership") or {}).get("state") == "active":
-                return True
+    if row.eligibility == "communities" and row.community_ids:
+        # one query per request, however many datasets a list asks about
+        mine = once_per_request(f"my_communities:{user.id}", lambda: set(
+            model.Session.execute(communities.my_communities(user.id)).scalars()))
+        return bool(mine & set(row.community_ids))
+    if row.eligibility == "verified":
+        return is_verified(user.id)
     return False
+
+
+def is_verified(user_id: str) -> bool:
+    """Whether the library has verified the reader (asked once per request)."""
+    return once_per_request(f"verified_reader:{user_id}", lambda: model.Session.execute(
+        sa.select(verified.c.user_id).where(verified.c.user_id == user_id)).first()
+        is not None)
 
 
 def availabilities(rows: list[Any]) -> dict[str, dict[str, Any]]:
@@ -284,25 +290,30 @@ def _packages(ids: set[str]) -> dict[str, Any]:
         sa.select(p.id, p.name, p.title, p.owner_org).where(p.id.in_(ids))).all()}
 
 
-def loan_dicts(rows: list[Any]) -> list[dict[str, Any]]:
-    """Loans as the actions return them (one query for the people, one for
-    the datasets)."""
+def _held(rows: list[Any]) -> list[dict[str, Any]]:
+    """What loans and reservations show alike: the dataset, the reader and
+    the times (one query for the people, one for the datasets)."""
     names = people({r.user_id for r in rows})
     pkgs = _packages({r.package_id for r in rows})
     out = []
     for r in rows:
-        pkg = pkgs.get(r.package_id)
-        out.append({
-            "id": r.id, "type": "loan", "package_id": r.package_id,
-            "package_name": pkg.name if pkg else None,
-            "package_title": (pkg.title or pkg.name) if pkg else None,
-            "user_id": r.user_id, "user": names.get(r.user_id, {}).get("name"),
-            "display_name": names.get(r.user_id, {}).get("display_name"),
-            "state": r.state, "started": _iso(r.started), "due": _iso(r.due),
-            "ended": _iso(r.ended), "renewals_used": r.renewals_used,
-            "overdue": bool(r.state == "active" and r.due and r.due <= now()),
-            "reason": r.reason, "created": _iso(r.created), "modified": _iso(r.modified)})
+        pkg, who = pkgs.get(r.package_id), names.get(r.user_id, {})
+        out.append({"id": r.id, "package_id": r.package_id,
+                    "package_name": pkg.name if pkg else None,
+                    "package_title": (pkg.title or pkg.name) if pkg else None,
+                    "user_id": r.user_id, "user": who.get("name"),
+                    "display_name": who.get("display_name"),
+                    "created": _iso(r.created), "modified": _iso(r.modified)})
     return out
+
+
+def loan_dicts(rows: list[Any]) -> list[dict[str, Any]]:
+    """Loans as the actions return them (one query for the people, one for
+    the datasets)."""
+    return [{**common, "type": "loan", "state": r.state, "started": _iso(r.started),
+             "due": _iso(r.due), "ended": _iso(r.ended), "renewals_used": r.renewals_used,
+             "overdue": bool(r.state == "active" and r.due and r.due <= now()),
+             "reason": r.reason} for r, common in zip(rows, _held(rows), strict=True)]
 
 
 def loan_returned(loan_id: str) -> dict[str, Any]:
@@ -324,22 +335,10 @@ def places(rows: list[Any]) -> dict[str, int]:
 
 
 def reservation_dicts(rows: list[Any]) -> list[dict[str, Any]]:
-    names = people({r.user_id for r in rows})
-    pkgs = _packages({r.package_id for r in rows})
     place = places(rows)
-    out = []
-    for r in rows:
-        pkg = pkgs.get(r.package_id)
-        out.append({
-            "id": r.id, "type": "reservation", "package_id": r.package_id,
-            "package_name": pkg.name if pkg else None,
-            "package_title": (pkg.title or pkg.name) if pkg else None,
-            "user_id": r.user_id, "user": names.get(r.user_id, {}).get("name"),
-            "display_name": names.get(r.user_id, {}).get("display_name"),
-            "state": r.state, "place": place.get(r.id),
-            "offer_expires": _iso(r.offer_expires) if r.state == "offered" else None,
-            "created": _iso(r.created), "modified": _iso(r.modified)})
-    return out
+    return [{**common, "type": "reservation", "state": r.state, "place": place.get(r.id),
+             "offer_expires": _iso(r.offer_expires) if r.state == "offered" else None}
+            for r, common in zip(rows, _held(rows), strict=True)]
 
 
 def reservation_returned(reservation_id: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import current_user_id, staff_org_ids
 
 from . import core, schema
-from .model import QUEUED, lendable, loan, reservation
+from .model import HOLDING, QUEUED, lendable, loan, reservation
 
 
 def _new_loan(row: Any, user_id: str, by: str, out: core.Outbox) -> str:
@@ -284,6 +284,9 @@ def crowdsource_loan_list(context: Context, data_dict: DataDict) -> dict[str, An
     :type state: string
     :param overdue: only active loans past their due time (optional)
     :type overdue: bool
+    :param ended: only loans that have ended (returned, expired, revoked,
+        declined: the history; optional)
+    :type ended: bool
     :param limit: page size (optional)
     :type limit: int
     :param offset: how many to skip (optional)
@@ -298,6 +301,8 @@ def crowdsource_loan_list(context: Context, data_dict: DataDict) -> dict[str, An
         where.append(loan.c.state == data_dict["state"])
     if data_dict.get("overdue"):
         where.extend([loan.c.state == "active", loan.c.due <= sa.func.now()])
+    if data_dict.get("ended"):
+        where.append(loan.c.state.notin_(HOLDING))
     limit, offset = page_bounds(data_dict)
     rows = model.Session.execute(sa.select(loan).where(*where).order_by(
         loan.c.created.desc(), loan.c.id).limit(limit).offset(offset)).all()
@@ -412,6 +417,40 @@ def crowdsource_loans_expire(context: Context, data_dict: DataDict) -> dict[str,
                 user_id=None, due=r.due)
     out.send()
     return listed(len(ended), ended)
+
+
+def reader_deleted(user_id: str) -> None:
+    """``user_delete_hooks``: a deleted reader's loans end (revoked) and
+    their places in queues go (cancelled); each copy let go is offered to the
+    next reader waiting."""
+    held = sa.union(
+        sa.select(loan.c.package_id).where(loan.c.user_id == user_id,
+                                           loan.c.state.in_(HOLDING)),
+        sa.select(reservation.c.package_id).where(reservation.c.user_id == user_id,
+                                                  reservation.c.state.in_(QUEUED)))
+    out = core.Outbox()
+    for package_id in model.Session.execute(
+            sa.select(lendable.c.package_id).where(lendable.c.package_id.in_(held))
+            .order_by(lendable.c.package_id)).scalars().all():
+        try:
+            row = core.lendable_row(package_id, lock=True)
+        except toolkit.ObjectNotFound:  # not lent any more: nothing waits
+            continue
+        core.settle(row, out)
+        for ended in model.Session.execute(
+                sa.update(loan).where(loan.c.package_id == package_id,
+                                      loan.c.user_id == user_id, loan.c.state.in_(HOLDING))
+                .values(state="revoked", ended=sa.func.now(), modified=sa.func.now())
+                .returning(loan.c.id)).scalars().all():
+            out.add(events.loan_ended, ended, package_id=package_id, reader_id=user_id,
+                    user_id=None, state="revoked")
+        model.Session.execute(
+            sa.update(reservation).where(reservation.c.package_id == package_id,
+                                         reservation.c.user_id == user_id,
+                                         reservation.c.state.in_(QUEUED))
+            .values(state="cancelled", modified=sa.func.now()))
+        core.offer_free(row, out)
+    out.send()
 
 
 def get_actions() -> dict[str, Any]:

@@ -86,3 +86,14 @@ reservation = sa.Table(
              postgresql_where=sa.text("state = 'offered'")),
     extend_existing=True,
 )
+
+# readers the library has verified (their identity, a library card): the
+# "verified" rule lends to them; library-wide, given and taken back by staff
+verified = sa.Table(
+    "crowdsource_reader_verified",
+    toolkit.BaseModel.metadata,
+    sa.Column("user_id", sa.UnicodeText, primary_key=True),
+    sa.Column("verified_by", sa.UnicodeText, nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    extend_existing=True,
+)

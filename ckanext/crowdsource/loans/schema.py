@@ -61,6 +61,7 @@ def loan_list_schema(ignore_missing: Any, crowdsource_safe_text: Any,
             "organization": [ignore_missing, crowdsource_safe_text],
             "state": [ignore_missing, one_of(LOAN_STATES)],
             "overdue": [ignore_missing, crowdsource_boolean],
+            "ended": [ignore_missing, crowdsource_boolean],
             "desk": [ignore_missing, crowdsource_boolean],
             **page_schema()}
 
@@ -73,6 +74,18 @@ def reservation_list_schema(ignore_missing: Any, crowdsource_safe_text: Any,
             "organization": [ignore_missing, crowdsource_safe_text],
             "state": [ignore_missing, one_of(RESERVATION_STATES)],
             **page_schema()}
+
+
+@toolkit.validator_args
+def verify_schema(not_empty: Any, ignore_missing: Any, crowdsource_safe_text: Any,
+                  crowdsource_boolean: Any) -> Schema:
+    return {"user_id": [not_empty, crowdsource_safe_text],
+            "verified": [ignore_missing, crowdsource_boolean]}
+
+
+@toolkit.validator_args
+def verified_list_schema() -> Schema:
+    return {**page_schema()}
 
 
 def empty_schema() -> Schema:

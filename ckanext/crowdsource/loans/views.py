@@ -16,10 +16,11 @@ from ckan.common import current_user, request
 from ckan.lib import base
 from ckan.lib import helpers as h
 from ckan.plugins import toolkit
-from flask import Blueprint
+from flask import Blueprint, Response
 
 from ckanext.crowdsource.common.communities import live_names, names
 from ckanext.crowdsource.common.roles import page_context
+from ckanext.crowdsource.common.spreadsheet import csv_text
 from ckanext.crowdsource.common.views import attempt, listed, local, reason_given
 
 bp = Blueprint("crowdsource_loans", __name__)
@@ -33,6 +34,8 @@ VERBS = {
     "return": ("crowdsource_loan_return", "id"),
     "revoke": ("crowdsource_loan_revoke", "id"),
     "cancel": ("crowdsource_reservation_cancel", "id"),
+    "verify": ("crowdsource_reader_verify", "user_id"),
+    "unverify": ("crowdsource_reader_verify", "user_id"),
 }
 WITH_REASON = ("decline", "revoke")
 LIST_SIZE = 100
@@ -90,10 +93,31 @@ def mine() -> Any:
         "loans": loans, "places": places, "lendables": lendables, "states": state_names()})
 
 
+CSV_COLUMNS = ("id", "dataset", "dataset_title", "reader", "state", "created", "started",
+               "due", "ended", "renewals_used", "reason")
+CSV_PAGE = 1000
+
+
+def _every_loan(data: dict[str, Any]) -> Any:
+    """Every loan the desk's filter finds, newest first, a page at a time."""
+    offset = 0
+    while True:
+        found = toolkit.get_action("crowdsource_loan_list")(
+            {}, {**data, "limit": CSV_PAGE, "offset": offset})
+        for row in found["results"]:
+            yield {**row, "dataset": row["package_name"], "dataset_title": row["package_title"],
+                   "reader": row["user"]}
+        offset += CSV_PAGE
+        if offset >= found["count"]:
+            return
+
+
 def manage() -> Any:
     """``/crowdsource/loans/manage``: the loan desk of the organizations the
     user is staff of (or of one, ``?organization=``): requests to approve,
-    overdue and active loans, queues."""
+    overdue and active loans, queues, the history of ended loans, the
+    readers the library has verified; with
+    ``?format=csv`` every loan of the desk as CSV."""
     orgs = toolkit.get_action("organization_list_for_user")({}, {"permission": "create_dataset"}) \
         if current_user.is_authenticated else []
     if not orgs:
@@ -103,6 +127,10 @@ def manage() -> Any:
     if chosen and chosen not in names:
         return base.abort(404, toolkit._("Organization not found"))
     data: dict[str, Any] = ({"organization": chosen} if chosen else {"desk": True})
+    if request.args.get("format") == "csv":
+        name = f"crowdsource-loans-{chosen or 'desk'}.csv"
+        return Response(csv_text(CSV_COLUMNS, _every_loan(data)), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     data["limit"] = LIST_SIZE
     return toolkit.render("crowdsource/loans/manage.html", {
         "orgs": orgs, "org": names.get(chosen),
@@ -110,6 +138,8 @@ def manage() -> Any:
         "overdue": listed("crowdsource_loan_list", {**data, "overdue": True}),
         "active": listed("crowdsource_loan_list", {**data, "state": "active"}),
         "queues": listed("crowdsource_reservation_list", data),
+        "history": listed("crowdsource_loan_list", {**data, "ended": True}),
+        "verified": listed("crowdsource_reader_verified_list", {"limit": LIST_SIZE}),
         "states": state_names()})
 
 
@@ -153,7 +183,7 @@ def lend(id: str) -> Any:
 
 def act(verb: str) -> Any:
     """POST: one loan button (borrow, approve, decline, renew, return,
-    revoke, cancel)."""
+    revoke, cancel; verify and unverify a reader)."""
     if verb not in VERBS:
         return base.abort(404)
     action, key = VERBS[verb]
@@ -161,6 +191,8 @@ def act(verb: str) -> Any:
     data = {key: form.get(key, "")}
     if verb in WITH_REASON and reason_given():
         data["reason"] = reason_given()
+    if verb == "unverify":
+        data["verified"] = False
     done, error = attempt(action, data)
     if error:
         h.flash_error(error)

@@ -73,4 +73,6 @@ CALLS: dict[str, Call] = {
     "crowdsource_reservation_cancel": lambda lib: (lib["reader"], {"id": _queued(lib)["id"]}),
     "crowdsource_reservation_list": lambda lib: _then(_queued(lib), lib["reader"], {"limit": 5}),
     "crowdsource_loans_expire": lambda lib: _then(_past_due(lib), lib["sysadmin"], {}),
+    "crowdsource_reader_verify": lambda lib: (lib["editor"], {"user_id": lib["reader"]["id"]}),
+    "crowdsource_reader_verified_list": lambda lib: (lib["editor"], {"limit": 5}),
 }

@@ -1,52 +1,18 @@
 """Many readers borrowing a 3-copy dataset at the same moment, against a CKAN
-served by two worker processes: the lendable row lock gives exactly three
+served by four worker processes: the lendable row lock gives exactly three
 loans, and every other reader a place of their own in the queue (1 to n,
 none twice, none skipped), in the order the lock let them in."""
-import json
-import threading
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.crowdsource.loans.model import loan, reservation
-from ckanext.crowdsource.tests.served import serve
+from ckanext.crowdsource.tests.served import post_all, readers_with_tokens, serve
 
 pytestmark = pytest.mark.served
-WORKERS = 2
-READERS = 24
-
-
-def readers(n):
-    tokens = []
-    for _ in range(n):
-        user = factories.User()
-        tokens.append(helpers.call_action("api_token_create", context={"user": user["name"]},
-                                          user=user["name"], name="t")["token"])
-    return tokens
-
-
-def post_all(base, action, body, tokens):
-    """Send every request at the same moment; (status, body) of each."""
-    start = threading.Barrier(len(tokens))
-
-    def one(token):
-        req = urllib.request.Request(
-            f"{base}/api/3/action/{action}", data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Authorization": token})
-        start.wait()
-        try:
-            with urllib.request.urlopen(req, timeout=120) as res:
-                return res.status, json.loads(res.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"{}")
-
-    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
-        return list(pool.map(one, tokens))
+WORKERS = 4
+READERS = 100
 
 
 def test_simultaneous_borrowers_of_a_3_copy_dataset(clean_db):
@@ -57,9 +23,10 @@ def test_simultaneous_borrowers_of_a_3_copy_dataset(clean_db):
     ds = factories.Dataset(owner_org=org["id"], private=True)
     helpers.call_action("crowdsource_lendable_set", context={"user": staff["name"]},
                         package_id=ds["id"], copies=3)
-    tokens = readers(READERS)
+    tokens = readers_with_tokens(READERS)
     with serve(workers=WORKERS, **{"ckanext.crowdsource.common.writes_per_minute": "0"}) as base:
-        results = post_all(base, "crowdsource_loan_request", {"package_id": ds["id"]}, tokens)
+        results = post_all(base, "crowdsource_loan_request",
+                           [{"package_id": ds["id"]}] * READERS, tokens)
     assert {status for status, _ in results} == {200}, results
     answers = [body["result"] for _, body in results]
     loans = [a for a in answers if a["type"] == "loan"]

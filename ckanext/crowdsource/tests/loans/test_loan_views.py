@@ -1,5 +1,8 @@
 """The loan pages: the record page, the dataset page's box, my loans, the
 loan desk, the staff form, and the buttons."""
+import csv
+import io
+
 import pytest
 
 from ckanext.crowdsource.tests.helpers import as_user, log_in, log_out
@@ -57,6 +60,53 @@ def test_the_loan_desk(app, lib, lendable):
     log_out(app)
     assert app.get("/crowdsource/loans/manage").status_code == 403
     assert app.get("/crowdsource/loans", follow_redirects=False).status_code == 302
+
+
+def test_the_desk_keeps_the_history_and_exports_every_loan_safely(app, lib, lendable):
+    ds = lendable(needs_approval=True, copies=3)
+    asked = [as_user(lib[who], "crowdsource_loan_request", package_id=ds["id"])
+             for who in ("reader", "reader2")]
+    as_user(lib["editor"], "crowdsource_loan_decline", id=asked[0]["id"],
+            reason="=HYPERLINK(\"http://evil.example\")")
+    as_user(lib["editor"], "crowdsource_loan_approve", id=asked[1]["id"])
+    found = as_user(lib["editor"], "crowdsource_loan_list", desk=True, ended=True)
+    assert [loan["id"] for loan in found["results"]] == [asked[0]["id"]]
+    log_in(app, lib["editor"])
+    body = app.get("/crowdsource/loans/manage").get_data(as_text=True)
+    assert "History (1)" in body and "On loan (1)" in body
+    res = app.get(f"/crowdsource/loans/manage?organization={lib['org']['name']}&format=csv")
+    assert res.status_code == 200 and res.mimetype == "text/csv"
+    assert "attachment" in res.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(res.get_data(as_text=True))))
+    assert sorted((r["id"], r["state"], r["dataset"]) for r in rows) == sorted(
+        [(asked[0]["id"], "declined", ds["name"]), (asked[1]["id"], "active", ds["name"])])
+    declined = next(r for r in rows if r["state"] == "declined")
+    assert declined["reason"] == "'=HYPERLINK(\"http://evil.example\")"  # never a formula
+    assert declined["reader"] == lib["reader"]["name"]
+    log_in(app, lib["reader"])
+    assert app.get("/crowdsource/loans/manage?format=csv").status_code == 403
+
+
+def test_staff_verify_readers_at_the_desk(app, lib, lendable):
+    ds = lendable(eligibility="verified")
+    log_in(app, lib["editor"])
+    res = app.post("/crowdsource/loans/do/verify", data={
+        "user_id": lib["reader"]["name"], "came_from": "/crowdsource/loans/manage"},
+        follow_redirects=False)
+    assert res.status_code == 302
+    body = app.get("/crowdsource/loans/manage").get_data(as_text=True)
+    assert "Verified readers (1)" in body and f"({lib['reader']['name']})" in body
+    log_in(app, lib["reader"])
+    assert "Borrow</button>" in app.get(
+        f"/crowdsource/loans/item/{ds['name']}").get_data(as_text=True)
+    assert app.post("/crowdsource/loans/do/verify",
+                    data={"user_id": lib["reader2"]["name"]}).status_code == 403
+    log_in(app, lib["editor"])
+    app.post("/crowdsource/loans/do/unverify", data={"user_id": lib["reader"]["id"]})
+    assert "Verified readers (0)" in app.get("/crowdsource/loans/manage").get_data(as_text=True)
+    log_in(app, lib["reader"])
+    assert "You may not borrow this dataset." in app.get(
+        f"/crowdsource/loans/item/{ds['name']}").get_data(as_text=True)
 
 
 def test_the_staff_form(app, lib):

@@ -237,11 +237,47 @@ def test_communities_rule(lib, lendable):
     assert borrow(lib, "editor", ds)  # staff of the dataset always
 
 
-def test_verified_rule_lends_to_staff_alone_for_now(lib, lendable):
-    ds = lendable(eligibility="verified")
+def test_verified_rule_lends_to_the_readers_staff_verified(lib, lendable):
+    ds = lendable(eligibility="verified", copies=0)
     with pytest.raises(logic.NotAuthorized):
         borrow(lib, "reader", ds)
-    assert borrow(lib, "editor", ds)["state"] == "active"
+    assert borrow(lib, "editor", ds)["state"] == "active"  # staff of the dataset always
+    # staff of another organization verify readers for the whole library
+    done = as_user(lib["other_editor"], "crowdsource_reader_verify",
+                   user_id=lib["reader"]["name"])
+    assert (done["user_id"], done["verified"], done["verified_by"]) == (
+        lib["reader"]["id"], True, lib["other_editor"]["name"])
+    again = as_user(lib["editor"], "crowdsource_reader_verify", user_id=lib["reader"]["id"])
+    assert again["verified_by"] == lib["other_editor"]["name"]  # twice: no error, no change
+    assert borrow(lib, "reader", ds)["state"] == "active"
+    listed = as_user(lib["editor"], "crowdsource_reader_verified_list")
+    assert [v["user"] for v in listed["results"]] == [lib["reader"]["name"]]
+    # taken back: no new loan (the one running goes on)
+    gone = as_user(lib["editor"], "crowdsource_reader_verify", user_id=lib["reader"]["id"],
+                   verified=False)
+    assert (gone["verified"], gone["verified_at"]) == (False, None)
+    assert as_user(lib["editor"], "crowdsource_reader_verified_list")["count"] == 0
+    assert as_user(lib["reader"], "crowdsource_loan_list", state="active")["count"] == 1
+    with pytest.raises(logic.NotAuthorized):
+        borrow(lib, "reader", lendable(eligibility="verified"))
+
+
+def test_verifying_readers_refusals(lib):
+    for who in ("reader", "member"):
+        with pytest.raises(logic.NotAuthorized):
+            as_user(lib[who], "crowdsource_reader_verify", user_id=lib["reader2"]["id"])
+        with pytest.raises(logic.NotAuthorized):
+            as_user(lib[who], "crowdsource_reader_verified_list")
+    with pytest.raises(logic.NotAuthorized):
+        as_user(None, "crowdsource_reader_verified_list")
+    with pytest.raises(logic.NotFound):
+        as_user(lib["editor"], "crowdsource_reader_verify", user_id="nobody-here")
+    for data, field in (({}, "user_id"), ({"user_id": lib["reader"]["id"], "verified": "maybe"},
+                                          "verified"),
+                        ({"user_id": lib["reader"]["id"], "colour": "red"}, "colour")):
+        with pytest.raises(logic.ValidationError) as e:
+            as_user(lib["editor"], "crowdsource_reader_verify", **data)
+        assert field in e.value.error_dict
 
 
 def test_stopping_lending_revokes_and_cancels(lib, lendable):
@@ -344,6 +380,28 @@ def test_purge_removes_the_rows(lib, lendable):
     left = model.Session.execute(sa.select(sa.func.count()).select_from(loan_table)
                                  .where(loan_table.c.package_id == ds["id"])).scalar()
     assert left == 0
+
+
+def test_a_deleted_reader_lets_go_of_loans_and_places(lib, lendable):
+    one, two = lendable(copies=1), lendable(copies=1)
+    held = borrow(lib, "reader", one)
+    queued = borrow(lib, "reader2", one)
+    borrow(lib, "reader3", two)
+    place = borrow(lib, "reader", two)
+    assert (held["type"], place["type"]) == ("loan", "reservation")
+    helpers.call_action("user_delete", context={"user": lib["sysadmin"]["name"]},
+                        id=lib["reader"]["id"])
+    # the copy goes to the next reader at once, the place in the queue goes
+    found = as_user(lib["editor"], "crowdsource_loan_show", id=held["id"])
+    assert (found["state"], found["ended"] is not None) == ("revoked", True)
+    mine = as_user(lib["reader2"], "crowdsource_reservation_list")["results"]
+    assert [(r["id"], r["state"]) for r in mine] == [(queued["id"], "offered")]
+    places = as_user(lib["editor"], "crowdsource_reservation_list", package_id=two["id"])
+    assert [r["state"] for r in places["results"]] == ["cancelled"]
+    # a reader with nothing on loan is deleted as before
+    helpers.call_action("user_delete", context={"user": lib["sysadmin"]["name"]},
+                        id=lib["member"]["id"])
+    assert model.User.get(lib["member"]["id"]).state == "deleted"
 
 
 def test_crowdsource_lists_follow_the_loan(lib, lendable):

@@ -95,12 +95,16 @@ FOLLOW = "follow / unfollow what one can see"
 BORROW = "borrow / reserve a lendable dataset"
 LEND = "approve / revoke loans, set lendable"
 RECORD = "see a lendable dataset's record and availability"
+# the library marks readers verified (for datasets lent to verified readers):
+# staff of any organization, for the whole library
+VERIFY = "verify readers"
 EXTRA: dict[str, dict[str, str]] = {
     FOLLOW: _row("no", "yes", "yes", "yes", "yes"),
     RECORD: _row("yes", "yes", "yes", "yes", "yes"),
     SWEEP: _row("no", "no", "no", "no", "yes"),
     POINTS: _row("yes", "yes", "yes", "yes", "yes"),
     GRANT: _row("no", "no", "no", "yes", "yes"),
+    VERIFY: _row("no", "no", "no", "yes", "yes"),
     LEADERBOARD: _row("yes", "yes", "yes", "yes", "yes"),
     PROPOSE: _row("no", "yes", "-", "yes", "yes"),
     FOUND: _row("no", "no", "no", "yes", "yes"),
@@ -606,6 +610,11 @@ ACTIONS: dict[str, Spec] = {
             "desk": _V(columns={"author": "no", "staff": "yes"}, gate=ANY_STAFF)},
         note="as crowdsource_loan_list, for places in queues"),
     "crowdsource_loans_expire": Spec(SWEEP, "write", datasets=SITE),
+    "crowdsource_reader_verify": Spec(VERIFY, "write", datasets=SITE, roles=NOT_AUTHOR,
+                                      library_wide=True, note="a reader who is not the caller"),
+    "crowdsource_reader_verified_list": Spec(
+        VERIFY, "list", datasets=SITE, roles=NOT_AUTHOR, library_wide=True, gate=ANY_STAFF,
+        note="the readers the library verified: the cell's reader is listed to staff"),
 }
 
 
@@ -857,7 +866,9 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
         "renew": ("crowdsource_loan_renew", "", "-"),
         "return": ("crowdsource_loan_return", "", "-"),
         "revoke": ("crowdsource_loan_revoke", "", "-"),
-        "cancel": ("crowdsource_reservation_cancel", "", "-")},
+        "cancel": ("crowdsource_reservation_cancel", "", "-"),
+        "verify": ("crowdsource_reader_verify", "", "-"),
+        "unverify": ("crowdsource_reader_verify", "", "-")},
     "crowdsource_loans.lend": {"": ("crowdsource_lendable_set", "", "-")},
 }
 # who posts the forms, on the private dataset: an outsider, an insider who is

@@ -1023,6 +1023,16 @@ def _list_setup(made: Callable[[World], dict[str, Any]]) -> Callable[[World, Cel
     return setup
 
 
+def setup_reader_verify(w: World, c: Cell) -> Probe:
+    return Probe({"user_id": factories.User()["id"]}, done=lambda r: r["verified"] is True)
+
+
+def setup_reader_verified_list(w: World, c: Cell) -> Probe:
+    reader = factories.User()
+    make(w.users["sysadmin"], "crowdsource_reader_verify", user_id=reader["id"])
+    return Probe({}, lambda r: reader["id"] in ids(r, "user_id"), paged=True)
+
+
 def setup_loans_expire(w: World, c: Cell) -> Probe:
     from ckanext.crowdsource.loans.model import loan as loan_table
 
@@ -1157,6 +1167,8 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_reservation_cancel": setup_reservation_cancel,
     "crowdsource_reservation_list": _list_setup(_queued),
     "crowdsource_loans_expire": setup_loans_expire,
+    "crowdsource_reader_verify": setup_reader_verify,
+    "crowdsource_reader_verified_list": setup_reader_verified_list,
 }
 
 
@@ -1567,6 +1579,11 @@ def _form(endpoint: str, verb: str, data: dict[str, Any], probe: Probe) -> tuple
             return "", {"thread_id": data["id"]}
     if endpoint == "crowdsource_loans.lend":
         return data["package_id"], {k: v for k, v in data.items() if k != "package_id"}
+    if endpoint == "crowdsource_loans.act" and verb == "unverify":
+        # what it takes back: the reader verified first
+        helpers.call_action("crowdsource_reader_verify",
+                            context={"user": factories.Sysadmin()["name"]},
+                            user_id=data["user_id"])
     return "", data
 
 
