@@ -18,6 +18,7 @@ from ckan.plugins import toolkit
 
 from . import events, interfaces
 from .common import cleanup, cli, guards, locales, needs_help, reindex, roles, validators
+from .common.cache import once_per_request
 from .common.manifest import Manifest
 from .common.text import render_markdown
 
@@ -120,9 +121,16 @@ class CrowdsourcePlugin(p.SingletonPlugin, DefaultTranslation):
                          for x in add(dataset_obj)]
 
     def get_user_dataset_labels(self, user_obj: model.User | None) -> list[str]:
-        labels = DefaultPermissionLabels().get_user_dataset_labels(user_obj)
-        return labels + [x for add in self._joined(lambda m: m.user_labels)
-                         for x in add(user_obj)]
+        def ask() -> list[str]:
+            labels = DefaultPermissionLabels().get_user_dataset_labels(user_obj)
+            return labels + [x for add in self._joined(lambda m: m.user_labels)
+                             for x in add(user_obj)]
+
+        if user_obj is None or getattr(user_obj, "is_anonymous", False) or not user_obj.id:
+            return ask()
+        # every package_show's auth asks (a page of search results, a dataset
+        # page and its parts): once per read-only request is enough
+        return list(once_per_request(f"dataset_labels:{user_obj.id}", ask))
 
     # ICrowdsource
     def get_moderation_item_types(self) -> list[Any]:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.crowdsource.common.cache import once_per_request
-
 from .model import lendable, loan
 
 PREFIX = "loan-"
@@ -34,12 +32,8 @@ def user_labels(user_obj: model.User | None) -> list[str]:
     """``loan-<package_id>`` for each of the user's active loans not yet due."""
     if user_obj is None or getattr(user_obj, "is_anonymous", False) or not user_obj.id:
         return []
-    def ask() -> list[str]:
-        ids = model.Session.execute(
-            sa.select(loan.c.package_id).where(loan.c.user_id == user_obj.id,
-                                               loan.c.state == "active",
-                                               loan.c.due > sa.func.now())).scalars().all()
-        return [PREFIX + pid for pid in ids]
-
-    # a search page asks for each dataset shown: once per page is enough
-    return list(once_per_request(f"loan_labels:{user_obj.id}", ask))
+    ids = model.Session.execute(
+        sa.select(loan.c.package_id).where(loan.c.user_id == user_obj.id,
+                                           loan.c.state == "active",
+                                           loan.c.due > sa.func.now())).scalars().all()
+    return [PREFIX + pid for pid in ids]

@@ -152,3 +152,11 @@ def post_all(base: str, action: str, bodies: list[dict[str, Any]],
 
     with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
         return list(pool.map(one, range(len(tokens))))
+
+
+def statuses(results: list[tuple[int, Any]]) -> dict[int, int]:
+    """How many answers had each HTTP status."""
+    counts: dict[int, int] = {}
+    for status, _ in results:
+        counts[status] = counts.get(status, 0) + 1
+    return counts

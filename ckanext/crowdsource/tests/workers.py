@@ -48,6 +48,7 @@ SLOWEST = (
     "e2e/",
     "common/test_redis_outage.py",
     "tasks/test_concurrency.py",
+    "loans/test_concurrency.py",
     "common/test_csrf.py",
     "common/test_worker_recovers.py",
     "discussion/test_hostile_input.py",

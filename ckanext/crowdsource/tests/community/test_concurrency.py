@@ -7,8 +7,7 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.crowdsource.community.model import member
-from ckanext.crowdsource.tests.served import serve
-from ckanext.crowdsource.tests.tasks.test_concurrency import post_all, readers, statuses
+from ckanext.crowdsource.tests.served import post_all, readers_with_tokens, serve, statuses
 
 pytestmark = pytest.mark.served
 WORKERS = 4
@@ -20,7 +19,7 @@ def test_100_readers_join_an_on_request_community_twice_at_once():
     staff = factories.Sysadmin()
     c = helpers.call_action("crowdsource_community_create", context={"user": staff["name"]},
                             name="rare-books", title="古籍 Rare books", join_policy="request")
-    tokens = readers(READERS)
+    tokens = readers_with_tokens(READERS)
     with serve(workers=WORKERS) as base:
         results = post_all(base, "crowdsource_community_join",
                            [{"id": c["name"]}] * (2 * READERS), tokens + tokens)

@@ -215,17 +215,19 @@ def test_every_form_field_refuses_hostile_values_safely(app, talk, verb):
     log_in(app, talk[who])
     failures = []
     for field in FIELDS:
-        for value in _values(talk, field):
-            for headers in (HTMX, {}):
-                form = {**good, field: value}
-                res = app.post(f"/crowdsource/posts/{verb}", data=_encode(form),
-                               content_type="application/x-www-form-urlencoded",
-                               headers=headers, follow_redirects=False)
-                if res.status_code >= 500:
-                    failures.append((field, repr(value)[:40], bool(headers), res.status_code))
-                elif res.status_code in (301, 302, 303):
-                    target = urllib.parse.urlsplit(res.headers["Location"])
-                    assert target.netloc in ("", "localhost"), (field, value, target)
+        # each value once, as htmx and as a plain form post in turn: both ways
+        # of answering meet every field's refusals and its successes
+        for n, value in enumerate(_values(talk, field)):
+            headers = HTMX if (n + FIELDS.index(field)) % 2 else {}
+            form = {**good, field: value}
+            res = app.post(f"/crowdsource/posts/{verb}", data=_encode(form),
+                           content_type="application/x-www-form-urlencoded",
+                           headers=headers, follow_redirects=False)
+            if res.status_code >= 500:
+                failures.append((field, repr(value)[:40], bool(headers), res.status_code))
+            elif res.status_code in (301, 302, 303):
+                target = urllib.parse.urlsplit(res.headers["Location"])
+                assert target.netloc in ("", "localhost"), (field, value, target)
     assert not failures, failures
     assert app.get(f"/dataset/{talk['ds']['name']}/discussion").status_code == 200
 

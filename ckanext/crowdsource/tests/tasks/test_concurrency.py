@@ -9,17 +9,10 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.crowdsource.tasks.model import claim, task
-from ckanext.crowdsource.tests.served import post_all, readers_with_tokens, serve
+from ckanext.crowdsource.tests.served import post_all, readers_with_tokens, serve, statuses
 
 pytestmark = pytest.mark.served
 WORKERS = 4
-
-
-def statuses(results):
-    counts = {}
-    for status, _ in results:
-        counts[status] = counts.get(status, 0) + 1
-    return counts
 
 
 @pytest.fixture
