@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from ckan.lib import base
+import flask
+from ckan.lib import base, i18n
 from ckan.lib import helpers as h
 from ckan.plugins import toolkit
 
@@ -78,8 +79,19 @@ def listed(action: str, data: dict[str, Any]) -> Any:
 
 def local(url: str, fallback: str) -> str:
     """``url`` when it is a path on this site, otherwise ``fallback``: where a
-    form may send the user back to."""
-    return url if url.startswith("/") and not url.startswith("//") else fallback
+    form may send the user back to, in the language of the form's page.
+
+    A page's ``request.path`` has lost the language CKAN took from the
+    address (``/zh_Hans_CN/...``): a path without one gets the request's,
+    so that a reader reading in Chinese comes back to a Chinese page."""
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return fallback
+    environ = flask.request.environ if flask.has_request_context() else {}
+    lang = environ.get("CKAN_LANG")
+    if lang and not environ.get("CKAN_LANG_IS_DEFAULT", True) \
+            and url.split("/")[1] not in (lang, *i18n.get_locales()):
+        url = f"/{lang}{url}"
+    return url
 
 
 def requested_page(value: Any, strict: bool = True) -> int:

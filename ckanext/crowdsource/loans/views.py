@@ -95,7 +95,7 @@ def mine() -> Any:
 
 CSV_COLUMNS = ("id", "dataset", "dataset_title", "reader", "state", "created", "started",
                "due", "ended", "renewals_used", "reason")
-CSV_PAGE = 1000
+CSV_PAGE = 100  # the largest page a list action gives
 
 
 def _every_loan(data: dict[str, Any]) -> Any:

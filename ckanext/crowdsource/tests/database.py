@@ -35,6 +35,9 @@ from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories
 from sqlalchemy.orm import close_all_sessions
 
+from ckanext.crowdsource.search.model import DOCNUM_SEQUENCE
+from ckanext.crowdsource.search.model import TABLE as SEARCH_TABLE
+
 log = logging.getLogger(__name__)
 
 CLEAN = "clean"  # the state a reset leaves
@@ -117,6 +120,10 @@ def _discover(conn: sa.engine.Connection) -> Schema:
         "quote_ident(table_name), column_name) FROM information_schema.columns"
         " WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'"))
         if s and t in tables]
+    # the search index takes its document numbers from a sequence of its own
+    # (no column default names it): put back with rows, it must go on past them
+    if SEARCH_TABLE in tables:
+        serials.append((SEARCH_TABLE, "docnum", DOCNUM_SEQUENCE))
     return Schema(_fingerprint(conn, versions), order, versions, serials)
 
 

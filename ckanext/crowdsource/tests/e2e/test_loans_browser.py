@@ -50,7 +50,7 @@ def test_reserve_be_offered_borrow_download_and_return(clean_db, served_ckan, br
         browser.get(f"{base}/zh_Hans_CN/crowdsource/loans")
         assert fits(browser)
         click(browser, browser.find_element(By.LINK_TEXT, "善本地图 Rare Maps"))
-        wait.until(lambda b: "/crowdsource/loans/item/" in b.current_url)
+        wait.until(lambda b: "/zh_Hans_CN/crowdsource/loans/item/" in b.current_url)
         assert "善本.pdf" not in browser.page_source and download(browser, url) != "allowed"
         assert fits(browser)
         click(browser, button(browser, RESERVE))

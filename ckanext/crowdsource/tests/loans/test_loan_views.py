@@ -39,7 +39,11 @@ def test_borrowing_through_the_button_opens_the_dataset_page(app, lib, lendable)
     mine = app.get("/crowdsource/loans").get_data(as_text=True)
     assert "Rare Maps" in mine and "On loan" in mine
     log_in(app, lib["reader2"])
-    app.post("/crowdsource/loans/do/borrow", data={"package_id": ds["id"]})
+    # a button on a Chinese page brings the reader back to the Chinese page
+    res = app.post("/zh_Hans_CN/crowdsource/loans/do/borrow", data={
+        "package_id": ds["id"], "came_from": f"/crowdsource/loans/item/{ds['name']}"},
+        follow_redirects=False)
+    assert res.headers["Location"].endswith(f"/zh_Hans_CN/crowdsource/loans/item/{ds['name']}")
     mine = app.get("/crowdsource/loans").get_data(as_text=True)
     assert "You are number 1 in the queue." in mine
 
