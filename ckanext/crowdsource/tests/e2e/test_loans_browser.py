@@ -4,6 +4,7 @@ one copy is out, is offered it when it comes back, borrows it, downloads
 from it, and loses access on returning it; every loan page fits 375 px."""
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from ckanext.crowdsource.tests.e2e.library import city_library, click, log_in, waiter
 from ckanext.crowdsource.tests.helpers import as_user
@@ -49,7 +50,9 @@ def test_reserve_be_offered_borrow_download_and_return(clean_db, served_ckan, br
         # what may be borrowed, on "My loans": the record page, then reserve
         browser.get(f"{base}/zh_Hans_CN/crowdsource/loans")
         assert fits(browser)
-        click(browser, browser.find_element(By.LINK_TEXT, "善本地图 Rare Maps"))
+        # followed from the keyboard (a synthetic mouse click on this link,
+        # alone of the page's controls, left headless Chromium where it was)
+        browser.find_element(By.LINK_TEXT, "善本地图 Rare Maps").send_keys(Keys.ENTER)
         wait.until(lambda b: "/zh_Hans_CN/crowdsource/loans/item/" in b.current_url)
         assert "善本.pdf" not in browser.page_source and download(browser, url) != "allowed"
         assert fits(browser)
