@@ -76,7 +76,7 @@ def offered_locale(value: Any) -> str:
     """One of the portal's languages (``ckan.locales_offered``)."""
     from ckan.lib.i18n import get_locales_from_config
 
-    if value not in get_locales_from_config():
+    if not isinstance(value, str) or value not in get_locales_from_config():
         raise toolkit.Invalid(toolkit._("Not one of the portal's languages"))
     return value
 

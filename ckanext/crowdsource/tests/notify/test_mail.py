@@ -106,10 +106,11 @@ def set_email(user: dict[str, Any], how: str, **more: Any) -> None:
     as_user(user, "crowdsource_notify_settings_update", email=how, **more)
 
 
-def ask_and_answer(lib: dict[str, Any], asker: str = "reader",
-                   answerer: str = "reader2") -> tuple[dict[str, Any], dict[str, Any]]:
+def ask_and_answer(lib: dict[str, Any], asker: str = "reader", answerer: str = "reader2",
+                   title: str = "Where is the east gate?"
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
     q = as_user(lib[asker], "crowdsource_question_create", package_id=lib["ds"]["id"],
-                title="Where is the east gate?", body="On which sheet?")
+                title=title, body="On which sheet?")
     a = as_user(lib[answerer], "crowdsource_post_create", thread_id=q["id"], body="Sheet 4.")
     return q, a
 
@@ -258,7 +259,8 @@ def test_redis_down_at_write_time_the_cron_sends_it(lib, mails, redis_down, capl
     monkeypatch.setattr(log, "disabled", False)
     log.addHandler(caplog.handler)
     try:
-        q, a = ask_and_answer(lib)  # saved although the job cannot be queued
+        # saved although the job cannot be queued
+        q, a = ask_and_answer(lib, title="Gates & walls <1850>")
     finally:
         log.removeHandler(caplog.handler)
     assert "Could not queue the mail" in caplog.text
@@ -267,6 +269,9 @@ def test_redis_down_at_write_time_the_cron_sends_it(lib, mails, redis_down, capl
     assert mail.send_digests() == 1
     (message,) = mails.inbox.to(lib["reader"]["email"])
     assert f"/crowdsource/questions/{q['id']}#post-{a['id']}" in text_of(message)
+    # the text part as written, the HTML part escaped
+    assert "your question Gates & walls <1850> (City Maps)" in text_of(message)
+    assert "Gates &amp; walls &lt;1850&gt;" in html_of(message)
     assert mail.send_digests() == 0
 
 
