@@ -302,3 +302,24 @@ def test_a_chinese_reader_gets_a_chinese_mail(lib, mails):
     assert "回答了你的问题" in text_of(message)
     assert "回答了你的问题" in html_of(message)
     assert 'lang="zh-Hans-CN"' in html_of(message)
+
+
+@pytest.mark.served
+def test_a_mail_clients_one_click_unsubscribe_needs_no_csrf_token(lib):
+    """RFC 8058: the mail client POSTs ``List-Unsubscribe=One-Click`` to the
+    link, with no cookie and no CSRF token, to a portal that checks CSRF."""
+    import requests
+
+    from ckanext.crowdsource.tests.served import serve
+
+    reader = lib["reader"]
+    path = mail.unsubscribe_url(reader["id"]).removeprefix(SITE)
+    with serve() as base:
+        res = requests.post(base + path, data={"List-Unsubscribe": "One-Click"},
+                            allow_redirects=False)
+        assert res.status_code == 302, res.text
+        # CSRF still guards the other forms
+        other = requests.post(f"{base}/crowdsource/notifications/settings",
+                              data={"email": "weekly"}, allow_redirects=False)
+        assert other.status_code == 400
+    assert as_user(reader, "crowdsource_notify_settings_show")["email"] == "never"
