@@ -136,6 +136,21 @@ def serve(workers: int = 0, **options: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def ckan_command_env(**options: str) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """``(["ckan", "-c", INI], environment)`` to run CKAN commands with, on
+    the tests' database and Redis, ``options`` set in their configuration."""
+    workdir = tempfile.mkdtemp(prefix="crowdsource-command-")
+    settings = {"testing": "false", **options}
+    try:
+        ini = _write_ini(workdir, settings)
+        overriding = _overriding({**_same_services(), **settings})
+        env = {k: v for k, v in os.environ.items() if k not in overriding}
+        yield [os.path.join(BIN, "ckan"), "-c", ini], {**env, "CKAN_INI": ini}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def jobs_worker(*queues: str, **options: str) -> Iterator[str]:
     """A CKAN background job worker (``ckan jobs worker QUEUES``) on the
     tests' database and Redis, with ``options`` set in its configuration;

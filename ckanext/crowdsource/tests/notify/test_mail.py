@@ -10,6 +10,7 @@ import email
 import email.policy
 import logging
 import socket
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
@@ -26,7 +27,7 @@ from ckan.tests import helpers
 from ckanext.crowdsource.notify import mail
 from ckanext.crowdsource.notify.model import notification, settings
 from ckanext.crowdsource.tests.helpers import as_user
-from ckanext.crowdsource.tests.served import jobs_worker
+from ckanext.crowdsource.tests.served import ckan_command_env, jobs_worker
 
 SITE = "http://localhost"
 
@@ -323,3 +324,70 @@ def test_a_mail_clients_one_click_unsubscribe_needs_no_csrf_token(lib):
                               data={"email": "weekly"}, allow_redirects=False)
         assert other.status_code == 400
     assert as_user(reader, "crowdsource_notify_settings_show")["email"] == "never"
+
+
+def test_weekly_digests_wait_a_week(lib, mails):
+    reader = lib["reader"]
+    set_email(reader, "weekly")
+    ask_and_answer(lib)
+    assert mail.send_digests() == 1
+    (message,) = mails.inbox.to(reader["email"])
+    assert message["Subject"] == "Your weekly notifications from CKAN crowdsource tests"
+    assert "in the past week" in text_of(message)
+    ask_and_answer(lib)
+    for days, sent in ((3, 0), (7, 1)):
+        model.Session.execute(sa.update(settings).where(settings.c.user_id == reader["id"])
+                              .values(last_digest=sa.func.now()
+                                      - sa.text(f"interval '{days} days'")))
+        model.Session.commit()
+        assert mail.send_digests() == sent
+
+
+def test_a_community_groups_its_notifications(lib, mails):
+    """The digest's groups: each community by name, then the items."""
+    community = lib["community"]
+    as_user(lib["sysadmin"], "crowdsource_community_create", id=community["id"])
+    for name in ("reader", "reader2"):
+        as_user(lib[name], "crowdsource_community_join", id=community["id"])
+    as_user(lib["reader2"], "crowdsource_question_create", community_id=community["id"],
+            title="Old mills?", body="Where were they?")
+    post = as_user(lib["reader"], "crowdsource_post_create", package_id=lib["ds"]["id"],
+                   body="Is there an 1850 edition?")
+    as_user(lib["reader3"], "crowdsource_post_create", parent_id=post["id"], body="Yes")
+    assert mail.send_digests() == 1
+    body = text_of(mails.inbox.to(lib["reader"]["email"])[0])
+    title = helpers.call_action("group_show", id=community["id"])["display_name"]
+    assert f"== {title} ==" in body
+    # the items of no community first, then the community's
+    assert body.index("replied to your post") < body.index(f"== {title} ==") \
+        < body.index("asked Old mills?")
+
+
+def test_two_senders_at_once_mail_each_reader_once(lib, mails):
+    """Two ``ckan crowdsource send-digests`` at the same moment: each
+    reader's rows are claimed by one of them (SKIP LOCKED)."""
+    readers = [lib[name] for name in ("reader", "reader3", "editor", "admin")]
+    for name in ("reader", "reader3", "editor", "admin"):
+        ask_and_answer(lib, asker=name)
+    with ckan_command_env(**{"smtp.server": mails.address, "ckan.site_url": SITE}) as (
+            ckan, env):
+        runs = [subprocess.Popen([*ckan, "crowdsource", "send-digests"], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for _ in range(2)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    sent = sum(int(line.split()[0]) for out in outputs for line in out.splitlines()
+               if line.endswith("e-mails sent"))
+    assert sent == len(readers), outputs
+    for reader in readers:
+        assert len(mails.inbox.to(reader["email"])) == 1
+        assert pending(reader) == 0
+
+
+def test_send_digests_in_the_background_on_the_worker(lib, mails, worker, cli):
+    from ckan.cli.cli import ckan
+
+    ask_and_answer(lib)
+    result = cli.invoke(ckan, ["crowdsource", "send-digests", "--background"])
+    assert result.exit_code == 0 and "Queued job" in result.output
+    assert len(mails.inbox.wait_for(lib["reader"]["email"])) == 1, open(worker).read()
