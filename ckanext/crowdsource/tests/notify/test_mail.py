@@ -391,3 +391,15 @@ def test_send_digests_in_the_background_on_the_worker(lib, mails, worker, cli):
     result = cli.invoke(ckan, ["crowdsource", "send-digests", "--background"])
     assert result.exit_code == 0 and "Queued job" in result.output
     assert len(mails.inbox.wait_for(lib["reader"]["email"])) == 1, open(worker).read()
+
+
+def test_the_settings_page_keeps_the_language_of_the_readers_mail(lib, app):
+    from ckanext.crowdsource.tests.helpers import log_in
+
+    reader = lib["reader"]
+    assert mail.locale_of(reader["id"]) == "en"  # the site's, before any choice
+    log_in(app, reader)
+    app.post("/zh_Hans_CN/crowdsource/notifications/settings", data={"email": "daily"})
+    assert mail.locale_of(reader["id"]) == "zh_Hans_CN"
+    app.post("/crowdsource/notifications/settings", data={"email": "daily"})
+    assert mail.locale_of(reader["id"]) == "en"
