@@ -132,6 +132,10 @@ def recognition_badge_threshold(name: str) -> int:
 
 def notify_poll_seconds() -> int:
     return int(_get("notify.poll_seconds"))
+
+
+def notify_email() -> bool:
+    return toolkit.asbool(_get("notify.email"))
 def search_log() -> bool:
     return toolkit.asbool(_get("insight.search_log"))
 

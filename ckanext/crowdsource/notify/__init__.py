@@ -10,7 +10,9 @@ from ckanext.crowdsource.common.manifest import Manifest, NavLink
 def manifest() -> Manifest:
     from ckan.plugins import toolkit
 
-    from . import actions, auth, follows, helpers, receivers, views
+    from ckanext.crowdsource.common.cli import sweeper
+
+    from . import actions, auth, follows, helpers, mail, receivers, views
 
     return Manifest(
         name="notify",
@@ -20,6 +22,7 @@ def manifest() -> Manifest:
         purge_hooks=[receivers.dataset_purged],
         helpers=helpers.HELPERS,
         blueprints=[views.bp],
+        commands=[sweeper("send-digests", mail.send_digests, "{n} e-mails sent")],
         constraint_errors={"crowdsource_follow_once": (
             "object_id", lambda: toolkit._("You follow this already"))},
         nav=[NavLink("crowdsource_notify.index", lambda: toolkit._("Notifications"),

@@ -13,7 +13,7 @@ from ckanext.crowdsource.common.action import reads, writes
 from ckanext.crowdsource.common.pagination import listed, page_bounds
 from ckanext.crowdsource.common.roles import logged_in_user, people, reader_or_404
 
-from . import core, schema
+from . import core, mail, schema
 from .model import notification, settings
 
 COUNT_MAX = 99  # the bell shows "99+" beyond: the count stops there
@@ -170,8 +170,7 @@ def crowdsource_notify_settings_show(context: Context, data_dict: DataDict
 def crowdsource_notify_settings_update(context: Context, data_dict: DataDict
                                        ) -> dict[str, Any]:
     """Turn notification rules on or off, and choose how often e-mail goes
-    out (kept now; e-mail is sent by a later version). Rules not named keep
-    their setting.
+    out. Rules not named keep their setting.
 
     :param user_id: the reader (id or name; optional: the caller;
         sysadmins may name anyone)
@@ -180,6 +179,10 @@ def crowdsource_notify_settings_update(context: Context, data_dict: DataDict
     :type rules: dictionary
     :param email: ``immediately``, ``daily``, ``weekly`` or ``never`` (optional)
     :type email: string
+    :param locale: the language of the reader's e-mail, one of
+        ``ckan.locales_offered`` (optional; the settings page sends the
+        page's language)
+    :type locale: string
 
     :returns: the settings, as ``crowdsource_notify_settings_show`` gives them
     :rtype: dictionary
@@ -190,13 +193,36 @@ def crowdsource_notify_settings_update(context: Context, data_dict: DataDict
     rules = {**now["rules"], **data_dict.get("rules", {})}
     values = {"disabled": sorted(k for k, on in rules.items() if not on),
               "email": data_dict.get("email", now["email"])}
+    if data_dict.get("locale"):
+        values["locale"] = data_dict["locale"]
     model.Session.execute(insert(settings).values(user_id=user.id, **values).on_conflict_do_update(
         index_elements=[settings.c.user_id], set_={**values, "modified": sa.func.now()}))
     return _settings(user)
+
+
+@writes(schema.unsubscribe_schema, limited=False)
+def crowdsource_notify_unsubscribe(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Stop a reader's e-mail (``email`` becomes ``never``), by the signed
+    token of the unsubscribe link in each mail: no log-in needed. A token
+    that is not valid is ``ObjectNotFound``.
+
+    :param token: the token of the link
+    :type token: string
+
+    :returns: ``{"user", "email": "never"}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("crowdsource_notify_unsubscribe", context, data_dict)
+    user_id = mail.unsubscribe_user(data_dict["token"])
+    user = model.User.get(user_id) if user_id else None
+    if user is None:
+        raise toolkit.ObjectNotFound(toolkit._("This link to stop e-mail is not valid"))
+    mail.unsubscribe(user.id)
+    return {"user": user.name, "email": "never"}
 
 
 def get_actions() -> dict[str, Any]:
     return {f.__name__: f for f in (
         crowdsource_notification_list, crowdsource_notification_count,
         crowdsource_notification_mark_read, crowdsource_notify_settings_show,
-        crowdsource_notify_settings_update)}
+        crowdsource_notify_settings_update, crowdsource_notify_unsubscribe)}

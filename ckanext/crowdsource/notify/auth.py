@@ -22,6 +22,12 @@ def _own_settings(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": toolkit._("Only your own settings")}
 
 
+@toolkit.auth_allow_anonymous_access
+def crowdsource_notify_unsubscribe(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone with the link of a mail: the signed token is the proof."""
+    return OK
+
+
 crowdsource_notification_list = _logged_in
 crowdsource_notification_count = _logged_in
 crowdsource_notification_mark_read = _logged_in
@@ -37,4 +43,4 @@ def get_auth_functions() -> dict[str, object]:
         "crowdsource_notification_list", "crowdsource_notification_count",
         "crowdsource_notification_mark_read", "crowdsource_notify_settings_show",
         "crowdsource_notify_settings_update", "crowdsource_follow", "crowdsource_unfollow",
-        "crowdsource_follow_list")}
+        "crowdsource_follow_list", "crowdsource_notify_unsubscribe")}

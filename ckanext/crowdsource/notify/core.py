@@ -122,8 +122,9 @@ def notify(recipients: sa.Select | None, kind: str, actor_id: str | None, *,
     """Notify every recipient of the select (a column ``user_id``) of one
     event, in one ``INSERT ... SELECT`` in the caller's transaction: never
     the actor, never twice, and not those who turned ``kind`` off or muted
-    the thing ``muted`` names (``(object_type, object_id)``). Returns how
-    many rows it wrote."""
+    the thing ``muted`` names (``(object_type, object_id)``). Readers who
+    want their mail at once get it from a job queued after the commit.
+    Returns how many rows it wrote."""
     if recipients is None:
         return 0
     r = sa.select(recipients.subquery().c.user_id).distinct().subquery("r")
@@ -147,7 +148,13 @@ def notify(recipients: sa.Select | None, kind: str, actor_id: str | None, *,
         else sa.cast(sa.null(), notification.c.data.type),
     ).where(*where)
     columns = ["id", "user_id", *values, "data"]
-    return model.Session.execute(notification.insert().from_select(columns, select)).rowcount
+    told = model.Session.execute(notification.insert().from_select(columns, select)
+                                 .returning(notification.c.user_id)).scalars().all()
+    if told and not hidden:
+        from .mail import written
+
+        written(told)  # their immediate mail, queued after the commit
+    return len(told)
 
 
 def followers(object_type: str, object_id: str | None, levels: tuple[str, ...] = ("all",)

@@ -48,27 +48,43 @@ _STATUS = {"new": lambda: toolkit._("new"), "acknowledged": lambda: toolkit._("a
            "resolved": lambda: toolkit._("resolved"), "declined": lambda: toolkit._("declined")}
 
 
-def text(n: dict[str, Any]) -> Markup:
-    """Who did what on which item, as one translated sentence with the
-    names escaped: the item is its title (or its dataset's) in bold."""
+def _parts(n: dict[str, Any]) -> tuple[str, str, str]:
+    """Who did it, the item, and the status a notification's sentence names."""
     actor = (n.get("actor") or {}).get("display_name") or toolkit._("Someone")
     item = n.get("title") or n.get("package_title") or toolkit._("the library's service")
     if n.get("title") and n.get("package_title") and n["title"] != n["package_title"]:
         item = toolkit._("{item} ({dataset})").format(item=n["title"],
                                                      dataset=n["package_title"])
     status = (n.get("data") or {}).get("status") or ""
+    return actor, item, _STATUS[status]() if status in _STATUS else status
+
+
+def text(n: dict[str, Any]) -> Markup:
+    """Who did what on which item, as one translated sentence with the
+    names escaped: the item is its title (or its dataset's) in bold."""
+    actor, item, status = _parts(n)
     return Markup(escape(core.sentence(n["kind"]))).format(
         actor=Markup("<strong>{}</strong>").format(actor),
-        item=Markup("<em>{}</em>").format(item),
-        status=_STATUS[status]() if status in _STATUS else status)
+        item=Markup("<em>{}</em>").format(item), status=status)
 
 
-def link(n: dict[str, Any]) -> str:
-    """Where a notification leads: its path below the site's root."""
+def plain_text(n: dict[str, Any]) -> str:
+    """The sentence of :func:`text` as plain text (a mail's text part and
+    subject)."""
+    actor, item, status = _parts(n)
+    return core.sentence(n["kind"]).format(actor=actor, item=item, status=status)
+
+
+def link(n: dict[str, Any], root: str | None = None) -> str:
+    """Where a notification leads: its path below the site's root
+    (``root``: the path the site is served under; the request's when not
+    given)."""
     path = n.get("link") or ""
     if not path.startswith("/") or path.startswith("//"):
-        return h.url_for("crowdsource_notify.index")
-    return request.script_root + path
+        if root is None:
+            return h.url_for("crowdsource_notify.index")
+        return root + "/crowdsource/notifications"
+    return (request.script_root if root is None else root) + path
 
 
 HELPERS = {"crowdsource_notify_bell": bell, "crowdsource_notify_text": text,

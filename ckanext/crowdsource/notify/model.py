@@ -32,11 +32,17 @@ notification = sa.Table(
     sa.Column("created", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
     sa.Column("read_at", sa.DateTime(timezone=True)),
+    # the outbox: null while the row waits for its e-mail (``mail.py``); set
+    # when mailed, and when it never will be (read first, no address, "never")
+    sa.Column("mailed_at", sa.DateTime(timezone=True)),
     # a reader's page, newest first
     sa.Index("crowdsource_notification_user_idx", "user_id", "created"),
     # the bell: a reader's unread rows only
     sa.Index("crowdsource_notification_unread_idx", "user_id",
              postgresql_where=sa.text("read_at IS NULL"), postgresql_include=["package_id"]),
+    # the outbox: rows waiting for their mail, per reader
+    sa.Index("crowdsource_notification_unmailed_idx", "user_id",
+             postgresql_where=sa.text("mailed_at IS NULL")),
     sa.Index("crowdsource_notification_item_idx", "item_id"),
     sa.Index("crowdsource_notification_package_idx", "package_id"),
     extend_existing=True,
@@ -49,6 +55,12 @@ settings = sa.Table(
     # the rules (core.KINDS) the reader turned off; every other one is on
     sa.Column("disabled", ARRAY(sa.UnicodeText), nullable=False, server_default="{}"),
     sa.Column("email", sa.UnicodeText, nullable=False, server_default="daily"),
+    # when the reader's last digest went out (daily, weekly: the next one is
+    # due a period later)
+    sa.Column("last_digest", sa.DateTime(timezone=True)),
+    # the language of the reader's mail (CKAN keeps none per user): the
+    # portal's language when they last saved these settings; none: the site's
+    sa.Column("locale", sa.UnicodeText),
     sa.Column("modified", sa.DateTime(timezone=True), server_default=sa.func.now()),
     extend_existing=True,
 )

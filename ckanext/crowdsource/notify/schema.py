@@ -68,7 +68,22 @@ def settings_show_schema(ignore_missing: Any, crowdsource_safe_text: Any) -> Sch
 def settings_update_schema(ignore_missing: Any, crowdsource_safe_text: Any) -> Schema:
     return {"user_id": [ignore_missing, crowdsource_safe_text],
             "rules": [ignore_missing, rules_value],
-            "email": [ignore_missing, one_of(EMAIL)]}
+            "email": [ignore_missing, one_of(EMAIL)],
+            "locale": [ignore_missing, offered_locale]}
+
+
+def offered_locale(value: Any) -> str:
+    """One of the portal's languages (``ckan.locales_offered``)."""
+    from ckan.lib.i18n import get_locales_from_config
+
+    if not isinstance(value, str) or value not in get_locales_from_config():
+        raise toolkit.Invalid(toolkit._("Not one of the portal's languages"))
+    return value
+
+
+@toolkit.validator_args
+def unsubscribe_schema(not_empty: Any, crowdsource_safe_text: Any) -> Schema:
+    return {"token": [not_empty, crowdsource_safe_text]}
 
 
 @toolkit.validator_args

@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from ckan.common import current_user, request
+from ckan.lib import base
 from ckan.lib import helpers as h
+from ckan.lib.i18n import get_lang
 from ckan.lib.pagination import Page
 from ckan.plugins import toolkit
 from flask import Blueprint
@@ -21,7 +23,7 @@ from flask import Blueprint
 from ckanext.crowdsource.common import config, roles
 from ckanext.crowdsource.common.views import attempt, listed, local, page_url, requested_page
 
-from . import core, helpers
+from . import core, helpers, mail
 
 bp = Blueprint("crowdsource_notify", __name__)
 
@@ -95,7 +97,7 @@ def settings() -> Any:
         form = request.form
         rules = {k: bool(form.get(f"rule-{k}")) for k in core.KINDS}
         _done, error = attempt("crowdsource_notify_settings_update", {
-            "rules": rules, "email": form.get("email", "")})
+            "rules": rules, "email": form.get("email", ""), "locale": get_lang()})
         if error:
             h.flash_error(error)
         else:
@@ -113,8 +115,44 @@ def settings() -> Any:
                    (toolkit._("Settings"), request.path)]})
 
 
+def unsubscribe(token: str) -> Any:
+    """``/crowdsource/notifications/unsubscribe/<token>``, the link in
+    every mail (logged out too: the signed token names the reader). GET
+    asks to confirm (a link scanner that follows it changes nothing); POST
+    (the button, or a mail client's one-click ``List-Unsubscribe-Post``)
+    stops the reader's e-mail. A token that is not one of ours: 404."""
+    user_id = mail.unsubscribe_user(token)
+    if not user_id or not roles.people({user_id}):
+        return base.abort(404, toolkit._("This link to stop e-mail is not valid"))
+    if request.method == "POST":
+        _done, error = attempt("crowdsource_notify_unsubscribe", {"token": token})
+        if error:
+            return base.abort(404, error)
+        return h.redirect_to("crowdsource_notify.unsubscribe", token=token, done=1)
+    return toolkit.render("crowdsource/notify/unsubscribe.html", {
+        "title": toolkit._("Stop e-mail"), "token": token,
+        "done": bool(request.args.get("done")),
+        "stopped": core.settings_of(user_id)["email"] == "never"})
+
+
+# the token in the URL is what authorises the post (a mail client's
+# one-click unsubscribe carries no CSRF token, RFC 8058)
+unsubscribe.crowdsource_signed = True  # type: ignore[attr-defined]
+
+
+def _csrf_exempt() -> None:
+    from ckan.config.middleware.flask_app import csrf
+
+    csrf.exempt(unsubscribe)
+
+
+_csrf_exempt()
+
+
 bp.add_url_rule("/crowdsource/notifications", view_func=index, methods=["GET"])
 bp.add_url_rule("/crowdsource/notifications/bell", view_func=bell, methods=["GET"])
 bp.add_url_rule("/crowdsource/notifications/read", view_func=mark, methods=["POST"])
 bp.add_url_rule("/crowdsource/notifications/settings", view_func=settings,
+                methods=["GET", "POST"])
+bp.add_url_rule("/crowdsource/notifications/unsubscribe/<token>", view_func=unsubscribe,
                 methods=["GET", "POST"])

@@ -67,43 +67,38 @@ def _wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 90) -> Non
     raise RuntimeError(f"CKAN server did not answer at {url} in {seconds}s")
 
 
-@contextlib.contextmanager
-def serve(workers: int = 0, **options: str) -> Iterator[str]:
-    """The base URL of a CKAN server running this extension, with ``options``
-    set in its configuration; ``workers``: that many gunicorn processes."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    workdir = tempfile.mkdtemp(prefix="crowdsource-served-")
+def _write_ini(workdir: str, settings: dict[str, str]) -> str:
+    """A whole copy of test.ini (CKAN 2.11 reads its logging sections from
+    the file it runs with) with ``settings`` set, in ``workdir``."""
     ini = os.path.join(workdir, "server.ini")
-    # A whole copy of test.ini (CKAN 2.11 reads its logging sections from the
-    # file it runs with), served at this port with CSRF protection on.
     parser = configparser.RawConfigParser(strict=False)
     parser.optionxform = str
     parser.read(os.path.join(ROOT, "test.ini"))
-    settings = {**_same_services(), "ckan.site_url": base, "WTF_CSRF_ENABLED": "true",
-                "testing": "false", **options}
-    for key, value in settings.items():
+    for key, value in {**_same_services(), **settings}.items():
         parser.set("app:main", key, value)
     with open(ini, "w") as f:
         parser.write(f)
-    if workers:
-        with open(os.path.join(workdir, "crowdsource_wsgi.py"), "w") as f:
-            f.write(WSGI)
-        command = [os.path.join(BIN, "gunicorn"), "--workers", str(workers),
-                   "--bind", f"127.0.0.1:{port}", "--chdir", workdir, "--timeout", "120",
-                   "--backlog", "2048", "crowdsource_wsgi:application"]
-    else:
-        command = [os.path.join(BIN, "ckan"), "-c", ini, "run", "--host", "127.0.0.1",
-                   "--port", str(port), "--disable-reloader"]
-    log = open(os.path.join(workdir, "server.log"), "w")
+    return ini
+
+
+@contextlib.contextmanager
+def _running(command: list[str], workdir: str, ini: str, settings: dict[str, str],
+             up: str | None = None) -> Iterator[str]:
+    """Run ``command`` in its own process group, its output in
+    ``workdir/server.log`` (the path yielded); stop it (and remove
+    ``workdir``) after. ``up``: a URL to wait for first."""
+    log_path = os.path.join(workdir, "server.log")
+    log = open(log_path, "w")
     # CKAN lets CKAN_SQLALCHEMY_URL and the like win over the file: the
-    # server is given the values above in the file, and none of those
-    env = {k: v for k, v in os.environ.items() if k not in _overriding(settings)}
+    # process is given the values in the file, and none of those
+    overriding = _overriding({**_same_services(), **settings})
+    env = {k: v for k, v in os.environ.items() if k not in overriding}
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True, env={**env, "CKAN_INI": ini})
     try:
-        _wait_until_up(f"{base}/api/3/action/status_show", proc)
-        yield base
+        if up:
+            _wait_until_up(up, proc)
+        yield log_path
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -114,6 +109,58 @@ def serve(workers: int = 0, **options: str) -> Iterator[str]:
                 proc.wait()
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serve(workers: int = 0, **options: str) -> Iterator[str]:
+    """The base URL of a CKAN server running this extension, with ``options``
+    set in its configuration; ``workers``: that many gunicorn processes."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    workdir = tempfile.mkdtemp(prefix="crowdsource-served-")
+    # served at this port with CSRF protection on
+    settings = {"ckan.site_url": base, "WTF_CSRF_ENABLED": "true", "testing": "false",
+                **options}
+    ini = _write_ini(workdir, settings)
+    if workers:
+        with open(os.path.join(workdir, "crowdsource_wsgi.py"), "w") as f:
+            f.write(WSGI)
+        command = [os.path.join(BIN, "gunicorn"), "--workers", str(workers),
+                   "--bind", f"127.0.0.1:{port}", "--chdir", workdir, "--timeout", "120",
+                   "--backlog", "2048", "crowdsource_wsgi:application"]
+    else:
+        command = [os.path.join(BIN, "ckan"), "-c", ini, "run", "--host", "127.0.0.1",
+                   "--port", str(port), "--disable-reloader"]
+    with _running(command, workdir, ini, settings, up=f"{base}/api/3/action/status_show"):
+        yield base
+
+
+@contextlib.contextmanager
+def ckan_command_env(**options: str) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """``(["ckan", "-c", INI], environment)`` to run CKAN commands with, on
+    the tests' database and Redis, ``options`` set in their configuration."""
+    workdir = tempfile.mkdtemp(prefix="crowdsource-command-")
+    settings = {"testing": "false", **options}
+    try:
+        ini = _write_ini(workdir, settings)
+        overriding = _overriding({**_same_services(), **settings})
+        env = {k: v for k, v in os.environ.items() if k not in overriding}
+        yield [os.path.join(BIN, "ckan"), "-c", ini], {**env, "CKAN_INI": ini}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def jobs_worker(*queues: str, **options: str) -> Iterator[str]:
+    """A CKAN background job worker (``ckan jobs worker QUEUES``) on the
+    tests' database and Redis, with ``options`` set in its configuration;
+    yields the path of its log. Stopped after."""
+    workdir = tempfile.mkdtemp(prefix="crowdsource-worker-")
+    settings = {"testing": "false", **options}
+    ini = _write_ini(workdir, settings)
+    command = [os.path.join(BIN, "ckan"), "-c", ini, "jobs", "worker", *queues]
+    with _running(command, workdir, ini, settings) as log_path:
+        yield log_path
 
 
 def readers_with_tokens(n: int) -> list[str]:

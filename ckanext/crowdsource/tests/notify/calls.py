@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ckanext.crowdsource.notify import mail
 from ckanext.crowdsource.tests.helpers import as_user
 
 Lib = dict[str, Any]
@@ -35,6 +36,8 @@ CALLS: dict[str, Call] = {
     "crowdsource_notify_settings_show": lambda lib: (lib["reader"], {}),
     "crowdsource_notify_settings_update": lambda lib: (lib["reader"], {
         "rules": {"reply": False}, "email": "weekly"}),
+    "crowdsource_notify_unsubscribe": lambda lib: (None, {
+        "token": mail.unsubscribe_token(lib["reader"]["id"])}),
     "crowdsource_follow": lambda lib: (lib["reader"], {
         "object_type": "dataset", "object_id": lib["ds"]["name"], "level": "direct"}),
     "crowdsource_unfollow": lambda lib: (lib["reader"], followed(lib)),

@@ -548,6 +548,12 @@ ACTIONS: dict[str, Spec] = {
         SETTINGS, "write", datasets=SITE,
         variants={"": _V(), "own": _V(roles=LOGGED_IN, own=True)},
         note="as crowdsource_notify_settings_show"),
+    "crowdsource_notify_unsubscribe": Spec(
+        SETTINGS, "write", datasets=SITE,
+        columns={"anonymous": "yes", "reader": "yes", "staff": "yes", "sysadmin": "yes"},
+        note="the author's unsubscribe link from a mail (its signed token): whoever holds "
+             "the link stops the author's e-mail, logged out too (a mail is read anywhere); "
+             "the token is the proof, and a wrong one is not found"),
     "crowdsource_follow": Spec(
         FOLLOW, "write", refusals={"private": NOT_FOUND, "anonymous": NOT_AUTHORIZED},
         note="following the dataset; one who cannot see it is told it does not exist"),
@@ -779,6 +785,9 @@ PAGES: dict[str, PageSpec] = {
     "crowdsource_notify.bell": PageSpec(SETTINGS, shows=()),
     "crowdsource_notify.settings": PageSpec(SETTINGS, allowed=LOGGED_IN, shows=(),
                                             refused_status=302),
+    # the confirmation page of the author's unsubscribe link: everyone with
+    # the link gets it, logged out too, and it does not say whose link it is
+    "crowdsource_notify.unsubscribe": PageSpec(SETTINGS, shows=(), dataset_free=True),
     # the dashboard: for staff of any organization, each seeing their own
     # organizations' numbers (it shows no reader tag, the cell's item); its
     # requests as CSV (the most seconded first,
@@ -859,6 +868,8 @@ FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
     "crowdsource_notify.settings": {"": ("crowdsource_notify_settings_update", "own", "-")},
     # marking the author's notification about the dataset read
     "crowdsource_notify.mark": {"": ("crowdsource_notification_mark_read", "", "published")},
+    # the button of the author's unsubscribe link
+    "crowdsource_notify.unsubscribe": {"": ("crowdsource_notify_unsubscribe", "", "-")},
     "crowdsource_loans.act": {
         "borrow": ("crowdsource_loan_request", "", "-"),
         "approve": ("crowdsource_loan_approve", "", "-"),

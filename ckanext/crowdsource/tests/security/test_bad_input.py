@@ -54,6 +54,7 @@ from ckan import model
 from ckan.lib.redis import connect_to_redis
 from ckan.tests import helpers
 
+from ckanext.crowdsource.notify.mail import unsubscribe_token
 from ckanext.crowdsource.plugin import manifests
 from ckanext.crowdsource.tests.helpers import as_user
 from ckanext.crowdsource.tests.served import serve
@@ -772,11 +773,13 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
                 f"{path}?{urllib.parse.urlencode({n: bad for n in names})}")
         return out
 
-    def form_jobs(page: forms.Page, user: str, verb: str) -> list[Callable[[], None]]:
+    def form_jobs(page: forms.Page, user: str, verb: str, fixed: dict[str, str]
+                  ) -> list[Callable[[], None]]:
         """POST variants of one form verb: valid-looking fields, each one bad,
         all bad, none."""
-        path = path_for(page.rule, {"verb": verb, "id": ids.get(page.endpoint, ds["name"])})
-        target = f"POST {path_for(page.rule, {'verb': verb, 'id': '<id>'})}"
+        path = path_for(page.rule, {"verb": verb, "id": ids.get(page.endpoint, ds["name"]),
+                                    **fixed})
+        target = f"POST {path_for(page.rule, {'verb': verb, 'id': '<id>', **fixed})}"
         good = {name: plausible(page, name) for name in page.names}
         out: list[Callable[[], None]] = []
 
@@ -809,6 +812,8 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
         # them: each value's route reads the same query parameters
         fixed = {a: page.choices[a][0] for a in page.arguments
                  if a not in ("id", "fmt", "verb") and page.choices.get(a)}
+        if "token" in page.arguments:  # a signed link: the reader's unsubscribe link
+            fixed["token"] = unsubscribe_token(lib["reader"]["id"])
         unknown = set(page.arguments) - {"id", "fmt", "verb"} - set(fixed)
         if unknown or ("verb" in page.arguments and not page.choices.get("verb")):
             tally.problem(f"{page.rule}: the suite does not know what to put in "
@@ -827,10 +832,11 @@ def test_every_page_and_form_refuses_bad_input_safely(lib, server, app):
             verbs = page.choices.get("verb") or [""]
             for verb in verbs + ["zz-unknown-verb"]:
                 path = path_for(page.rule, {"verb": verb, "id": ids.get(page.endpoint,
-                                                                          ds["name"])})
+                                                                          ds["name"]),
+                                            **fixed})
                 good = {name: plausible(page, name) for name in page.names}
                 user = "editor" if staff_only("POST", path, good) else "reader"
-                for job in form_jobs(page, user, verb):
+                for job in form_jobs(page, user, verb, fixed):
                     jobs.append((page.endpoint, job))
     # the CKAN pages that show crowdsource parts (discussion, feedback box, tags)
     core = [forms.Page("dataset.read", "/dataset/<id>", ["GET"], ["id"], ["page", "sort"]),

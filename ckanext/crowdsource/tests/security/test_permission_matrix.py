@@ -924,6 +924,22 @@ def setup_notify_settings_update(w: World, c: Cell) -> Probe:
     return Probe({"user_id": w.owner(c)["name"], "email": "weekly"})
 
 
+def _unsubscribe_token(author: dict[str, Any]) -> str:
+    """The token of the author's unsubscribe link; their e-mail on again
+    (daily), so that stopping it is a change."""
+    from ckanext.crowdsource.notify import mail
+    from ckanext.crowdsource.notify.model import settings
+
+    model.Session.execute(sa.delete(settings).where(settings.c.user_id == author["id"]))
+    model.Session.commit()
+    return mail.unsubscribe_token(author["id"])
+
+
+def setup_notify_unsubscribe(w: World, c: Cell) -> Probe:
+    return Probe({"token": _unsubscribe_token(w.author(c.dataset))},
+                 done=lambda r: r["email"] == "never")
+
+
 def setup_follow(w: World, c: Cell) -> Probe:
     return Probe({"object_type": "dataset", "object_id": _pkg(w, c),
                   "level": ["all", "direct"][next(w.serial) % 2]})
@@ -1149,6 +1165,7 @@ SETUPS: dict[str, Callable[[World, Cell], Probe]] = {
     "crowdsource_notification_mark_read": setup_notification_mark_read,
     "crowdsource_notify_settings_show": setup_notify_settings_show,
     "crowdsource_notify_settings_update": setup_notify_settings_update,
+    "crowdsource_notify_unsubscribe": setup_notify_unsubscribe,
     "crowdsource_follow": setup_follow,
     "crowdsource_unfollow": setup_unfollow,
     "crowdsource_follow_list": setup_follow_list,
@@ -1370,6 +1387,9 @@ def _page_item(w: World, endpoint: str, dataset: str) -> tuple[str, str]:
 
     name = w.datasets[dataset]["name"]
     page = endpoint.split(".", 1)[1]
+    if endpoint == "crowdsource_notify.unsubscribe":  # it does not say whose link it is
+        author = w.author(dataset)
+        return _unsubscribe_token(author), author["email"]
     if endpoint == "crowdsource_loans.item":
         made = lendable(w)
         return made["name"], made["secret"]
@@ -1522,7 +1542,8 @@ def test_every_cell_of_every_page(matrix_world: World, app: Any):
             named, secret = _page_item(w, endpoint, dataset)
             rule = rules[endpoint].rule
             # a page of the site may be given a query (the item it looks for)
-            url = rule.replace("<id>", named) if "<id>" in rule else rule + named
+            arg = next((a for a in ("<id>", "<token>") if a in rule), None)
+            url = rule.replace(arg, named) if arg else rule + named
             for key, value in spec.args.items():
                 url = url.replace(f"<{key}>", value)
             urls[endpoint, dataset] = url, secret
@@ -1572,6 +1593,8 @@ def _form(endpoint: str, verb: str, data: dict[str, Any], probe: Probe) -> tuple
         return "", {"id": factories.Group()["name"]}
     if endpoint == "crowdsource_notify.mark":
         return "", {"id": data["ids"][0]}
+    if endpoint == "crowdsource_notify.unsubscribe":
+        return data["token"], {}
     if endpoint == "crowdsource_discussion.act":
         if verb in ("flag", "hide", "restore", "approve"):
             return "", {"id": data["item_id"], "reason": data.get("reason", "")}
@@ -1620,8 +1643,8 @@ def _post_form(w: World, app: Any, tables: Tables, rule: str, endpoint: str, ver
     probe = SETUPS[cell.action](w, cell)
     named, fields = _form(endpoint, verb, probe.data, probe)
     before = tables.snapshot()
-    res = app.post(rule.replace("<verb>", verb).replace("<id>", named), data=fields,
-                   follow_redirects=False)
+    url = rule.replace("<verb>", verb).replace("<id>", named).replace("<token>", named)
+    res = app.post(url, data=fields, follow_redirects=False)
     changed = Tables.changes(before, tables.snapshot())
     expected = f"(its cell: {cell.outcome})"
     if cell.allowed and (res.status_code != 302 or not changed):
