@@ -82,6 +82,7 @@ SERVER_OPTIONS = {"ckanext.crowdsource.common.writes_per_minute": "0"}
 PASSWORD = "correct-horse-42"
 USERS = ("editor", "admin", "member", "reader", "reader2", "reader3", "other_editor",
          "sysadmin")
+MOVED_BY_READS = ("crowdsource_points_window", "crowdsource_points_total")
 THREADS = 2  # the served CKAN has two workers
 Setup = Callable[[dict[str, Any]], tuple[dict[str, Any] | None, dict[str, Any]]]
 
@@ -538,7 +539,10 @@ def test_every_action_refuses_bad_input_safely(lib, server):
         before = tables.settled()
         res = probe.post(name, user, json.dumps(data).encode())
         probe.baselines[name] = f"{res.status_code} {res.text[:300]}"
-        changed = tables.changes(before, tables.settled())
+        # (the first leaderboard read of a day moves the kept sums' windows
+        # on: a read may write those two tables, by design)
+        changed = [t for t in tables.changes(before, tables.settled())
+                   if t not in MOVED_BY_READS]
         if changed:
             tally.defect(Defect("api", name, user, "its valid call", str(res.status_code),
                                 f"a read wrote ({name})", "wrote: " + ", ".join(changed)))
