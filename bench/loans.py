@@ -163,6 +163,9 @@ def main() -> None:
         lent = lendables(toolkit, org_id, args.lendable)
         tokens = readers(toolkit, args.readers + 2, "bench-borrower")
         busy_name = f"bench-borrower-{args.readers}"
+        # the busy reader holds more loans than a site would let them
+        toolkit.config["ckanext.crowdsource.loans.per_reader_limit"] = "100000"
+        toolkit.config["ckanext.crowdsource.common.writes_per_minute"] = "0"
         borrow = toolkit.get_action("crowdsource_loan_request")
         # the busy reader's 20 loans: the pool of part 1 is the other datasets
         for package_id in lent[:LOANS_OF_THE_BUSY_READER]:
