@@ -194,3 +194,21 @@ def reads(base: str, tokens: list[str], path: str, rounds: int) -> dict[str, Any
         list(pool.map(reader, range(len(tokens))))
     return {"latencies": {"read": latencies}, "codes": {"read": {200: len(latencies)}},
             "wall": time.perf_counter() - t0}
+
+
+def report(title: str, run: dict[str, Any], goal_ms: float | None = None) -> None:
+    """Latencies of a concurrent run (``race``/``reads``), per kind of
+    request: count, median, p95 (against ``goal_ms`` for all but reads),
+    statuses, and the throughput."""
+    print(f"\n{title} (4 worker processes), {run['wall']:.1f} s:")
+    total = 0
+    for kind, values in run["latencies"].items():
+        total += len(values)
+        if not values:
+            continue
+        med, p95 = percentile(values, 50), percentile(values, 95)
+        goal = "" if kind == "read" or goal_ms is None else \
+            f"(goal p95 < {goal_ms:g}: {'met' if p95 < goal_ms else 'NOT met'})  "
+        print(f"{kind:8} {len(values):6} requests  median {med:7.1f} ms  p95 {p95:7.1f} ms "
+              f"{goal}statuses {run['codes'][kind]}")
+    print(f"throughput: {total / run['wall']:.1f} requests/s")

@@ -44,6 +44,7 @@ from common import (
     percentile,
     readers,
     reads,
+    report,
     seed_datasets,
     vacuum,
 )
@@ -100,17 +101,6 @@ def race(base: str, tokens: list[str], pool: list[str], rounds: int) -> dict:
     with ThreadPoolExecutor(max_workers=len(tokens)) as pool_:
         list(pool_.map(reader, range(len(tokens))))
     return {"latencies": latencies, "codes": codes, "wall": time.perf_counter() - t0}
-
-
-def report(title: str, run: dict) -> None:
-    print(f"\n{title} (4 worker processes), {run['wall']:.1f} s:")
-    total = 0
-    for kind, values in run["latencies"].items():
-        total += len(values)
-        if values:
-            print(f"{kind:8} {len(values):6} requests  median {percentile(values, 50):7.1f} ms"
-                  f"  p95 {percentile(values, 95):7.1f} ms  statuses {run['codes'][kind]}")
-    print(f"throughput: {total / run['wall']:.1f} requests/s")
 
 
 def searches(base: str, busy: str, idle: str, runs: int) -> dict[str, list[float]]:

@@ -34,9 +34,9 @@ from common import (
     call_api,
     ckan_app,
     index_copies,
-    percentile,
     readers,
     reads,
+    report,
     seed_datasets,
     timed,
     vacuum,
@@ -114,21 +114,6 @@ def race(base: str, tokens: list[str], tasks: list[str], rounds: int,
     return {"latencies": latencies, "codes": codes, "wall": wall}
 
 
-def report(title: str, run: dict) -> None:
-    print(f"\n{title} (4 worker processes), {run['wall']:.1f} s:")
-    total = 0
-    for kind, values in run["latencies"].items():
-        total += len(values)
-        if not values:
-            continue
-        med, p95 = percentile(values, 50), percentile(values, 95)
-        goal = "" if kind == "read" else \
-            f"(goal p95 < 300: {'met' if p95 < 300 else 'NOT met'})  "
-        print(f"{kind:8} {len(values):6} requests  median {med:7.1f} ms  p95 {p95:7.1f} ms "
-              f"{goal}statuses {run['codes'][kind]}")
-    print(f"throughput: {total / run['wall']:.1f} requests/s")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", type=int, default=10000)
@@ -197,7 +182,7 @@ def main() -> None:
                         "average between requests", paced),
                        (f"(info) CKAN's own package_show, {args.readers} readers, no pause",
                         core_read)):
-        report(title, run)
+        report(title, run, goal_ms=300)
     print(f"tasks holding more claims than their capacity: {over} (goal 0: "
           f"{'met' if over == 0 else 'NOT met'})")
 

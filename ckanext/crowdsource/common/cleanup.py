@@ -13,6 +13,7 @@ once: a loan's copy, a place in a queue (``get_user_delete_hooks``).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ckan import model
@@ -22,23 +23,23 @@ from ckan.types import Context, DataDict
 from . import hooks
 
 
-@toolkit.chained_action
-def dataset_purge(next_action: Any, context: Context, data_dict: DataDict) -> None:
-    pkg = model.Package.get(data_dict.get("id") or "")
-    package_id = pkg.id if pkg is not None else None
-    next_action(context, data_dict)
-    if package_id:
-        for purge in hooks.dataset_purge_hooks():
-            purge(package_id)
-        model.Session.commit()
+def _then_hooks(find: Callable[[str], Any], each_hook: Callable[[], list[Any]]) -> Any:
+    """A chained action: CKAN's own, then every hook with the id of the
+    object it was about (looked up before: a purge leaves nothing to look
+    up), in one transaction after CKAN's."""
+
+    @toolkit.chained_action
+    def chained(next_action: Any, context: Context, data_dict: DataDict) -> None:
+        found = find(data_dict.get("id") or "")
+        object_id = found.id if found is not None else None
+        next_action(context, data_dict)
+        if object_id:
+            for hook in each_hook():
+                hook(object_id)
+            model.Session.commit()
+
+    return chained
 
 
-@toolkit.chained_action
-def user_delete(next_action: Any, context: Context, data_dict: DataDict) -> None:
-    user = model.User.get(data_dict.get("id") or "")
-    user_id = user.id if user is not None else None
-    next_action(context, data_dict)
-    if user_id:
-        for let_go in hooks.user_delete_hooks():
-            let_go(user_id)
-        model.Session.commit()
+dataset_purge = _then_hooks(model.Package.get, hooks.dataset_purge_hooks)
+user_delete = _then_hooks(model.User.get, hooks.user_delete_hooks)
