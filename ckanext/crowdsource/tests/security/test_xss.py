@@ -84,6 +84,7 @@ from selenium.common.exceptions import UnexpectedAlertPresentException
 from werkzeug.exceptions import HTTPException
 
 from ckanext.crowdsource.common import reindex
+from ckanext.crowdsource.notify.mail import unsubscribe_token
 from ckanext.crowdsource.tests.e2e.conftest import (  # noqa: F401 - the fixture
     browser,
     chromium,
@@ -729,6 +730,8 @@ def pages(w: dict[str, Any]) -> list[Page]:
         ("/crowdsource/notifications", "notifications: who did what on which item"),
         ("/crowdsource/notifications/settings", "notification settings"),
         ("/crowdsource/notifications/bell", "the bell, as htmx asks for it"),
+        (f"/crowdsource/notifications/unsubscribe/{unsubscribe_token(w['reader']['id'])}",
+         "the link of a mail to stop e-mail (it only asks)"),
     ]
     staff = [
         ("/crowdsource/moderation", "moderation queue"),
