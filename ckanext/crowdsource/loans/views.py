@@ -55,9 +55,13 @@ def eligibility_names() -> dict[str, str]:
             "verified": toolkit._("Readers the library has verified")}
 
 
-def loan_box(package_id: str) -> dict[str, Any] | None:
+def loan_box(package_id: str, private: bool = True) -> dict[str, Any] | None:
     """Template helper: what the dataset page's availability box shows (the
-    dataset's lendable record), or None when there is nothing to show."""
+    dataset's lendable record), or None when there is nothing to show.
+    Only private datasets are lent: a public one's page has no box (and
+    asks nothing)."""
+    if not private:
+        return None
     try:
         found = toolkit.get_action("crowdsource_lendable_show")(
             page_context(), {"package_id": package_id})
