@@ -276,28 +276,25 @@ def in_language(locale: str) -> Iterator[None]:
         yield
 
 
-def _groups(rows: list[Any]) -> list[dict[str, Any]]:
-    """The notifications grouped by community (none first), then by item."""
-    from ckanext.crowdsource.common.roles import people
+def _groups(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notifications (as ``_row_dict`` gives them) grouped by community
+    (none first), then by item."""
+    from ckanext.crowdsource.common.communities import names
 
-    from .actions import _row_dict
     from .helpers import link, plain_text, text
 
-    names = people({r.actor_id for r in rows})
-    communities = {g.id: g.display_name for g in model.Session.query(model.Group).filter(
-        model.Group.id.in_({r.community_id for r in rows if r.community_id}))}
+    communities = names({n["community_id"] for n in found})
     grouped: dict[Any, dict[Any, dict[str, Any]]] = {}
-    for row in rows:
-        found = _row_dict(row, names)
-        community = communities.get(row.community_id or "")
-        item = found["title"] or found["package_title"] or ""
+    for n in found:
+        community = communities.get(n["community_id"] or "", {}).get("title")
+        item = n["title"] or n["package_title"] or ""
         # one item: the same title and page (a thread's posts share it)
-        page = (row.link or "").split("#", 1)[0]
+        page = (n["link"] or "").split("#", 1)[0]
         entry = grouped.setdefault(community, {}).setdefault(
             (item, page), {"title": item, "entries": []})
         entry["entries"].append({
-            "text": plain_text(found), "html": text(found),
-            "link": site_url() + link(found, root="")})
+            "text": plain_text(n), "html": text(n),
+            "link": site_url() + link(n, root="")})
     ordered = sorted(grouped.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))
     return [{"community": c, "items": list(items.values())} for c, items in ordered]
 
@@ -305,25 +302,26 @@ def _groups(rows: list[Any]) -> list[dict[str, Any]]:
 def render(user: model.User, rows: list[Any], digest: str | None = None) -> dict[str, Any]:
     """The mail of these notifications to ``user``, in their language:
     ``{"subject", "body", "body_html", "headers"}``."""
-    unsubscribe = unsubscribe_url(user.id)
-    with in_language(locale_of(user.id)):
-        from .helpers import plain_text
+    from ckanext.crowdsource.common.roles import people
 
+    from .actions import _row_dict
+    from .helpers import plain_text
+
+    unsubscribe = unsubscribe_url(user.id)
+    actors = people({r.actor_id for r in rows})
+    found = [_row_dict(r, actors) for r in rows]
+    with in_language(locale_of(user.id)):
         site = str(config.get("ckan.site_title") or "CKAN")
         if digest == "weekly":
             subject = toolkit._("Your weekly notifications from {site}").format(site=site)
         elif digest:
             subject = toolkit._("Your daily notifications from {site}").format(site=site)
-        elif len(rows) == 1:
-            from ckanext.crowdsource.common.roles import people
-
-            from .actions import _row_dict
-
-            subject = plain_text(_row_dict(rows[0], people({rows[0].actor_id})))
+        elif len(found) == 1:
+            subject = plain_text(found[0])
         else:
             subject = toolkit._("{n} new notifications from {site}").format(
                 n=len(rows), site=site)
-        extra = {"groups": _groups(rows), "site_title": site, "site_url": site_url(),
+        extra = {"groups": _groups(found), "site_title": site, "site_url": site_url(),
                  "user": user, "digest": digest, "unsubscribe_url": unsubscribe,
                  "notifications_url": site_url() + "/crowdsource/notifications",
                  "settings_url": site_url() + "/crowdsource/notifications/settings"}
