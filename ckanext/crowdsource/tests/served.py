@@ -81,6 +81,15 @@ def _write_ini(workdir: str, settings: dict[str, str]) -> str:
     return ini
 
 
+def _environment(ini: str, settings: dict[str, str]) -> dict[str, str]:
+    """This process's environment for a CKAN process on ``ini``: CKAN lets
+    CKAN_SQLALCHEMY_URL and the like win over the file, so the process is
+    given the values in the file, and none of those."""
+    overriding = _overriding({**_same_services(), **settings})
+    env = {k: v for k, v in os.environ.items() if k not in overriding}
+    return {**env, "CKAN_INI": ini}
+
+
 @contextlib.contextmanager
 def _running(command: list[str], workdir: str, ini: str, settings: dict[str, str],
              up: str | None = None) -> Iterator[str]:
@@ -89,12 +98,8 @@ def _running(command: list[str], workdir: str, ini: str, settings: dict[str, str
     ``workdir``) after. ``up``: a URL to wait for first."""
     log_path = os.path.join(workdir, "server.log")
     log = open(log_path, "w")
-    # CKAN lets CKAN_SQLALCHEMY_URL and the like win over the file: the
-    # process is given the values in the file, and none of those
-    overriding = _overriding({**_same_services(), **settings})
-    env = {k: v for k, v in os.environ.items() if k not in overriding}
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**env, "CKAN_INI": ini})
+                            start_new_session=True, env=_environment(ini, settings))
     try:
         if up:
             _wait_until_up(up, proc)
@@ -143,9 +148,7 @@ def ckan_command_env(**options: str) -> Iterator[tuple[list[str], dict[str, str]
     settings = {"testing": "false", **options}
     try:
         ini = _write_ini(workdir, settings)
-        overriding = _overriding({**_same_services(), **settings})
-        env = {k: v for k, v in os.environ.items() if k not in overriding}
-        yield [os.path.join(BIN, "ckan"), "-c", ini], {**env, "CKAN_INI": ini}
+        yield [os.path.join(BIN, "ckan"), "-c", ini], _environment(ini, settings)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
