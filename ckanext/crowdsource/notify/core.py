@@ -148,13 +148,20 @@ def notify(recipients: sa.Select | None, kind: str, actor_id: str | None, *,
         else sa.cast(sa.null(), notification.c.data.type),
     ).where(*where)
     columns = ["id", "user_id", *values, "data"]
-    told = model.Session.execute(notification.insert().from_select(columns, select)
-                                 .returning(notification.c.user_id)).scalars().all()
-    if told and not hidden:
+    # the rows written, and in the same statement which of their readers want
+    # mail at once (one row back, however many followers were told)
+    told = (notification.insert().from_select(columns, select)
+            .returning(notification.c.user_id).cte("told"))
+    s = settings.c
+    count, immediate = model.Session.execute(
+        sa.select(sa.func.count(),
+                  sa.func.array_agg(told.c.user_id).filter(s.email == "immediately"))
+        .select_from(told.outerjoin(settings, s.user_id == told.c.user_id))).one()
+    if immediate and not hidden:
         from .mail import written
 
-        written(told)  # their immediate mail, queued after the commit
-    return len(told)
+        written(immediate)  # their mail, queued after the commit
+    return count
 
 
 def followers(object_type: str, object_id: str | None, levels: tuple[str, ...] = ("all",)

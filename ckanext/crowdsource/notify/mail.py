@@ -59,17 +59,11 @@ _SALT = "crowdsource-unsubscribe"
 
 # --- queueing the immediate job after the commit --------------------------------
 
-def written(user_ids: Iterable[str]) -> None:
-    """Notifications for these readers were written in the current
-    transaction: those who chose ``immediately`` get a job queued once it
-    commits (one query; none when e-mail is off)."""
-    ids = set(user_ids)
-    if not ids or not cs_config.notify_email():
-        return
-    s = settings.c
-    immediate = model.Session.execute(sa.select(s.user_id).where(
-        s.user_id.in_(ids), s.email == "immediately")).scalars().all()
-    if not immediate:
+def written(immediate: Iterable[str]) -> None:
+    """Notifications for these readers, who chose ``immediately``, were
+    written in the current transaction: a job is queued for them once it
+    commits (none when e-mail is off)."""
+    if not cs_config.notify_email():
         return
     session = model.Session()
     if _PENDING not in session.info:  # once per session: the listeners stay
